@@ -1,0 +1,589 @@
+/*!
+Filling a [`Collection`] one post at a time, in input order.
+
+Readers call [`CollectionBuilder::add_post`] for every post they find (records, embedded
+originals and expansions) and then add its entities; the builder decides what is new, what
+upgrades a post seen before, and what is a duplicate. Because it is fed in input order, the
+result does not depend on how parsing was parallelised.
+*/
+
+use rustc_hash::FxHashMap;
+
+use super::{
+    AccountIx, Collection, Entity, EntityKind, NO_TIME, NONE, Origin, PostIx, PostKind, Sym,
+    TextFingerprint, domain_of, normalize_url,
+};
+
+/// A reference to an account: its id, its handle, or both.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AccountRef<'a> {
+    /// The account id, if the source gave one.
+    pub id: Option<&'a str>,
+    /// The handle (screen name), if the source gave one.
+    pub handle: Option<&'a str>,
+}
+
+/// A reference to another post, from a retweet, quote or reply.
+#[derive(Debug, Clone, Copy)]
+pub struct PostRef<'a> {
+    /// The referenced post's id.
+    pub id: &'a str,
+    /// Its author, if known.
+    pub author: AccountRef<'a>,
+}
+
+/// One post as a reader found it.
+#[derive(Debug, Clone, Copy)]
+pub struct NewPost<'a> {
+    /// The post id.
+    pub id: &'a str,
+    /// The author.
+    pub author: AccountRef<'a>,
+    /// Time in ms since the Unix epoch.
+    pub time_ms: i64,
+    /// What the post is.
+    pub kind: PostKind,
+    /// A record of the collection, or an original embedded in one.
+    pub origin: Origin,
+    /// The retweeted or quoted post.
+    pub shared: Option<PostRef<'a>>,
+    /// The post replied to.
+    pub reply_to: Option<PostRef<'a>>,
+    /// Fingerprint of the normalised text.
+    pub fingerprint: TextFingerprint,
+    /// The text to keep (empty for retweets).
+    pub text: &'a str,
+    /// The client (`source`) display name.
+    pub client: Option<&'a str>,
+    /// The language code.
+    pub lang: Option<&'a str>,
+    /// Rows of one post spread over several lines (CSV tables with one row per post and
+    /// object): a repeated id adds its entities to the post instead of counting as a duplicate.
+    pub merge_rows: bool,
+}
+
+/// An account profile as seen in one record.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Profile {
+    /// Display name.
+    pub name: Box<str>,
+    /// Self-description (bio).
+    pub bio: Box<str>,
+    /// Declared location.
+    pub location: Box<str>,
+    /// Declared or interface language, if any.
+    pub lang: Option<Box<str>>,
+    /// Account creation time (ms), or [`NO_TIME`].
+    pub created_ms: i64,
+    /// Followers.
+    pub followers: Option<u64>,
+    /// Friends (accounts followed).
+    pub friends: Option<u64>,
+    /// Posts the account had made.
+    pub statuses: Option<u64>,
+    /// Lists the account is on.
+    pub listed: Option<u64>,
+    /// Whether the profile keeps the default theme.
+    pub default_profile: Option<bool>,
+    /// Whether the profile keeps the default image ("egg").
+    pub default_image: Option<bool>,
+    /// Whether the account is verified.
+    pub verified: Option<bool>,
+    /// When this profile was observed (ms): the time of the post that carried it.
+    pub seen_ms: i64,
+}
+
+/// A profile as a reader found it, with the account it belongs to.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    /// The account id.
+    pub id: &'a str,
+    /// The handle.
+    pub handle: Option<&'a str>,
+    /// The profile.
+    pub profile: Profile,
+}
+
+/// Counters the builder keeps while it is fed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BuildCounts {
+    /// Records whose id was already a record.
+    pub duplicates: u64,
+    /// CSV rows that added entities to a post seen on an earlier row.
+    pub merged_rows: u64,
+}
+
+/// Builds a [`Collection`]; see the module docs.
+#[derive(Debug, Default)]
+pub struct CollectionBuilder {
+    c: Collection,
+    counts: BuildCounts,
+    /// Entities in arrival order; grouped by post in [`CollectionBuilder::finish`].
+    pending_entities: Vec<(PostIx, Entity)>,
+    /// Per post: start and length of its text in `text_arena`.
+    text_span: Vec<(u64, u32)>,
+    text_arena: String,
+    /// Lower-cased handle to account, for mentions that name no id.
+    by_handle: FxHashMap<Sym, AccountIx>,
+    lower_handles: super::Interner,
+    scratch: String,
+}
+
+impl CollectionBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Counters so far.
+    pub fn counts(&self) -> BuildCounts {
+        self.counts
+    }
+
+    /// Number of posts so far (records, embedded and stubs).
+    pub fn post_count(&self) -> usize {
+        self.c.posts.len()
+    }
+
+    fn new_account(&mut self, id: &str) -> AccountIx {
+        let (ix, new) = self.c.accounts.ids.insert(id);
+        if new {
+            let a = &mut self.c.accounts;
+            a.handle.push(NONE);
+            a.profile.push(NONE);
+            a.first_ms.push(NO_TIME);
+            a.last_ms.push(NO_TIME);
+            a.records.push(0);
+        }
+        ix
+    }
+
+    fn set_handle(&mut self, a: AccountIx, handle: &str) {
+        let handle = handle.trim_start_matches('@');
+        if handle.is_empty() {
+            return;
+        }
+        let sym = self.c.accounts.handles.intern(handle);
+        self.c.accounts.handle[a as usize] = sym;
+        self.scratch.clear();
+        self.scratch.push_str(handle);
+        self.scratch.make_ascii_lowercase();
+        let lower = self.lower_handles.intern(&self.scratch);
+        // An account known by id wins over a placeholder made from a bare handle.
+        let named = self.c.accounts.ids.number(a).is_some();
+        let entry = self.by_handle.entry(lower).or_insert(a);
+        if named {
+            *entry = a;
+        }
+    }
+
+    /// The account an [`AccountRef`] names, created if new; `None` when it names nothing.
+    pub fn account(&mut self, r: AccountRef<'_>) -> Option<AccountIx> {
+        match (
+            r.id.filter(|s| !s.is_empty()),
+            r.handle.filter(|s| !s.is_empty()),
+        ) {
+            (Some(id), handle) => {
+                let a = self.new_account(id);
+                if let Some(h) = handle {
+                    if self.c.accounts.handle[a as usize] == NONE {
+                        self.set_handle(a, h);
+                    }
+                }
+                Some(a)
+            }
+            (None, Some(handle)) => {
+                let handle = handle.trim_start_matches('@');
+                self.scratch.clear();
+                self.scratch.push_str(handle);
+                self.scratch.make_ascii_lowercase();
+                if let Some(sym) = self.lower_handles.get(&self.scratch) {
+                    if let Some(&a) = self.by_handle.get(&sym) {
+                        return Some(a);
+                    }
+                }
+                // Placeholder id "@handle", merged into the real account in `finish` if the
+                // handle shows up with an id later.
+                let placeholder = format!("@{handle}");
+                let a = self.new_account(&placeholder);
+                self.set_handle(a, handle);
+                Some(a)
+            }
+            (None, None) => None,
+        }
+    }
+
+    fn push_post_columns(&mut self) {
+        let p = &mut self.c.posts;
+        p.author.push(NONE);
+        p.time_ms.push(NO_TIME);
+        p.kind.push(PostKind::Original);
+        p.origin.push(Origin::Stub);
+        p.shared.push(NONE);
+        p.reply_to.push(NONE);
+        p.fingerprint.push(TextFingerprint::NONE);
+        p.client.push(NONE);
+        p.lang.push(NONE);
+        self.text_span.push((0, 0));
+    }
+
+    /// The post a [`PostRef`] names, created as a stub if new.
+    pub fn post_ref(&mut self, r: PostRef<'_>) -> PostIx {
+        let (p, new) = self.c.posts.ids.insert(r.id);
+        if new {
+            self.push_post_columns();
+        }
+        if self.c.posts.author[p as usize] == NONE {
+            if let Some(a) = self.account(r.author) {
+                self.c.posts.author[p as usize] = a;
+            }
+        }
+        p
+    }
+
+    /// Adds a post. Returns its index when its entities should be added now (a new post, a
+    /// stub filled in, or a merged CSV row), and `None` when the post was known already (a
+    /// duplicate record, or an embedded copy of a post already held).
+    pub fn add_post(&mut self, post: &NewPost<'_>) -> Option<PostIx> {
+        let (p, new) = self.c.posts.ids.insert(post.id);
+        if new {
+            self.push_post_columns();
+        }
+        let existing = self.c.posts.origin[p as usize];
+        let accept_entities = match (existing, post.origin) {
+            _ if new => true,
+            (Origin::Record, Origin::Record) if post.merge_rows => {
+                self.counts.merged_rows += 1;
+                return Some(p);
+            }
+            (Origin::Record, Origin::Record) => {
+                self.counts.duplicates += 1;
+                return None;
+            }
+            (Origin::Stub, _) => true,
+            // A record arriving after its embedded copy: same content, entities already held.
+            (Origin::Embedded, Origin::Record) => false,
+            _ => return None,
+        };
+        let author = self.account(post.author).unwrap_or(NONE);
+        let shared = post.shared.map_or(NONE, |r| self.post_ref(r));
+        let reply_to = post.reply_to.map_or(NONE, |r| self.post_ref(r));
+        let client = post
+            .client
+            .filter(|s| !s.is_empty())
+            .map_or(NONE, |s| self.c.clients.intern(s));
+        let lang = post
+            .lang
+            .filter(|s| !s.is_empty())
+            .map_or(NONE, |s| self.c.languages.intern(s));
+        let i = p as usize;
+        let posts = &mut self.c.posts;
+        posts.author[i] = author;
+        posts.time_ms[i] = post.time_ms;
+        posts.kind[i] = post.kind;
+        posts.origin[i] = post.origin;
+        posts.shared[i] = shared;
+        posts.reply_to[i] = reply_to;
+        posts.fingerprint[i] = post.fingerprint;
+        posts.client[i] = client;
+        posts.lang[i] = lang;
+        if accept_entities || self.text_span[i].1 == 0 {
+            let start = self.text_arena.len() as u64;
+            self.text_arena.push_str(post.text);
+            self.text_span[i] = (start, post.text.len() as u32);
+        }
+        if post.origin == Origin::Record && author != NONE {
+            let a = &mut self.c.accounts;
+            let ai = author as usize;
+            a.records[ai] += 1;
+            if a.first_ms[ai] == NO_TIME || post.time_ms < a.first_ms[ai] {
+                a.first_ms[ai] = post.time_ms;
+            }
+            if a.last_ms[ai] == NO_TIME || post.time_ms > a.last_ms[ai] {
+                a.last_ms[ai] = post.time_ms;
+            }
+        }
+        accept_entities.then_some(p)
+    }
+
+    /// Adds a hashtag (case-folded, without `#`) to post `p`; empty tags are ignored.
+    pub fn add_hashtag(&mut self, p: PostIx, tag: &str) {
+        let tag = tag.trim().trim_start_matches(['#', '＃']);
+        if tag.is_empty() {
+            return;
+        }
+        self.scratch.clear();
+        for c in tag.chars() {
+            self.scratch.extend(c.to_lowercase());
+        }
+        let sym = self.c.hashtags.intern(&self.scratch);
+        self.pending_entities
+            .push((p, Entity::new(EntityKind::Hashtag, sym)));
+    }
+
+    /// Adds a URL (normalised with [`normalize_url`]) to post `p`; empty URLs are ignored.
+    pub fn add_url(&mut self, p: PostIx, url: &str) {
+        let url = normalize_url(url);
+        if url.is_empty() {
+            return;
+        }
+        let before = self.c.urls.len();
+        let sym = self.c.urls.intern(&url);
+        if self.c.urls.len() > before {
+            let domain = domain_of(&url).map_or(NONE, |d| self.c.domains.intern(d));
+            self.c.url_domain.push(domain);
+        }
+        self.pending_entities
+            .push((p, Entity::new(EntityKind::Url, sym)));
+    }
+
+    /// Adds a domain given on its own (lower-cased, without `www.`) to post `p`.
+    pub fn add_domain(&mut self, p: PostIx, domain: &str) {
+        let d = domain.trim().to_ascii_lowercase();
+        let d = d.strip_prefix("www.").unwrap_or(&d);
+        if d.is_empty() {
+            return;
+        }
+        let sym = self.c.domains.intern(d);
+        self.pending_entities
+            .push((p, Entity::new(EntityKind::Domain, sym)));
+    }
+
+    /// Adds a mention of an account to post `p`.
+    pub fn add_mention(&mut self, p: PostIx, account: AccountRef<'_>) {
+        if let Some(a) = self.account(account) {
+            self.pending_entities
+                .push((p, Entity::new(EntityKind::Mention, a)));
+        }
+    }
+
+    /// Adds a generic object to post `p`; empty objects are ignored.
+    pub fn add_object(&mut self, p: PostIx, object: &str) {
+        let object = object.trim();
+        if object.is_empty() {
+            return;
+        }
+        let sym = self.c.objects.intern(object);
+        self.pending_entities
+            .push((p, Entity::new(EntityKind::Object, sym)));
+    }
+
+    /// Records a profile; the one with the latest `seen_ms` is kept (the later one on ties).
+    pub fn add_profile(&mut self, account: NewAccount<'_>) {
+        if account.id.is_empty() {
+            return;
+        }
+        let a = self.new_account(account.id);
+        if let Some(h) = account.handle.filter(|h| !h.is_empty()) {
+            self.set_handle(a, h);
+        }
+        let accounts = &mut self.c.accounts;
+        let slot = accounts.profile[a as usize];
+        if slot == NONE {
+            accounts.profile[a as usize] = accounts.profiles.len() as u32;
+            accounts.profiles.push(account.profile);
+        } else if account.profile.seen_ms >= accounts.profiles[slot as usize].seen_ms {
+            accounts.profiles[slot as usize] = account.profile;
+        }
+    }
+
+    /// The finished collection and the counters.
+    pub fn finish(mut self) -> (Collection, BuildCounts) {
+        self.merge_placeholder_accounts();
+        let n = self.c.posts.len();
+        // Group entities by post (counting sort, stable), then sort and dedupe each post's.
+        let mut start = vec![0u32; n + 1];
+        for &(p, _) in &self.pending_entities {
+            start[p as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut grouped = vec![Entity(0); self.pending_entities.len()];
+        for &(p, e) in &self.pending_entities {
+            grouped[fill[p as usize] as usize] = e;
+            fill[p as usize] += 1;
+        }
+        drop(std::mem::take(&mut self.pending_entities));
+        let mut entities = Vec::with_capacity(grouped.len());
+        let mut entity_start = Vec::with_capacity(n + 1);
+        entity_start.push(0u32);
+        for p in 0..n {
+            let slice = &mut grouped[start[p] as usize..start[p + 1] as usize];
+            slice.sort_unstable();
+            let mut last = None;
+            for &e in slice.iter() {
+                if last != Some(e) {
+                    entities.push(e);
+                    last = Some(e);
+                }
+            }
+            entity_start.push(entities.len() as u32);
+        }
+        self.c.posts.entities = entities;
+        self.c.posts.entity_start = entity_start;
+        // Lay texts out in post order.
+        let mut text = String::with_capacity(self.text_span.iter().map(|s| s.1 as usize).sum());
+        let mut text_start = Vec::with_capacity(n + 1);
+        text_start.push(0u64);
+        for &(s, len) in &self.text_span {
+            text.push_str(&self.text_arena[s as usize..s as usize + len as usize]);
+            text_start.push(text.len() as u64);
+        }
+        self.c.posts.text = text;
+        self.c.posts.text_start = text_start;
+        shrink_columns(&mut self.c);
+        (self.c, self.counts)
+    }
+
+    /// Placeholder accounts ("@handle", made for a mention without id) whose handle later
+    /// showed up on an account with an id are folded into that account.
+    fn merge_placeholder_accounts(&mut self) {
+        let accounts = &self.c.accounts;
+        let mut remap: FxHashMap<AccountIx, AccountIx> = FxHashMap::default();
+        for a in 0..accounts.len() as AccountIx {
+            if accounts.ids.number(a).is_some() || !accounts.ids.external(a).starts_with('@') {
+                continue;
+            }
+            let Some(handle) = accounts.handle(a) else {
+                continue;
+            };
+            let lower = handle.to_ascii_lowercase();
+            if let Some(&real) = self
+                .lower_handles
+                .get(&lower)
+                .and_then(|s| self.by_handle.get(&s))
+            {
+                if real != a {
+                    remap.insert(a, real);
+                }
+            }
+        }
+        if remap.is_empty() {
+            return;
+        }
+        for author in &mut self.c.posts.author {
+            if let Some(&real) = remap.get(author) {
+                *author = real;
+            }
+        }
+        for (_, e) in &mut self.pending_entities {
+            if e.kind() == EntityKind::Mention {
+                if let Some(&real) = remap.get(&e.id()) {
+                    *e = Entity::new(EntityKind::Mention, real);
+                }
+            }
+        }
+    }
+}
+
+fn shrink_columns(c: &mut Collection) {
+    let p = &mut c.posts;
+    p.author.shrink_to_fit();
+    p.time_ms.shrink_to_fit();
+    p.kind.shrink_to_fit();
+    p.origin.shrink_to_fit();
+    p.shared.shrink_to_fit();
+    p.reply_to.shrink_to_fit();
+    p.fingerprint.shrink_to_fit();
+    p.client.shrink_to_fit();
+    p.lang.shrink_to_fit();
+    c.accounts.profiles.shrink_to_fit();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post<'a>(id: &'a str, author: &'a str, t: i64, origin: Origin) -> NewPost<'a> {
+        NewPost {
+            id,
+            author: AccountRef {
+                id: Some(author),
+                handle: None,
+            },
+            time_ms: t,
+            kind: PostKind::Original,
+            origin,
+            shared: None,
+            reply_to: None,
+            fingerprint: TextFingerprint::NONE,
+            text: "",
+            client: None,
+            lang: None,
+            merge_rows: false,
+        }
+    }
+
+    #[test]
+    fn duplicates_count_once_and_embedded_copies_upgrade() {
+        let mut b = CollectionBuilder::new();
+        let p = b.add_post(&post("10", "1", 5, Origin::Embedded)).unwrap();
+        b.add_hashtag(p, "#Tag");
+        assert_eq!(b.add_post(&post("10", "1", 5, Origin::Record)), None);
+        assert_eq!(b.add_post(&post("10", "1", 5, Origin::Record)), None);
+        assert_eq!(b.add_post(&post("10", "1", 5, Origin::Embedded)), None);
+        let (c, counts) = b.finish();
+        assert_eq!(counts.duplicates, 1);
+        assert_eq!(c.posts.len(), 1);
+        assert!(c.posts.is_record(0));
+        assert_eq!(c.posts.entities(0), &[Entity::new(EntityKind::Hashtag, 0)]);
+        assert_eq!(c.hashtags.resolve(0), "tag");
+        assert_eq!(c.accounts.records[0], 1);
+    }
+
+    #[test]
+    fn stubs_are_filled_and_mentions_by_handle_merge() {
+        let mut b = CollectionBuilder::new();
+        let mut rt = post("2", "7", 10, Origin::Record);
+        rt.kind = PostKind::Retweet;
+        rt.shared = Some(PostRef {
+            id: "1",
+            author: AccountRef {
+                id: Some("8"),
+                handle: None,
+            },
+        });
+        let p = b.add_post(&rt).unwrap();
+        b.add_mention(
+            p,
+            AccountRef {
+                id: None,
+                handle: Some("Bob"),
+            },
+        );
+        b.add_profile(NewAccount {
+            id: "9",
+            handle: Some("bob"),
+            profile: Profile::default(),
+        });
+        b.add_post(&post("1", "8", 3, Origin::Record)).unwrap();
+        let (c, _) = b.finish();
+        assert_eq!(c.posts.shared[0], 1);
+        assert_eq!(c.posts.kind[0], PostKind::Retweet);
+        assert!(c.posts.is_record(1));
+        assert_eq!(c.posts.author[1], c.accounts.ids.get("8").unwrap());
+        let bob = c.accounts.ids.get("9").unwrap();
+        assert_eq!(
+            c.posts.entities(0),
+            &[Entity::new(EntityKind::Mention, bob)]
+        );
+    }
+
+    #[test]
+    fn merged_rows_add_entities() {
+        let mut b = CollectionBuilder::new();
+        let mut row = post("5", "1", 0, Origin::Record);
+        row.merge_rows = true;
+        let p = b.add_post(&row).unwrap();
+        b.add_object(p, "img1");
+        let p2 = b.add_post(&row).unwrap();
+        b.add_object(p2, "img2");
+        b.add_url(p2, "");
+        let (c, counts) = b.finish();
+        assert_eq!(counts.merged_rows, 1);
+        assert_eq!(c.posts.entities(0).len(), 2);
+        assert_eq!(c.accounts.records[0], 1);
+    }
+}
