@@ -1,0 +1,84 @@
+//! The command-line interface: flag definitions and one function per subcommand. Everything
+//! here is glue; the work is done by the library.
+
+mod input;
+mod progress;
+mod stats;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use progress::TerminalProgress;
+
+/// Find coordinated inauthentic behaviour (bot networks, amplification rings, copy-paste
+/// campaigns) in collections of social-media posts.
+#[derive(Debug, Parser)]
+#[command(name = "coordgraph", version, about, long_about = None, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    command: Command,
+
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+
+    /// Print nothing but results and errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+
+    /// Print more about what is done.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Read a collection and summarise it: posts by kind, accounts, hashtags, URLs, time span,
+    /// duplicates, skipped records by reason, throughput.
+    Stats(stats::StatsArgs),
+}
+
+/// Settings every subcommand sees.
+pub(crate) struct Global {
+    pub(crate) quiet: bool,
+    #[allow(dead_code)]
+    pub(crate) verbose: u8,
+    progress: TerminalProgress,
+}
+
+impl Global {
+    pub(crate) fn progress(&self) -> &TerminalProgress {
+        &self.progress
+    }
+}
+
+/// Runs the chosen subcommand.
+pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(n) = cli.threads {
+        anyhow::ensure!(n >= 1, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
+    let global = Global {
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        progress: TerminalProgress::new(cli.quiet),
+    };
+    match cli.command {
+        Command::Stats(args) => stats::run(&args, &global),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

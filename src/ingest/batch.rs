@@ -1,0 +1,237 @@
+/*!
+A batch of parsed records, produced in parallel and replayed in input order into the
+[`CollectionBuilder`].
+
+Parsing is the expensive part and runs on all threads; interning and deduplication need one
+owner and run on one. A batch carries what the parser found as a list of operations whose
+strings live in one arena, so a chunk of input costs a handful of allocations, not one per
+field.
+*/
+
+use crate::model::{
+    AccountRef, CollectionBuilder, NewAccount, NewPost, Origin, PostIx, PostKind, PostRef, Profile,
+    TextFingerprint,
+};
+
+use super::error::SkipReason;
+
+/// A string in a batch's arena; empty means absent.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Str {
+    start: u32,
+    len: u32,
+}
+
+/// An account reference in a batch.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct AccountStr {
+    pub(crate) id: Str,
+    pub(crate) handle: Str,
+}
+
+/// A post reference in a batch.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RefStr {
+    pub(crate) id: Str,
+    pub(crate) author: AccountStr,
+}
+
+/// A post in a batch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PostRec {
+    pub(crate) id: Str,
+    pub(crate) author: AccountStr,
+    pub(crate) time_ms: i64,
+    pub(crate) kind: PostKind,
+    pub(crate) origin: Origin,
+    pub(crate) shared: Option<RefStr>,
+    pub(crate) reply_to: Option<RefStr>,
+    pub(crate) fingerprint: TextFingerprint,
+    pub(crate) text: Str,
+    pub(crate) client: Str,
+    pub(crate) lang: Str,
+    pub(crate) merge_rows: bool,
+}
+
+/// A profile in a batch.
+#[derive(Debug, Clone)]
+pub(crate) struct ProfileRec {
+    pub(crate) id: Str,
+    pub(crate) handle: Str,
+    pub(crate) name: Str,
+    pub(crate) bio: Str,
+    pub(crate) location: Str,
+    pub(crate) lang: Str,
+    pub(crate) created_ms: i64,
+    pub(crate) counts: [Option<u64>; 4],
+    pub(crate) flags: [Option<bool>; 3],
+    pub(crate) seen_ms: i64,
+}
+
+/// One thing the parser found, in input order.
+#[derive(Debug, Clone)]
+pub(crate) enum Op {
+    /// A post; the entity operations that follow belong to it.
+    Post(PostRec),
+    Hashtag(Str),
+    Url(Str),
+    Mention(AccountStr),
+    Object(Str),
+    Domain(Str),
+    Profile(Box<ProfileRec>),
+    /// A skipped record at a line relative to the batch's first line (1-based).
+    Skip {
+        line: u64,
+        reason: SkipReason,
+        detail: String,
+    },
+}
+
+/// Parsed records of one chunk of input.
+#[derive(Debug, Default)]
+pub(crate) struct Batch {
+    arena: String,
+    pub(crate) ops: Vec<Op>,
+    /// Lines consumed, so that the next batch knows its first line number.
+    pub(crate) lines: u64,
+    /// Records (not embedded posts or profiles) seen, skipped ones included.
+    pub(crate) records: u64,
+}
+
+impl Batch {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// Stores `s` and names it; an empty string is "absent".
+    pub(crate) fn str(&mut self, s: &str) -> Str {
+        if s.is_empty() {
+            return Str::default();
+        }
+        let start = self.arena.len() as u32;
+        self.arena.push_str(s);
+        Str {
+            start,
+            len: s.len() as u32,
+        }
+    }
+
+    pub(crate) fn get(&self, s: Str) -> &str {
+        &self.arena[s.start as usize..(s.start + s.len) as usize]
+    }
+
+    fn opt(&self, s: Str) -> Option<&str> {
+        (s.len > 0).then(|| self.get(s))
+    }
+
+    fn account(&self, a: AccountStr) -> AccountRef<'_> {
+        AccountRef {
+            id: self.opt(a.id),
+            handle: self.opt(a.handle),
+        }
+    }
+
+    fn post_ref(&self, r: RefStr) -> PostRef<'_> {
+        PostRef {
+            id: self.get(r.id),
+            author: self.account(r.author),
+        }
+    }
+
+    pub(crate) fn skip(&mut self, line: u64, reason: SkipReason, detail: impl Into<String>) {
+        self.ops.push(Op::Skip {
+            line,
+            reason,
+            detail: detail.into(),
+        });
+    }
+
+    /// Replays the batch into `builder`; skips are handed to `on_skip` with absolute line
+    /// numbers (`first_line` is the line of the batch's line 1). Stops at the first error
+    /// `on_skip` returns.
+    pub(crate) fn replay<E>(
+        &self,
+        builder: &mut CollectionBuilder,
+        first_line: u64,
+        mut on_skip: impl FnMut(u64, SkipReason, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut current: Option<PostIx> = None;
+        for op in &self.ops {
+            match op {
+                Op::Post(p) => {
+                    let post = NewPost {
+                        id: self.get(p.id),
+                        author: self.account(p.author),
+                        time_ms: p.time_ms,
+                        kind: p.kind,
+                        origin: p.origin,
+                        shared: p.shared.map(|r| self.post_ref(r)),
+                        reply_to: p.reply_to.map(|r| self.post_ref(r)),
+                        fingerprint: p.fingerprint,
+                        text: self.get(p.text),
+                        client: self.opt(p.client),
+                        lang: self.opt(p.lang),
+                        merge_rows: p.merge_rows,
+                    };
+                    current = builder.add_post(&post);
+                }
+                Op::Hashtag(s) => {
+                    if let Some(p) = current {
+                        builder.add_hashtag(p, self.get(*s));
+                    }
+                }
+                Op::Url(s) => {
+                    if let Some(p) = current {
+                        builder.add_url(p, self.get(*s));
+                    }
+                }
+                Op::Mention(a) => {
+                    if let Some(p) = current {
+                        builder.add_mention(p, self.account(*a));
+                    }
+                }
+                Op::Object(s) => {
+                    if let Some(p) = current {
+                        builder.add_object(p, self.get(*s));
+                    }
+                }
+                Op::Domain(s) => {
+                    if let Some(p) = current {
+                        builder.add_domain(p, self.get(*s));
+                    }
+                }
+                Op::Profile(r) => {
+                    let profile = Profile {
+                        name: self.get(r.name).into(),
+                        bio: self.get(r.bio).into(),
+                        location: self.get(r.location).into(),
+                        lang: self.opt(r.lang).map(Into::into),
+                        created_ms: r.created_ms,
+                        followers: r.counts[0],
+                        friends: r.counts[1],
+                        statuses: r.counts[2],
+                        listed: r.counts[3],
+                        default_profile: r.flags[0],
+                        default_image: r.flags[1],
+                        verified: r.flags[2],
+                        seen_ms: r.seen_ms,
+                    };
+                    builder.add_profile(NewAccount {
+                        id: self.get(r.id),
+                        handle: self.opt(r.handle),
+                        profile,
+                    });
+                }
+                Op::Skip {
+                    line,
+                    reason,
+                    detail,
+                } => {
+                    let abs = if *line == 0 { 0 } else { first_line + line - 1 };
+                    on_skip(abs, *reason, detail)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}

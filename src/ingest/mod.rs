@@ -1,0 +1,557 @@
+/*!
+Ingestion: tweet collections in, one [`Collection`] out, with every bad record accounted for.
+
+[`read_collection`] reads any number of inputs (files, directories, standard input; plain, gzip
+or zstd) in Twitter API v1.1 JSON lines, API v2 JSON (twarc2 pages and flattened lines,
+academictwitteR arrays) or CSV. JSON lines are cut into chunks that are parsed on all threads and
+replayed in input order into one [`CollectionBuilder`], so the result is the same for any thread
+count. A record that cannot be used is skipped and counted by [`SkipReason`], with the first
+examples kept as file:line; with [`IngestOptions::strict`] the first one is an error instead.
+*/
+
+mod batch;
+mod csv;
+mod error;
+mod json;
+mod source;
+pub mod time;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::model::{BuildCounts, Collection, CollectionBuilder};
+use crate::progress::Progress;
+
+pub use self::csv::{ColumnMapping, ColumnRef, PRESETS, Role};
+pub use error::{IngestError, Skip, SkipReason};
+pub use source::{Compression, DATA_EXTENSIONS, Input};
+
+use batch::Batch;
+use json::JsonFlavor;
+
+/// The input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Told by content: `[` or `{` starts JSON (shape told per line), anything else is CSV.
+    #[default]
+    Auto,
+    /// Twitter API v1.1 JSON lines.
+    TwitterV1,
+    /// Twitter API v2 JSON (twarc2 pages or flattened lines, academictwitteR arrays).
+    TwitterV2,
+    /// CSV with a header.
+    Csv,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Format::Auto),
+            "twitter-v1" => Ok(Format::TwitterV1),
+            "twitter-v2" => Ok(Format::TwitterV2),
+            "csv" => Ok(Format::Csv),
+            _ => Err(format!(
+                "unknown format {s:?}: use auto, twitter-v1, twitter-v2 or csv"
+            )),
+        }
+    }
+}
+
+/// How to read inputs.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// The input format.
+    pub format: Format,
+    /// The CSV column mapping; `None` infers it from the header.
+    pub columns: Option<ColumnMapping>,
+    /// Make the first bad record an error.
+    pub strict: bool,
+    /// How many skipped records to keep as examples.
+    pub max_examples: usize,
+    /// Size of the chunks JSON lines are cut into for parallel parsing.
+    pub chunk_bytes: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            format: Format::Auto,
+            columns: None,
+            strict: false,
+            max_examples: 10,
+            chunk_bytes: 4 << 20,
+        }
+    }
+}
+
+/// What was read from one input file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileReport {
+    /// The file.
+    pub name: String,
+    /// The format it was read as.
+    pub format: &'static str,
+    /// Its compression.
+    pub compression: &'static str,
+    /// Records found (including skipped ones).
+    pub records: u64,
+    /// Records skipped.
+    pub skipped: u64,
+    /// Decompressed bytes read.
+    pub bytes: u64,
+}
+
+/// What happened while reading.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct IngestReport {
+    /// Per file, in reading order.
+    pub files: Vec<FileReport>,
+    /// Skipped records by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// The first skipped records.
+    pub examples: Vec<Skip>,
+    /// Records whose id was already a record.
+    pub duplicates: u64,
+    /// CSV rows that added objects to a post of an earlier row.
+    pub merged_rows: u64,
+    /// Decompressed bytes read.
+    pub bytes: u64,
+    /// Wall time.
+    #[serde(serialize_with = "secs")]
+    pub elapsed: Duration,
+}
+
+fn secs<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+impl IngestReport {
+    /// Total skipped records.
+    pub fn skipped_total(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// A read collection and the report of how it was read.
+#[derive(Debug)]
+pub struct Ingest {
+    /// The collection.
+    pub collection: Collection,
+    /// The report.
+    pub report: IngestReport,
+}
+
+/// Tracks skips and turns them into an error under `--strict`.
+struct SkipLog<'a> {
+    opts: &'a IngestOptions,
+    report: &'a mut IngestReport,
+    file: String,
+    file_skipped: u64,
+}
+
+impl SkipLog<'_> {
+    fn record(&mut self, line: u64, reason: SkipReason, detail: &str) -> Result<(), IngestError> {
+        let skip = Skip {
+            file: self.file.clone(),
+            line,
+            reason,
+            detail: detail.to_string(),
+        };
+        if self.opts.strict {
+            return Err(IngestError::Strict(skip));
+        }
+        *self.report.skipped.entry(reason).or_default() += 1;
+        self.file_skipped += 1;
+        if self.report.examples.len() < self.opts.max_examples {
+            self.report.examples.push(skip);
+        }
+        Ok(())
+    }
+}
+
+/// Feeds batches of one file into the builder, in order.
+struct FileSink<'a, 'b> {
+    builder: &'a mut CollectionBuilder,
+    log: SkipLog<'b>,
+    lines: u64,
+    records: u64,
+}
+
+impl FileSink<'_, '_> {
+    fn replay(&mut self, batch: &Batch) -> Result<(), IngestError> {
+        let first = self.lines + 1;
+        let log = &mut self.log;
+        batch.replay(self.builder, first, |line, reason, detail| {
+            log.record(line, reason, detail)
+        })?;
+        self.lines += batch.lines;
+        self.records += batch.records;
+        Ok(())
+    }
+}
+
+/// Reads `inputs` into one collection. See the module docs.
+pub fn read_collection(
+    inputs: &[Input],
+    opts: &IngestOptions,
+    progress: &dyn Progress,
+) -> Result<Ingest, IngestError> {
+    let start = Instant::now();
+    let inputs = source::expand_inputs(inputs)?;
+    let mut report = IngestReport::default();
+    let mut builder = CollectionBuilder::new();
+    let total: Option<u64> = inputs
+        .iter()
+        .map(|i| match i {
+            Input::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Input::Bytes { data, .. } => Some(data.len() as u64),
+            Input::Stdin => None,
+        })
+        .sum();
+    progress.begin("reading", total);
+    let names: Vec<String> = inputs.iter().map(Input::name).collect();
+    for input in &inputs {
+        if is_consumed_expansion(input, &names) {
+            continue;
+        }
+        read_one(input, opts, &mut builder, &mut report, progress)?;
+    }
+    progress.finish();
+    let (
+        collection,
+        BuildCounts {
+            duplicates,
+            merged_rows,
+        },
+    ) = builder.finish();
+    report.duplicates = duplicates;
+    report.merged_rows = merged_rows;
+    report.elapsed = start.elapsed();
+    Ok(Ingest { collection, report })
+}
+
+/// academictwitteR writes `data_<id>.json` with its expansions in `users_<id>.json`. The users
+/// file is read together with its data file; alone, it is read as a document of its own.
+fn companion_users_file(path: &Path) -> Option<std::path::PathBuf> {
+    let name = path.file_name()?.to_str()?;
+    let id = name.strip_prefix("data_")?.strip_suffix(".json")?;
+    let users = path.with_file_name(format!("users_{id}.json"));
+    users.is_file().then_some(users)
+}
+
+fn is_consumed_expansion(input: &Input, names: &[String]) -> bool {
+    let Input::Path(p) = input else { return false };
+    let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let Some(id) = name
+        .strip_prefix("users_")
+        .and_then(|n| n.strip_suffix(".json"))
+    else {
+        return false;
+    };
+    let data = p
+        .with_file_name(format!("data_{id}.json"))
+        .display()
+        .to_string();
+    names.contains(&data)
+}
+
+fn read_one(
+    input: &Input,
+    opts: &IngestOptions,
+    builder: &mut CollectionBuilder,
+    report: &mut IngestReport,
+    progress: &dyn Progress,
+) -> Result<(), IngestError> {
+    let mut opened = source::open(input)?;
+    let head = opened
+        .reader
+        .fill_buf()
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default();
+    let first = head
+        .iter()
+        .copied()
+        .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    let is_csv = match opts.format {
+        Format::Csv => true,
+        Format::TwitterV1 | Format::TwitterV2 => false,
+        Format::Auto => {
+            let lower = opened.name.to_ascii_lowercase();
+            let named_csv = [".csv", ".tsv", ".csv.gz", ".tsv.gz", ".csv.zst", ".tsv.zst"]
+                .iter()
+                .any(|ext| lower.ends_with(ext));
+            named_csv || !matches!(first, Some(b'{' | b'[') | None)
+        }
+    };
+    let flavor = match opts.format {
+        Format::TwitterV1 => JsonFlavor::V1,
+        Format::TwitterV2 => JsonFlavor::V2,
+        _ => JsonFlavor::Auto,
+    };
+    let first_line_alone = head
+        .split(|&b| b == b'\n')
+        .next()
+        .is_some_and(|l| l.trim_ascii() == b"{");
+    let as_document = !is_csv && (first == Some(b'[') || first_line_alone);
+    let format_name = if is_csv {
+        "csv"
+    } else if as_document {
+        "json"
+    } else {
+        "json-lines"
+    };
+    let mut sink = FileSink {
+        builder,
+        log: SkipLog {
+            opts,
+            report,
+            file: opened.name.clone(),
+            file_skipped: 0,
+        },
+        lines: 0,
+        records: 0,
+    };
+    let last_raw = std::cell::Cell::new(0u64);
+    let advance = |raw: u64| {
+        progress.advance(raw.saturating_sub(last_raw.get()));
+        last_raw.set(raw);
+    };
+    let bytes = if is_csv {
+        let counter = CountingRead {
+            inner: &mut opened.reader,
+            count: 0,
+        };
+        let mut counter = counter;
+        let raw = opened.raw_read.clone();
+        csv::read_csv(&mut counter, &opened.name, opts.columns.as_ref(), |b| {
+            sink.replay(&b)?;
+            advance(raw.load(std::sync::atomic::Ordering::Relaxed));
+            Ok(())
+        })?;
+        counter.count
+    } else if as_document {
+        let mut doc = Vec::new();
+        let err = std::io::Read::read_to_end(&mut opened.reader, &mut doc).err();
+        let expansions = opened
+            .path
+            .as_deref()
+            .and_then(companion_users_file)
+            .and_then(|p| std::fs::read(p).ok());
+        let batch = json::parse_json_document(&doc, expansions.as_deref(), flavor);
+        sink.replay(&batch)?;
+        if let Some(e) = err {
+            sink.log
+                .record(0, stream_error_reason(&e), &e.to_string())?;
+        }
+        advance(opened.raw_read.load(std::sync::atomic::Ordering::Relaxed));
+        doc.len() as u64
+    } else {
+        stream_json_lines(&mut opened, opts, flavor, &mut sink, &advance)?
+    };
+    let file_report = FileReport {
+        name: opened.name.clone(),
+        format: format_name,
+        compression: opened.compression.name(),
+        records: sink.records,
+        skipped: sink.log.file_skipped,
+        bytes,
+    };
+    report.bytes += bytes;
+    report.files.push(file_report);
+    let _ = opened.size;
+    Ok(())
+}
+
+struct CountingRead<'a> {
+    inner: &'a mut Box<dyn std::io::BufRead + Send>,
+    count: u64,
+}
+
+impl std::io::Read for CountingRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+fn stream_error_reason(e: &std::io::Error) -> SkipReason {
+    match e.kind() {
+        std::io::ErrorKind::UnexpectedEof
+        | std::io::ErrorKind::InvalidData
+        | std::io::ErrorKind::InvalidInput => SkipReason::TruncatedStream,
+        _ => SkipReason::ReadError,
+    }
+}
+
+/// A chunk of whole lines, and the error that ended the stream after it, if any.
+struct Chunk {
+    data: Vec<u8>,
+    end_error: Option<std::io::Error>,
+}
+
+/// Reads JSON lines on a reader thread while chunks are parsed on all threads and replayed in
+/// order. Replaying one group overlaps with parsing the next. Returns decompressed bytes read.
+fn stream_json_lines(
+    opened: &mut source::Opened,
+    opts: &IngestOptions,
+    flavor: JsonFlavor,
+    sink: &mut FileSink<'_, '_>,
+    advance: &dyn Fn(u64),
+) -> Result<u64, IngestError> {
+    let chunk_bytes = opts.chunk_bytes.max(1 << 10);
+    let group = rayon::current_num_threads() * 2;
+    let reader = &mut opened.reader;
+    let raw = opened.raw_read.clone();
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel::<Chunk>(group);
+        let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
+        let producer = scope.spawn(move || {
+            let mut carry: Vec<u8> = Vec::new();
+            let mut total = 0u64;
+            loop {
+                let mut buf = recycle_rx.try_recv().unwrap_or_default();
+                buf.clear();
+                buf.extend_from_slice(&carry);
+                carry.clear();
+                let (mut eof, mut err) = source::fill(reader.as_mut(), &mut buf, chunk_bytes);
+                let mut scanned = 0;
+                while !eof {
+                    if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..]) {
+                        let cut = scanned + i + 1;
+                        carry.extend_from_slice(&buf[cut..]);
+                        buf.truncate(cut);
+                        break;
+                    }
+                    // A line longer than a chunk: keep reading until it ends.
+                    scanned = buf.len();
+                    let want = buf.len() + chunk_bytes;
+                    (eof, err) = source::fill(reader.as_mut(), &mut buf, want);
+                }
+                total += buf.len() as u64;
+                let last = eof;
+                if tx
+                    .send(Chunk {
+                        data: buf,
+                        end_error: err,
+                    })
+                    .is_err()
+                    || last
+                {
+                    break;
+                }
+            }
+            total
+        });
+        let mut pending: Vec<(Batch, Option<std::io::Error>)> = Vec::new();
+        let mut done = false;
+        let result = loop {
+            let mut chunks = Vec::with_capacity(group);
+            if !done {
+                match rx.recv() {
+                    Ok(c) => chunks.push(c),
+                    Err(_) => done = true,
+                }
+                while chunks.len() < group {
+                    match rx.try_recv() {
+                        Ok(c) => chunks.push(c),
+                        Err(_) => break,
+                    }
+                }
+            }
+            if chunks.is_empty() && pending.is_empty() {
+                break Ok(());
+            }
+            let to_replay = std::mem::take(&mut pending);
+            let (replayed, parsed) = rayon::join(
+                || -> Result<(), IngestError> {
+                    for (batch, err) in &to_replay {
+                        sink.replay(batch)?;
+                        if let Some(e) = err {
+                            sink.log.record(
+                                sink.lines + 1,
+                                stream_error_reason(e),
+                                &e.to_string(),
+                            )?;
+                        }
+                    }
+                    Ok(())
+                },
+                || {
+                    chunks
+                        .into_par_iter()
+                        .map(|c| {
+                            let batch = json::parse_json_lines(&c.data, flavor);
+                            let _ = recycle_tx.send(c.data);
+                            (batch, c.end_error)
+                        })
+                        .collect::<Vec<_>>()
+                },
+            );
+            advance(raw.load(std::sync::atomic::Ordering::Relaxed));
+            if let Err(e) = replayed {
+                break Err(e);
+            }
+            pending = parsed;
+        };
+        drop(rx);
+        let total = producer.join().unwrap_or(0);
+        result.map(|()| total)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(name: &str, data: &[u8], opts: &IngestOptions) -> Result<Ingest, IngestError> {
+        read_collection(&[Input::bytes(name, data.to_vec())], opts, &())
+    }
+
+    #[test]
+    fn chunking_does_not_change_the_result() {
+        let mut data = Vec::new();
+        for i in 0..200 {
+            data.extend_from_slice(
+                format!(
+                    r#"{{"id_str":"{i}","created_at":"Fri Aug 16 02:15:02 +0000 2013","text":"t {i} #a","user":{{"id_str":"{}"}},"entities":{{"hashtags":[{{"text":"A"}}]}}}}"#,
+                    i % 7
+                )
+                .as_bytes(),
+            );
+            data.push(b'\n');
+            if i == 50 {
+                data.extend_from_slice(b"{not json\n");
+            }
+        }
+        let small = IngestOptions {
+            chunk_bytes: 1024,
+            ..Default::default()
+        };
+        let a = read("a.jsonl", &data, &small).unwrap();
+        let b = read("a.jsonl", &data, &IngestOptions::default()).unwrap();
+        assert_eq!(a.collection.records().count(), 200);
+        assert_eq!(b.collection.records().count(), 200);
+        assert_eq!(a.report.examples, b.report.examples);
+        assert_eq!(a.report.examples[0].line, 52);
+        assert_eq!(a.report.examples[0].reason, SkipReason::InvalidJson);
+    }
+
+    #[test]
+    fn strict_mode_names_file_and_line() {
+        let data = b"\n{\"id_str\":\"1\"}\n";
+        let strict = IngestOptions {
+            strict: true,
+            ..Default::default()
+        };
+        let err = read("x.jsonl", data, &strict).unwrap_err().to_string();
+        assert!(err.starts_with("x.jsonl:2: "), "{err}");
+    }
+}
