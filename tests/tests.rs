@@ -1,1 +1,9 @@
 //! Integration tests, compiled as one binary.
+
+// Helpers: running the binary, temporary folders, the shared datasets.
+mod util;
+
+// Reading every format, the shared real datasets, hostile input.
+mod ingest;
+// The command line: exit codes, messages, `stats --json`.
+mod cli;

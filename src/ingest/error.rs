@@ -22,7 +22,7 @@ pub enum SkipReason {
     MissingTime,
     /// The time could not be parsed.
     BadTime,
-    /// The time is before 1990 or after 2099.
+    /// The time is before 1970 or after 2099.
     TimeOutOfRange,
     /// A valid JSON payload that holds no tweets (users, counts, compliance events, lists…).
     NotATweet,

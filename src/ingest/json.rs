@@ -109,6 +109,37 @@ where
 
 type S<'a> = Option<Cow<'a, str>>;
 
+/// How deeply tweets may nest (a page holding a retweet of a quote is 3 deep). Hostile input can
+/// nest thousands deep; refusing early keeps the parser's recursion off the end of the stack.
+const MAX_TWEET_NESTING: u32 = 8;
+
+thread_local! {
+    static NESTING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// A tweet nested in another JSON value, deserialized under the nesting limit.
+struct Nested<T>(T);
+
+impl<T> std::ops::Deref for Nested<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Nested<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let depth = NESTING.get();
+        if depth >= MAX_TWEET_NESTING {
+            return Err(de::Error::custom("tweets nested too deeply"));
+        }
+        NESTING.set(depth + 1);
+        let result = T::deserialize(d);
+        NESTING.set(depth);
+        result.map(Nested)
+    }
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RawUser<'a> {
@@ -214,7 +245,7 @@ struct Includes<'a> {
     #[serde(borrow, deserialize_with = "lenient_vec")]
     users: Vec<RawUser<'a>>,
     #[serde(borrow, deserialize_with = "lenient_vec")]
-    tweets: Vec<RawTweet<'a>>,
+    tweets: Vec<Nested<RawTweet<'a>>>,
 }
 
 /// Every field of every tweet-bearing shape we read; see the module docs.
@@ -244,9 +275,9 @@ struct RawTweet<'a> {
     #[serde(borrow)]
     author: Option<RawUser<'a>>,
     #[serde(borrow)]
-    retweeted_status: Option<Box<RawTweet<'a>>>,
+    retweeted_status: Option<Box<Nested<RawTweet<'a>>>>,
     #[serde(borrow)]
-    quoted_status: Option<Box<RawTweet<'a>>>,
+    quoted_status: Option<Box<Nested<RawTweet<'a>>>>,
     #[serde(borrow)]
     quoted_status_id_str: S<'a>,
     #[serde(borrow)]
@@ -260,7 +291,7 @@ struct RawTweet<'a> {
     #[serde(borrow)]
     in_reply_to_status_id: Option<IdVal<'a>>,
     #[serde(borrow, deserialize_with = "lenient_vec")]
-    referenced_tweets: Vec<RawTweet<'a>>,
+    referenced_tweets: Vec<Nested<RawTweet<'a>>>,
     #[serde(borrow, rename = "type")]
     ref_type: S<'a>,
     #[serde(borrow)]
@@ -271,13 +302,13 @@ struct RawTweet<'a> {
     lang: S<'a>,
     // Page and expansion shapes.
     #[serde(borrow, deserialize_with = "one_or_many")]
-    data: Vec<RawTweet<'a>>,
+    data: Vec<Nested<RawTweet<'a>>>,
     #[serde(borrow)]
     includes: Option<Includes<'a>>,
     #[serde(borrow, deserialize_with = "lenient_vec")]
     users: Vec<RawUser<'a>>,
     #[serde(borrow, deserialize_with = "lenient_vec")]
-    tweets: Vec<RawTweet<'a>>,
+    tweets: Vec<Nested<RawTweet<'a>>>,
 }
 
 impl RawTweet<'_> {
@@ -692,7 +723,7 @@ impl Emitter<'_> {
         for t in embedded {
             let _ = self.tweet(t, Origin::Embedded, seen);
         }
-        if !page.data.is_empty() && !page.data.iter().any(RawTweet::looks_like_tweet) {
+        if !page.data.is_empty() && !page.data.iter().any(|t| t.looks_like_tweet()) {
             // A users, lists or counts page: one payload, one skipped record.
             self.batch.records += 1;
             self.batch
@@ -726,6 +757,53 @@ impl Emitter<'_> {
                 .skip(line, SkipReason::NotATweet, "JSON object holds no tweet");
         }
     }
+}
+
+/// The deepest JSON nesting accepted. The parser skips unknown values recursively, so hostile
+/// input nested thousands deep would run it off the end of the stack.
+const MAX_JSON_DEPTH: usize = 200;
+
+/// Whether `json` nests containers deeper than [`MAX_JSON_DEPTH`]. Cheap for ordinary lines:
+/// only a line with more opening brackets than the limit is scanned, strings skipped.
+fn nests_too_deep(json: &[u8]) -> bool {
+    let openers = memchr::memchr2_iter(b'{', b'[', json).count();
+    if openers <= MAX_JSON_DEPTH {
+        return false;
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in json {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+fn parse_raw(json: &[u8]) -> Result<RawTweet<'_>, (SkipReason, String)> {
+    if nests_too_deep(json) {
+        return Err((
+            SkipReason::InvalidJson,
+            format!("nested deeper than {MAX_JSON_DEPTH} levels"),
+        ));
+    }
+    sonic_rs::from_slice::<RawTweet<'_>>(json).map_err(|e| json_error(json, &e))
 }
 
 fn json_error(bytes: &[u8], e: &sonic_rs::Error) -> (SkipReason, String) {
@@ -769,11 +847,10 @@ pub(crate) fn parse_json_lines(chunk: &[u8], flavor: JsonFlavor) -> Batch {
                 .skip(line_no, SkipReason::InvalidJson, "line contains NUL bytes");
             continue;
         }
-        match sonic_rs::from_slice::<RawTweet<'_>>(line) {
+        match parse_raw(line) {
             Ok(t) => em.document(&t, line_no),
-            Err(e) => {
+            Err((reason, detail)) => {
                 em.batch.records += 1;
-                let (reason, detail) = json_error(line, &e);
                 em.batch.skip(line_no, reason, detail);
             }
         }
@@ -810,7 +887,14 @@ pub(crate) fn parse_json_document(
     }
     let doc = doc.trim_ascii();
     let doc = doc.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(doc);
-    if doc.first() == Some(&b'[') {
+    if nests_too_deep(doc) {
+        em.batch.records += 1;
+        em.batch.skip(
+            0,
+            SkipReason::InvalidJson,
+            format!("nested deeper than {MAX_JSON_DEPTH} levels"),
+        );
+    } else if doc.first() == Some(&b'[') {
         let mut index = 0usize;
         for item in sonic_rs::to_array_iter(doc) {
             index += 1;
@@ -837,11 +921,10 @@ pub(crate) fn parse_json_document(
             }
         }
     } else if !doc.is_empty() {
-        match sonic_rs::from_slice::<RawTweet<'_>>(doc) {
+        match parse_raw(doc) {
             Ok(t) => em.document(&t, 0),
-            Err(e) => {
+            Err((reason, detail)) => {
                 em.batch.records += 1;
-                let (reason, detail) = json_error(doc, &e);
                 em.batch.skip(0, reason, detail);
             }
         }

@@ -1,0 +1,89 @@
+//! The command line: help, version, exit codes, messages and `stats --json`.
+
+use predicates::prelude::*;
+
+use crate::util::coordgraph;
+
+#[test]
+fn help_and_version_work() {
+    coordgraph()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("stats"));
+    coordgraph()
+        .args(["stats", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--columns"));
+    coordgraph()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn strict_mode_exits_2_naming_file_line_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.jsonl");
+    std::fs::write(&path, "{\"id_str\":\"1\",\"text\":\"x\",\"user\":{\"id_str\":\"2\"},\"created_at\":\"Fri May 05 18:00:00 +0000 2017\"}\n{oops\n").unwrap();
+    coordgraph()
+        .args(["stats", "--strict"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.jsonl:2: invalid_json"));
+    // Without --strict the record is skipped, counted and shown.
+    let out = coordgraph()
+        .args(["stats", "--json"])
+        .arg(&path)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(json["posts"], 1);
+    assert_eq!(json["skipped"], 1);
+    assert_eq!(json["skipped_by_reason"]["invalid_json"], 1);
+    assert_eq!(json["skip_examples"][0]["line"], 2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(stderr.contains("bad.jsonl:2: invalid_json"), "{stderr}");
+}
+
+#[test]
+fn missing_files_are_errors_that_name_them() {
+    coordgraph()
+        .args(["stats", "no/such/file.jsonl"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no/such/file.jsonl"));
+}
+
+#[test]
+fn stats_json_has_the_documented_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.jsonl");
+    std::fs::write(&path, "{\"id_str\":\"1\",\"text\":\"x\",\"user\":{\"id_str\":\"2\"},\"created_at\":\"Fri May 05 18:00:00 +0000 2017\"}\n").unwrap();
+    let out = coordgraph()
+        .args(["stats", "--json"])
+        .arg(&path)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    for field in [
+        "posts",
+        "accounts",
+        "originals",
+        "retweets",
+        "replies",
+        "quotes",
+        "duplicates",
+        "skipped",
+        "first",
+        "last",
+    ] {
+        assert!(json.get(field).is_some(), "missing {field}");
+    }
+    assert_eq!(json["first"], "2017-05-05T18:00:00Z");
+    // Piped output carries no progress bar.
+    assert!(!String::from_utf8_lossy(&out.get_output().stderr).contains('\r'));
+}
