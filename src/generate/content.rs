@@ -645,15 +645,23 @@ fn copy(spec: &Spec, post_id: u64, world: &World, out: &mut Content) {
         text.push_str(second);
     }
     if kind >= 17 {
-        // Near duplicate: one word swapped.
+        // Near duplicate: one word swapped, or a word added.
+        let mut swapped = false;
         for (a, b) in vocab::COPY_SWAPS
             .iter()
             .skip(v.random_range(0..vocab::COPY_SWAPS.len()))
         {
             if text.contains(a) {
                 text = text.replacen(a, b, 1);
+                swapped = true;
                 break;
             }
+        }
+        if !swapped {
+            text.push_str(pick(
+                &mut v,
+                &[" Partagez !", " Faites tourner.", " Vite !"],
+            ));
         }
     }
     if kind == 16 {

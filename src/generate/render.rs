@@ -265,9 +265,9 @@ fn lang_code(lang: u8) -> &'static str {
     LANGS[usize::from(lang) % LANGS.len()]
 }
 
-fn image_url(world: &World, a: u32, https: bool) -> String {
+fn image_url(world: &World, a: u32) -> String {
     let acc = &world.accounts[a as usize];
-    let scheme = if https { "https" } else { "http" };
+    let scheme = "https";
     if acc.default_image() {
         return format!(
             "{scheme}://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"
@@ -314,32 +314,15 @@ fn v11_user(world: &World, a: u32, s: &mut Scratch, out: &mut Vec<u8>) {
     num(out, u64::from(acc.statuses));
     out.extend_from_slice(b",\"created_at\":\"");
     write_v11(out, acc.created_ms);
-    out.extend_from_slice(
-        b"\",\"utc_offset\":null,\"time_zone\":null,\"geo_enabled\":false,\"lang\":",
-    );
+    out.extend_from_slice(b"\",\"lang\":");
     string(out, lang_code(acc.lang));
-    out.extend_from_slice(
-        b",\"contributors_enabled\":false,\"is_translator\":false,\"profile_background_color\":",
-    );
-    string(
-        out,
-        if acc.default_profile() {
-            "F5F8FA"
-        } else {
-            "000000"
-        },
-    );
-    out.extend_from_slice(b",\"profile_image_url\":");
-    string(out, &image_url(world, a, false));
     out.extend_from_slice(b",\"profile_image_url_https\":");
-    string(out, &image_url(world, a, true));
+    string(out, &image_url(world, a));
     out.extend_from_slice(b",\"default_profile\":");
     boolean(out, acc.default_profile());
     out.extend_from_slice(b",\"default_profile_image\":");
     boolean(out, acc.default_image());
-    out.extend_from_slice(
-        b",\"following\":null,\"follow_request_sent\":null,\"notifications\":null}",
-    );
+    out.push(b'}');
 }
 
 /// v1.1 entities of a content.
@@ -465,11 +448,9 @@ fn v11_original(world: &World, r: &Root, s: &mut Scratch, out: &mut Vec<u8>, rec
     out.extend_from_slice(NO_REPLY);
     out.extend_from_slice(b"\"user\":");
     v11_user(world, r.author, s, out);
-    out.extend_from_slice(b",\"geo\":null,\"coordinates\":null,\"place\":null,\"contributors\":null,\"is_quote_status\":false,\"retweet_count\":0,\"favorite_count\":0,\"entities\":");
+    out.extend_from_slice(b",\"place\":null,\"is_quote_status\":false,\"retweet_count\":0,\"favorite_count\":0,\"entities\":");
     v11_entities(world, &c, &mut s.profile, out);
-    out.extend_from_slice(
-        b",\"favorited\":false,\"retweeted\":false,\"filter_level\":\"low\",\"lang\":",
-    );
+    out.extend_from_slice(b",\"lang\":");
     string(out, lang_code(world.accounts[r.author as usize].lang));
     if record {
         out.extend_from_slice(b",\"timestamp_ms\":");
@@ -508,13 +489,11 @@ fn v11_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
             out.extend_from_slice(NO_REPLY);
             out.extend_from_slice(b"\"user\":");
             v11_user(world, e.author, s, out);
-            out.extend_from_slice(b",\"geo\":null,\"coordinates\":null,\"place\":null,\"contributors\":null,\"retweeted_status\":");
+            out.extend_from_slice(b",\"place\":null,\"retweeted_status\":");
             v11_original(world, &parent, s, out, false);
             out.extend_from_slice(b",\"is_quote_status\":false,\"retweet_count\":0,\"favorite_count\":0,\"entities\":");
             v11_entities(world, &c, &mut s.profile, out);
-            out.extend_from_slice(
-                b",\"favorited\":false,\"retweeted\":false,\"filter_level\":\"low\",\"lang\":",
-            );
+            out.extend_from_slice(b",\"lang\":");
             string(out, lang_code(world.accounts[parent.author as usize].lang));
             s.own = c;
         }
@@ -543,9 +522,7 @@ fn v11_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
             }
             out.extend_from_slice(b"\"user\":");
             v11_user(world, e.author, s, out);
-            out.extend_from_slice(
-                b",\"geo\":null,\"coordinates\":null,\"place\":null,\"contributors\":null",
-            );
+            out.extend_from_slice(b",\"place\":null");
             if e.kind == Kind::Quote {
                 out.extend_from_slice(b",\"quoted_status_id\":");
                 num(out, parent.id);
@@ -568,9 +545,7 @@ fn v11_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
             }
             out.extend_from_slice(b",\"retweet_count\":0,\"favorite_count\":0,\"entities\":");
             v11_entities(world, &c, &mut s.profile, out);
-            out.extend_from_slice(
-                b",\"favorited\":false,\"retweeted\":false,\"filter_level\":\"low\",\"lang\":",
-            );
+            out.extend_from_slice(b",\"lang\":");
             string(out, lang_code(world.accounts[e.author as usize].lang));
             s.tags.extend(c.tags.iter().map(|t| t.id));
             s.own = c;
@@ -609,7 +584,7 @@ fn v2_user(world: &World, a: u32, s: &mut Scratch, out: &mut Vec<u8>) {
     out.extend_from_slice(b"},\"verified\":");
     boolean(out, acc.verified());
     out.extend_from_slice(b",\"protected\":false,\"url\":\"\",\"profile_image_url\":");
-    string(out, &image_url(world, a, true));
+    string(out, &image_url(world, a));
     out.push(b'}');
 }
 

@@ -436,14 +436,27 @@ impl Builder {
 
     /// Registers a unique handle built from `base` (digits appended on collision).
     fn claim(&mut self, base: &str, rng: &mut Stream) -> String {
-        let mut h: String = base.chars().take(15).collect();
-        if h.is_empty() {
-            h.push_str("user");
-        }
+        let base: String = if base.is_empty() {
+            "user".into()
+        } else {
+            base.chars().take(15).collect()
+        };
+        let mut h = base.clone();
+        let mut attempt = 0u32;
+        // On a collision add a short number, as people do; it grows only when short ones run out.
         while !self.taken.insert(h.to_ascii_lowercase()) {
-            let keep = 15usize.saturating_sub(4).min(h.len());
-            h.truncate(keep);
-            h.push_str(&rng.random_range(100..10_000).to_string());
+            let digits = (1 + attempt / 4).min(6);
+            let suffix = rng.random_range(0..10u64.pow(digits)).to_string();
+            let sep = if attempt % 2 == 1 && !base.ends_with(|c: char| c.is_ascii_digit()) {
+                "_"
+            } else {
+                ""
+            };
+            let keep = 15usize
+                .saturating_sub(suffix.len() + sep.len())
+                .min(base.len());
+            h = format!("{}{sep}{suffix}", &base[..keep]);
+            attempt += 1;
         }
         h
     }
@@ -504,7 +517,9 @@ impl Builder {
                     base.push_str(&rng.random_range(1..100_000).to_string());
                 }
                 _ => {
-                    base.push_str(&first[..first.char_indices().nth(1).map_or(1, |c| c.0)]);
+                    let mut f = String::new();
+                    ascii_letters(first, &mut f);
+                    base.push_str(&f[..f.len().min(1)]);
                     ascii_letters(last, &mut base);
                 }
             }
