@@ -7,3 +7,5 @@ mod util;
 mod ingest;
 // The command line: exit codes, messages, `stats --json`.
 mod cli;
+// The synthetic collection generator: determinism, counts, planted structure.
+mod generate;
