@@ -1,6 +1,7 @@
 //! The command-line interface: flag definitions and one function per subcommand. Everything
 //! here is glue; the work is done by the library.
 
+mod generate;
 mod input;
 mod progress;
 mod stats;
@@ -38,6 +39,10 @@ enum Command {
     /// Read a collection and summarise it: posts by kind, accounts, hashtags, URLs, time span,
     /// duplicates, skipped records by reason, throughput.
     Stats(stats::StatsArgs),
+    /// Write a synthetic collection with planted coordinated networks (fast retweeters,
+    /// dormant accounts woken up for one campaign, copy-paste posters, hashtag pushers, a
+    /// retweet ring) among organic users and a fan club, plus its ground truth.
+    Generate(generate::GenerateArgs),
 }
 
 /// Settings every subcommand sees.
@@ -70,6 +75,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     };
     match cli.command {
         Command::Stats(args) => stats::run(&args, &global),
+        Command::Generate(args) => generate::run(&args, &global),
     }
 }
 

@@ -9,7 +9,7 @@ field.
 */
 
 use crate::model::{
-    AccountRef, CollectionBuilder, NewAccount, NewPost, Origin, PostIx, PostKind, PostRef, Profile,
+    AccountRef, CollectionBuilder, NewPost, Origin, PostIx, PostKind, PostRef, ProfileView,
     TextFingerprint,
 };
 
@@ -78,7 +78,8 @@ pub(crate) enum Op {
     Mention(AccountStr),
     Object(Str),
     Domain(Str),
-    Profile(Box<ProfileRec>),
+    /// An index into [`Batch::profiles`].
+    Profile(u32),
     /// A skipped record at a line relative to the batch's first line (1-based).
     Skip {
         line: u64,
@@ -92,6 +93,7 @@ pub(crate) enum Op {
 pub(crate) struct Batch {
     arena: String,
     pub(crate) ops: Vec<Op>,
+    pub(crate) profiles: Vec<ProfileRec>,
     /// Lines consumed, so that the next batch knows its first line number.
     pub(crate) lines: u64,
     /// Records (not embedded posts or profiles) seen, skipped ones included.
@@ -101,6 +103,31 @@ pub(crate) struct Batch {
 impl Batch {
     pub(crate) fn new() -> Self {
         Self::default()
+    }
+
+    /// Empties the batch, keeping its allocations for the next chunk.
+    pub(crate) fn clear(&mut self) {
+        self.arena.clear();
+        self.ops.clear();
+        self.profiles.clear();
+        self.lines = 0;
+        self.records = 0;
+    }
+
+    /// Stores a number's decimal digits.
+    pub(crate) fn str_u64(&mut self, n: u64) -> Str {
+        use std::fmt::Write;
+        let start = self.arena.len() as u32;
+        let _ = write!(self.arena, "{n}");
+        Str {
+            start,
+            len: self.arena.len() as u32 - start,
+        }
+    }
+
+    pub(crate) fn push_profile(&mut self, rec: ProfileRec) {
+        self.ops.push(Op::Profile(self.profiles.len() as u32));
+        self.profiles.push(rec);
     }
 
     /// Stores `s` and names it; an empty string is "absent".
@@ -200,27 +227,19 @@ impl Batch {
                         builder.add_domain(p, self.get(*s));
                     }
                 }
-                Op::Profile(r) => {
-                    let profile = Profile {
-                        name: self.get(r.name).into(),
-                        bio: self.get(r.bio).into(),
-                        location: self.get(r.location).into(),
-                        lang: self.opt(r.lang).map(Into::into),
+                Op::Profile(i) => {
+                    let r = &self.profiles[*i as usize];
+                    let view = ProfileView {
+                        name: self.get(r.name),
+                        bio: self.get(r.bio),
+                        location: self.get(r.location),
+                        lang: self.opt(r.lang),
                         created_ms: r.created_ms,
-                        followers: r.counts[0],
-                        friends: r.counts[1],
-                        statuses: r.counts[2],
-                        listed: r.counts[3],
-                        default_profile: r.flags[0],
-                        default_image: r.flags[1],
-                        verified: r.flags[2],
+                        counts: r.counts,
+                        flags: r.flags,
                         seen_ms: r.seen_ms,
                     };
-                    builder.add_profile(NewAccount {
-                        id: self.get(r.id),
-                        handle: self.opt(r.handle),
-                        profile,
-                    });
+                    builder.add_profile_view(self.get(r.id), self.opt(r.handle), &view);
                 }
                 Op::Skip {
                     line,

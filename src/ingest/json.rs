@@ -352,6 +352,17 @@ fn id_text<'s>(v: &'s Option<IdVal<'_>>, buf: &'s mut String) -> Option<&'s str>
     }
 }
 
+/// Stores an id given as a string field (`id_str`) or, failing that, as a number or string
+/// (`id`); empty when neither is there.
+fn store_id(batch: &mut Batch, text: Option<&str>, value: &Option<IdVal<'_>>) -> Str {
+    match (text.filter(|s| !s.is_empty()), value) {
+        (Some(s), _) => batch.str(s),
+        (None, Some(IdVal::Num(n))) => batch.str_u64(*n),
+        (None, Some(IdVal::Str(s))) => batch.str(s),
+        (None, None) => Str::default(),
+    }
+}
+
 /// The display name inside v1.1's `<a href="…" rel="nofollow">Name</a>`.
 pub(crate) fn client_name(source: &str) -> &str {
     let s = source.trim();
@@ -461,7 +472,7 @@ impl Emitter<'_> {
             flags: [u.default_profile, default_image, u.verified],
             seen_ms,
         };
-        b.ops.push(Op::Profile(Box::new(rec)));
+        b.push_profile(rec);
         AccountStr { id, handle }
     }
 
@@ -519,13 +530,12 @@ impl Emitter<'_> {
         origin: Origin,
         profile_seen: Option<i64>,
     ) -> Result<RefStr, (SkipReason, String)> {
-        let id = t
-            .id_str
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .or_else(|| id_text(&t.id, &mut self.idbuf).map(str::to_owned))
-            .ok_or((SkipReason::MissingId, "tweet without id".to_string()))?;
+        if t.id_str.as_deref().is_none_or(str::is_empty)
+            && !matches!(&t.id, Some(IdVal::Num(_)))
+            && !matches!(&t.id, Some(IdVal::Str(s)) if !s.is_empty())
+        {
+            return Err((SkipReason::MissingId, "tweet without id".to_string()));
+        }
         let v1 = t.user.is_some() || t.id_str.is_some() || t.retweeted_status.is_some();
         match self.flavor {
             JsonFlavor::V1 if !v1 => {
@@ -579,12 +589,11 @@ impl Emitter<'_> {
             }
         }
         let mut reply_to = None;
-        let reply_id = t
-            .in_reply_to_status_id_str
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .or_else(|| id_text(&t.in_reply_to_status_id, &mut self.idbuf).map(str::to_owned));
+        let reply_id = store_id(
+            self.batch,
+            t.in_reply_to_status_id_str.as_deref(),
+            &t.in_reply_to_status_id,
+        );
         // v2 references, inlined (flattened) or bare.
         for r in &t.referenced_tweets {
             let Some(rid) = id_text(&r.id, &mut self.idbuf).map(str::to_owned) else {
@@ -613,30 +622,25 @@ impl Emitter<'_> {
                 _ => {}
             }
         }
-        if reply_to.is_none() {
-            if let Some(rid) = reply_id {
-                let author_id = t
-                    .in_reply_to_user_id_str
-                    .as_deref()
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .or_else(|| id_text(&t.in_reply_to_user_id, &mut self.idbuf).map(str::to_owned))
-                    .unwrap_or_default();
-                let handle = t.in_reply_to_screen_name.as_deref().unwrap_or("");
-                reply_to = Some(RefStr {
-                    id: self.batch.str(&rid),
-                    author: AccountStr {
-                        id: self.batch.str(&author_id),
-                        handle: self.batch.str(handle),
-                    },
-                });
-            }
+        if reply_to.is_none() && reply_id != Str::default() {
+            let author_id = store_id(
+                self.batch,
+                t.in_reply_to_user_id_str.as_deref(),
+                &t.in_reply_to_user_id,
+            );
+            let handle = self
+                .batch
+                .str(t.in_reply_to_screen_name.as_deref().unwrap_or(""));
+            reply_to = Some(RefStr {
+                id: reply_id,
+                author: AccountStr {
+                    id: author_id,
+                    handle,
+                },
+            });
         } else if let Some(r) = reply_to.as_mut() {
             if r.author.id == Str::default() {
-                if let Some(uid) = id_text(&t.in_reply_to_user_id, &mut self.idbuf) {
-                    let uid = uid.to_owned();
-                    r.author.id = self.batch.str(&uid);
-                }
+                r.author.id = store_id(self.batch, None, &t.in_reply_to_user_id);
             }
         }
         if kind != PostKind::Retweet {
@@ -668,7 +672,7 @@ impl Emitter<'_> {
             .batch
             .str(client_name(t.source.as_deref().unwrap_or("")));
         let lang = self.batch.str(t.lang.as_deref().unwrap_or(""));
-        let id_str = self.batch.str(&id);
+        let id_str = store_id(self.batch, t.id_str.as_deref(), &t.id);
         self.batch.ops.push(Op::Post(PostRec {
             id: id_str,
             author,
@@ -760,13 +764,22 @@ impl Emitter<'_> {
 }
 
 /// The deepest JSON nesting accepted. The parser skips unknown values recursively, so hostile
-/// input nested thousands deep would run it off the end of the stack.
-const MAX_JSON_DEPTH: usize = 200;
+/// input nested far deeper would run it off the end of the stack.
+const MAX_JSON_DEPTH: usize = 1000;
 
 /// Whether `json` nests containers deeper than [`MAX_JSON_DEPTH`]. Cheap for ordinary lines:
-/// only a line with more opening brackets than the limit is scanned, strings skipped.
+/// the opening brackets are counted (a vectorised loop), and only a line with more of them than
+/// the limit is scanned for its real depth, strings skipped.
 fn nests_too_deep(json: &[u8]) -> bool {
-    let openers = memchr::memchr2_iter(b'{', b'[', json).count();
+    let openers: usize = json
+        .chunks(255)
+        .map(|c| {
+            usize::from(
+                c.iter()
+                    .fold(0u8, |n, &b| n + u8::from(b == b'{' || b == b'[')),
+            )
+        })
+        .sum();
     if openers <= MAX_JSON_DEPTH {
         return false;
     }
@@ -825,10 +838,9 @@ fn json_error(bytes: &[u8], e: &sonic_rs::Error) -> (SkipReason, String) {
 
 /// Parses newline-delimited JSON; `chunk` holds whole lines. Line numbers in the batch are
 /// relative to the chunk (1-based).
-pub(crate) fn parse_json_lines(chunk: &[u8], flavor: JsonFlavor) -> Batch {
-    let mut batch = Batch::new();
+pub(crate) fn parse_json_lines(chunk: &[u8], flavor: JsonFlavor, batch: &mut Batch) {
     let mut em = Emitter {
-        batch: &mut batch,
+        batch,
         flavor,
         scratch: String::new(),
         idbuf: String::new(),
@@ -856,8 +868,11 @@ pub(crate) fn parse_json_lines(chunk: &[u8], flavor: JsonFlavor) -> Batch {
         }
     }
     // A chunk ends with a newline, so splitting yields one empty tail that is not a line.
-    batch.lines = line_no.saturating_sub(u64::from(chunk.ends_with(b"\n")));
-    batch
+    em.batch.lines = if chunk.is_empty() {
+        0
+    } else {
+        line_no.saturating_sub(u64::from(chunk.ends_with(b"\n")))
+    };
 }
 
 /// Parses one JSON document: an array of tweets (academictwitteR's `data_*.json`) or a single

@@ -391,14 +391,17 @@ fn stream_error_reason(e: &std::io::Error) -> SkipReason {
     }
 }
 
-/// A chunk of whole lines, and the error that ended the stream after it, if any.
+/// A chunk of whole lines (`data[..len]`), and the error that ended the stream after it.
 struct Chunk {
     data: Vec<u8>,
+    len: usize,
     end_error: Option<std::io::Error>,
 }
 
 /// Reads JSON lines on a reader thread while chunks are parsed on all threads and replayed in
-/// order. Replaying one group overlaps with parsing the next. Returns decompressed bytes read.
+/// order. Replaying one group overlaps with parsing the next. Chunk buffers and batches are
+/// recycled, so a long file costs no allocations after the first groups. Returns decompressed
+/// bytes read.
 fn stream_json_lines(
     opened: &mut source::Opened,
     opts: &IngestOptions,
@@ -410,6 +413,7 @@ fn stream_json_lines(
     let group = rayon::current_num_threads() * 2;
     let reader = &mut opened.reader;
     let raw = opened.raw_read.clone();
+    let spare_batches = std::sync::Mutex::new(Vec::<Batch>::new());
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<Chunk>(group);
         let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
@@ -418,28 +422,33 @@ fn stream_json_lines(
             let mut total = 0u64;
             loop {
                 let mut buf = recycle_rx.try_recv().unwrap_or_default();
-                buf.clear();
-                buf.extend_from_slice(&carry);
+                if buf.len() < carry.len() {
+                    buf.resize(carry.len(), 0);
+                }
+                buf[..carry.len()].copy_from_slice(&carry);
+                let mut len = carry.len();
                 carry.clear();
-                let (mut eof, mut err) = source::fill(reader.as_mut(), &mut buf, chunk_bytes);
+                let want = chunk_bytes.max(len + 1);
+                let (mut eof, mut err) = source::fill(reader.as_mut(), &mut buf, &mut len, want);
                 let mut scanned = 0;
                 while !eof {
-                    if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..]) {
+                    if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..len]) {
                         let cut = scanned + i + 1;
-                        carry.extend_from_slice(&buf[cut..]);
-                        buf.truncate(cut);
+                        carry.extend_from_slice(&buf[cut..len]);
+                        len = cut;
                         break;
                     }
                     // A line longer than a chunk: keep reading until it ends.
-                    scanned = buf.len();
-                    let want = buf.len() + chunk_bytes;
-                    (eof, err) = source::fill(reader.as_mut(), &mut buf, want);
+                    scanned = len;
+                    let want = len + chunk_bytes;
+                    (eof, err) = source::fill(reader.as_mut(), &mut buf, &mut len, want);
                 }
-                total += buf.len() as u64;
+                total += len as u64;
                 let last = eof;
                 if tx
                     .send(Chunk {
                         data: buf,
+                        len,
                         end_error: err,
                     })
                     .is_err()
@@ -472,15 +481,20 @@ fn stream_json_lines(
             let to_replay = std::mem::take(&mut pending);
             let (replayed, parsed) = rayon::join(
                 || -> Result<(), IngestError> {
-                    for (batch, err) in &to_replay {
-                        sink.replay(batch)?;
+                    for (mut batch, err) in to_replay {
+                        sink.replay(&batch)?;
                         if let Some(e) = err {
                             sink.log.record(
                                 sink.lines + 1,
-                                stream_error_reason(e),
+                                stream_error_reason(&e),
                                 &e.to_string(),
                             )?;
                         }
+                        batch.clear();
+                        spare_batches
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push(batch);
                     }
                     Ok(())
                 },
@@ -488,7 +502,12 @@ fn stream_json_lines(
                     chunks
                         .into_par_iter()
                         .map(|c| {
-                            let batch = json::parse_json_lines(&c.data, flavor);
+                            let spare = spare_batches
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .pop();
+                            let mut batch = spare.unwrap_or_default();
+                            json::parse_json_lines(&c.data[..c.len], flavor, &mut batch);
                             let _ = recycle_tx.send(c.data);
                             (batch, c.end_error)
                         })

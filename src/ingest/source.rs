@@ -221,25 +221,26 @@ pub(crate) fn open(input: &Input) -> Result<Opened, IngestError> {
     })
 }
 
-/// Reads until `buf` holds at least `want` bytes or the stream ends. Returns whether the
-/// stream ended, and the error that ended it early, if any.
+/// Reads until `buf[..*filled]` holds at least `want` bytes or the stream ends. Reads go
+/// straight into `buf` (a large read bypasses the reader's own buffer), and `buf` keeps its
+/// length between calls so a recycled buffer is not zeroed again. Returns whether the stream
+/// ended, and the error that ended it early, if any.
 pub(crate) fn fill(
     r: &mut dyn BufRead,
     buf: &mut Vec<u8>,
+    filled: &mut usize,
     want: usize,
 ) -> (bool, Option<io::Error>) {
-    while buf.len() < want {
-        let chunk = match r.fill_buf() {
-            Ok(c) => c,
+    if buf.len() < want {
+        buf.resize(want, 0);
+    }
+    while *filled < want {
+        match r.read(&mut buf[*filled..want]) {
+            Ok(0) => return (true, None),
+            Ok(n) => *filled += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return (true, Some(e)),
-        };
-        if chunk.is_empty() {
-            return (true, None);
         }
-        let n = chunk.len().min(want - buf.len());
-        buf.extend_from_slice(&chunk[..n]);
-        r.consume(n);
     }
     (false, None)
 }

@@ -104,6 +104,30 @@ pub struct NewAccount<'a> {
     pub profile: Profile,
 }
 
+/// A profile with borrowed text, as readers hand it over.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ProfileView<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) bio: &'a str,
+    pub(crate) location: &'a str,
+    pub(crate) lang: Option<&'a str>,
+    pub(crate) created_ms: i64,
+    /// Followers, friends, statuses, listed.
+    pub(crate) counts: [Option<u64>; 4],
+    /// Default profile, default image, verified.
+    pub(crate) flags: [Option<bool>; 3],
+    pub(crate) seen_ms: i64,
+}
+
+impl ProfileView<'_> {
+    fn fill_numbers(&self, p: &mut Profile) {
+        p.created_ms = self.created_ms;
+        [p.followers, p.friends, p.statuses, p.listed] = self.counts;
+        [p.default_profile, p.default_image, p.verified] = self.flags;
+        p.seen_ms = self.seen_ms;
+    }
+}
+
 /// Counters the builder keeps while it is fed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct BuildCounts {
@@ -161,6 +185,11 @@ impl CollectionBuilder {
     fn set_handle(&mut self, a: AccountIx, handle: &str) {
         let handle = handle.trim_start_matches('@');
         if handle.is_empty() {
+            return;
+        }
+        // The same handle again (the common case: one per record) changes nothing.
+        let current = self.c.accounts.handle[a as usize];
+        if current != NONE && self.c.accounts.handles.resolve(current) == handle {
             return;
         }
         let sym = self.c.accounts.handles.intern(handle);
@@ -370,20 +399,59 @@ impl CollectionBuilder {
 
     /// Records a profile; the one with the latest `seen_ms` is kept (the later one on ties).
     pub fn add_profile(&mut self, account: NewAccount<'_>) {
-        if account.id.is_empty() {
+        let p = &account.profile;
+        let view = ProfileView {
+            name: &p.name,
+            bio: &p.bio,
+            location: &p.location,
+            lang: p.lang.as_deref(),
+            created_ms: p.created_ms,
+            counts: [p.followers, p.friends, p.statuses, p.listed],
+            flags: [p.default_profile, p.default_image, p.verified],
+            seen_ms: p.seen_ms,
+        };
+        self.add_profile_view(account.id, account.handle, &view);
+    }
+
+    /// [`CollectionBuilder::add_profile`] for borrowed fields: a profile that repeats the held
+    /// one (the common case, one copy per record) is updated in place without allocating.
+    pub(crate) fn add_profile_view(&mut self, id: &str, handle: Option<&str>, v: &ProfileView<'_>) {
+        if id.is_empty() {
             return;
         }
-        let a = self.new_account(account.id);
-        if let Some(h) = account.handle.filter(|h| !h.is_empty()) {
+        let a = self.new_account(id);
+        if let Some(h) = handle.filter(|h| !h.is_empty()) {
             self.set_handle(a, h);
         }
         let accounts = &mut self.c.accounts;
         let slot = accounts.profile[a as usize];
+        if slot != NONE {
+            let held = &mut accounts.profiles[slot as usize];
+            if v.seen_ms < held.seen_ms {
+                return;
+            }
+            if &*held.name == v.name
+                && &*held.bio == v.bio
+                && &*held.location == v.location
+                && held.lang.as_deref() == v.lang
+            {
+                v.fill_numbers(held);
+                return;
+            }
+        }
+        let mut profile = Profile {
+            name: v.name.into(),
+            bio: v.bio.into(),
+            location: v.location.into(),
+            lang: v.lang.map(Into::into),
+            ..Profile::default()
+        };
+        v.fill_numbers(&mut profile);
         if slot == NONE {
             accounts.profile[a as usize] = accounts.profiles.len() as u32;
-            accounts.profiles.push(account.profile);
-        } else if account.profile.seen_ms >= accounts.profiles[slot as usize].seen_ms {
-            accounts.profiles[slot as usize] = account.profile;
+            accounts.profiles.push(profile);
+        } else {
+            accounts.profiles[slot as usize] = profile;
         }
     }
 

@@ -15,6 +15,7 @@ mod intern;
 mod text;
 mod url;
 
+pub(crate) use builder::ProfileView;
 pub use builder::{
     AccountRef, BuildCounts, CollectionBuilder, NewAccount, NewPost, PostRef, Profile,
 };
