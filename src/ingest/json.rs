@@ -88,23 +88,34 @@ where
     d.deserialize_any(V(std::marker::PhantomData))
 }
 
-/// `data` is a list in search pages and a single object in the filtered stream.
+/// `data` is a list in search pages and a single object in the filtered stream. (A visitor,
+/// not an untagged enum: that would buffer the value and lose borrowed raw fields.)
 fn one_or_many<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany<T> {
-        Many(Vec<T>),
-        One(T),
+    struct V<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object or a list of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(x) = seq.next_element()? {
+                out.push(x);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|x| vec![x])
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
     }
-    Ok(match Option::<OneOrMany<T>>::deserialize(d)? {
-        Some(OneOrMany::Many(v)) => v,
-        Some(OneOrMany::One(x)) => vec![x],
-        None => Vec::new(),
-    })
+    d.deserialize_any(V(std::marker::PhantomData))
 }
 
 type S<'a> = Option<Cow<'a, str>>;
@@ -297,7 +308,7 @@ struct RawTweet<'a> {
     #[serde(borrow)]
     entities: Option<RawEntities<'a>>,
     #[serde(borrow)]
-    source: S<'a>,
+    source: Option<sonic_rs::LazyValue<'a>>,
     #[serde(borrow)]
     lang: S<'a>,
     // Page and expansion shapes.
@@ -339,19 +350,6 @@ pub(crate) enum JsonFlavor {
     V2,
 }
 
-fn id_text<'s>(v: &'s Option<IdVal<'_>>, buf: &'s mut String) -> Option<&'s str> {
-    match v {
-        Some(IdVal::Num(n)) => {
-            buf.clear();
-            use std::fmt::Write;
-            let _ = write!(buf, "{n}");
-            Some(buf.as_str())
-        }
-        Some(IdVal::Str(s)) if !s.is_empty() => Some(s),
-        _ => None,
-    }
-}
-
 /// Stores an id given as a string field (`id_str`) or, failing that, as a number or string
 /// (`id`); empty when neither is there.
 fn store_id(batch: &mut Batch, text: Option<&str>, value: &Option<IdVal<'_>>) -> Str {
@@ -374,6 +372,24 @@ pub(crate) fn client_name(source: &str) -> &str {
         }
     }
     s
+}
+
+/// The client name of a raw `source` JSON string. v1.1 escapes the quotes of its HTML anchor,
+/// which would make the parser allocate an unescaped copy for every tweet; the name between
+/// `>` and `</a>` rarely holds an escape, so it is taken from the raw text when it can be.
+fn raw_client_name<'a>(source: Option<&'a sonic_rs::LazyValue<'a>>) -> Cow<'a, str> {
+    let Some(raw) = source.map(|v| v.as_raw_str()) else { return Cow::Borrowed("") };
+    let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
+        return Cow::Borrowed("");
+    };
+    let name = client_name(inner);
+    if !name.contains('\\') && !name.contains('<') {
+        return Cow::Borrowed(name);
+    }
+    match sonic_rs::from_str::<String>(raw) {
+        Ok(unescaped) => Cow::Owned(client_name(&unescaped).to_string()),
+        Err(_) => Cow::Borrowed(""),
+    }
 }
 
 /// The handle retweeted in a `RT @handle:` prefix.
@@ -419,30 +435,16 @@ struct Emitter<'b> {
     batch: &'b mut Batch,
     flavor: JsonFlavor,
     scratch: String,
-    idbuf: String,
-}
-
-fn user_id(u: &RawUser<'_>, buf: &mut String) -> Option<String> {
-    u.id_str
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .or_else(|| id_text(&u.id, buf).map(str::to_owned))
 }
 
 impl Emitter<'_> {
     fn profile(&mut self, u: &RawUser<'_>, seen_ms: i64) -> AccountStr {
-        let Some(id) = user_id(u, &mut self.idbuf) else {
-            return AccountStr::default();
-        };
-        let handle = u
-            .screen_name
-            .as_deref()
-            .or(u.username.as_deref())
-            .unwrap_or("");
         let b = &mut *self.batch;
-        let id = b.str(&id);
-        let handle = b.str(handle);
+        let id = store_id(b, u.id_str.as_deref(), &u.id);
+        if id == Str::default() {
+            return AccountStr::default();
+        }
+        let handle = b.str(u.screen_name.as_deref().or(u.username.as_deref()).unwrap_or(""));
         let metrics = u.public_metrics.as_ref();
         let created_ms = u
             .created_at
@@ -504,20 +506,12 @@ impl Emitter<'_> {
             if skip_handle.is_some_and(|h| h.eq_ignore_ascii_case(handle)) {
                 continue;
             }
-            let id = m
-                .id_str
-                .as_deref()
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .or_else(|| id_text(&m.id, &mut self.idbuf).map(str::to_owned))
-                .unwrap_or_default();
-            if id.is_empty() && handle.is_empty() {
+            let id = store_id(self.batch, m.id_str.as_deref(), &m.id);
+            let handle = self.batch.str(handle);
+            if id == Str::default() && handle == Str::default() {
                 continue;
             }
-            let a = AccountStr {
-                id: self.batch.str(&id),
-                handle: self.batch.str(handle),
-            };
+            let a = AccountStr { id, handle };
             self.batch.ops.push(Op::Mention(a));
         }
     }
@@ -557,16 +551,13 @@ impl Emitter<'_> {
                 }
                 a
             }
-            None => match id_text(&t.author_id, &mut self.idbuf) {
-                Some(id) => {
-                    let id = id.to_owned();
-                    AccountStr {
-                        id: self.batch.str(&id),
-                        handle: Str::default(),
-                    }
+            None => {
+                let id = store_id(self.batch, None, &t.author_id);
+                if id == Str::default() {
+                    return Err((SkipReason::MissingAuthor, "tweet without author".into()));
                 }
-                None => return Err((SkipReason::MissingAuthor, "tweet without author".into())),
-            },
+                AccountStr { id, handle: Str::default() }
+            }
         };
 
         // Embedded originals first, so that references resolve to full posts.
@@ -596,21 +587,16 @@ impl Emitter<'_> {
         );
         // v2 references, inlined (flattened) or bare.
         for r in &t.referenced_tweets {
-            let Some(rid) = id_text(&r.id, &mut self.idbuf).map(str::to_owned) else {
+            let rid = store_id(self.batch, None, &r.id);
+            if rid == Str::default() {
                 continue;
-            };
+            }
+            let bare = RefStr { id: rid, author: AccountStr::default() };
             let inline = r.author_id.is_some() || r.author.is_some();
             let target = if inline {
-                self.tweet(r, Origin::Embedded, Some(seen))
-                    .unwrap_or(RefStr {
-                        id: self.batch.str(&rid),
-                        author: AccountStr::default(),
-                    })
+                self.tweet(r, Origin::Embedded, Some(seen)).unwrap_or(bare)
             } else {
-                RefStr {
-                    id: self.batch.str(&rid),
-                    author: AccountStr::default(),
-                }
+                bare
             };
             match r.ref_type.as_deref() {
                 Some("retweeted") => {
@@ -668,9 +654,7 @@ impl Emitter<'_> {
                 TextFingerprint::of_text(text, &mut self.scratch),
             )
         };
-        let client = self
-            .batch
-            .str(client_name(t.source.as_deref().unwrap_or("")));
+        let client = self.batch.str(&raw_client_name(t.source.as_ref()));
         let lang = self.batch.str(t.lang.as_deref().unwrap_or(""));
         let id_str = store_id(self.batch, t.id_str.as_deref(), &t.id);
         self.batch.ops.push(Op::Post(PostRec {
@@ -843,7 +827,6 @@ pub(crate) fn parse_json_lines(chunk: &[u8], flavor: JsonFlavor, batch: &mut Bat
         batch,
         flavor,
         scratch: String::new(),
-        idbuf: String::new(),
     };
     let mut line_no = 0u64;
     for line in chunk.split(|&b| b == b'\n') {
@@ -888,7 +871,6 @@ pub(crate) fn parse_json_document(
         batch: &mut batch,
         flavor,
         scratch: String::new(),
-        idbuf: String::new(),
     };
     if let Some(exp) = expansions {
         match sonic_rs::from_slice::<RawTweet<'_>>(exp.trim_ascii()) {
