@@ -378,7 +378,9 @@ pub(crate) fn client_name(source: &str) -> &str {
 /// which would make the parser allocate an unescaped copy for every tweet; the name between
 /// `>` and `</a>` rarely holds an escape, so it is taken from the raw text when it can be.
 fn raw_client_name<'a>(source: Option<&'a sonic_rs::LazyValue<'a>>) -> Cow<'a, str> {
-    let Some(raw) = source.map(|v| v.as_raw_str()) else { return Cow::Borrowed("") };
+    let Some(raw) = source.map(|v| v.as_raw_str()) else {
+        return Cow::Borrowed("");
+    };
     let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
         return Cow::Borrowed("");
     };
@@ -444,7 +446,12 @@ impl Emitter<'_> {
         if id == Str::default() {
             return AccountStr::default();
         }
-        let handle = b.str(u.screen_name.as_deref().or(u.username.as_deref()).unwrap_or(""));
+        let handle = b.str(
+            u.screen_name
+                .as_deref()
+                .or(u.username.as_deref())
+                .unwrap_or(""),
+        );
         let metrics = u.public_metrics.as_ref();
         let created_ms = u
             .created_at
@@ -556,7 +563,10 @@ impl Emitter<'_> {
                 if id == Str::default() {
                     return Err((SkipReason::MissingAuthor, "tweet without author".into()));
                 }
-                AccountStr { id, handle: Str::default() }
+                AccountStr {
+                    id,
+                    handle: Str::default(),
+                }
             }
         };
 
@@ -591,7 +601,10 @@ impl Emitter<'_> {
             if rid == Str::default() {
                 continue;
             }
-            let bare = RefStr { id: rid, author: AccountStr::default() };
+            let bare = RefStr {
+                id: rid,
+                author: AccountStr::default(),
+            };
             let inline = r.author_id.is_some() || r.author.is_some();
             let target = if inline {
                 self.tweet(r, Origin::Embedded, Some(seen)).unwrap_or(bare)
