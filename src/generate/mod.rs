@@ -92,12 +92,19 @@ pub const RECORDS_PER_SCALE: f64 = 1_000_000.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
-    /// Twitter API v1.1 tweet objects, one per line.
+    /// Twitter API v1.1 tweet objects, one per line (`text`, `timestamp_ms`; retweets embed
+    /// `retweeted_status`, quotes `quoted_status`).
     #[default]
     V11,
-    /// Twitter API v2 response pages as twarc2 writes them, 100 tweets a page, one per line.
+    /// Twitter API v2 response pages as twarc2 writes them, one per line: 100 records a page in
+    /// `data` (in time order, oldest first), their authors, mentioned and referenced accounts in
+    /// `includes.users`, and the posts they reference in `includes.tweets`.
     V2,
-    /// The 8-column CSV of coordination-network-toolkit.
+    /// The 8-column CSV of coordination-network-toolkit
+    /// (`message_id,user_id,username,repost_id,reply_id,message,timestamp,urls`, unix seconds,
+    /// space-separated expanded URLs). Retweets fill `repost_id`, replies `reply_id`; the table
+    /// has no quote column, so a quote is a row of its own text whose `urls` start with the
+    /// quoted post's permalink.
     Csv,
 }
 

@@ -206,7 +206,7 @@ struct Scratch {
 }
 
 fn render_chunk(world: &World, format: OutputFormat, events: &[Event]) -> (Vec<u8>, Vec<u32>) {
-    let mut out = Vec::with_capacity(events.len() * 1_600);
+    let mut out = Vec::with_capacity(events.len() * 2_600);
     let mut s = Scratch::default();
     match format {
         OutputFormat::V11 => {
@@ -430,11 +430,12 @@ fn v11_head(world: &World, id: u64, time_ms: i64, author: u32, text: &str, out: 
     out.extend_from_slice(b",\"text\":");
     string(out, text);
     let (name, url) = client_of(world, author, id);
-    out.extend_from_slice(b",\"source\":");
-    string(
-        out,
-        &format!("<a href=\"{url}\" rel=\"nofollow\">{name}</a>"),
-    );
+    // Client names and URLs need no escaping beyond the anchor's own quotes.
+    out.extend_from_slice(b",\"source\":\"<a href=\\\"");
+    out.extend_from_slice(url.as_bytes());
+    out.extend_from_slice(b"\\\" rel=\\\"nofollow\\\">");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"</a>\"");
     out.extend_from_slice(b",\"truncated\":false,");
 }
 
