@@ -24,7 +24,7 @@ use super::{
 /// Lines (or v2 pages of 100 records) per chunk, and chunks rendered per parallel round.
 const LINES_PER_CHUNK: usize = 1_000;
 const PAGE: usize = 100;
-const CHUNKS_PER_ROUND: usize = 48;
+const CHUNKS_PER_ROUND: usize = 32;
 
 /// Receives batches of records, numbers and counts them, and writes them.
 pub(crate) struct Sink<'w, 'o> {

@@ -1041,6 +1041,23 @@ mod tests {
     }
 
     #[test]
+    fn planted_networks_are_a_minority_at_scale_one() {
+        let w = World::build(1, 1.0);
+        let planted = Group::ALL
+            .iter()
+            .filter(|g| g.is_coordinated())
+            .map(|&g| w.group(g).len())
+            .sum::<usize>();
+        assert_eq!(planted, 2_400);
+        assert!(
+            (95_000..100_000).contains(&w.accounts.len()),
+            "{}",
+            w.accounts.len()
+        );
+        assert!(planted * 100 < w.accounts.len() * 3);
+    }
+
+    #[test]
     fn planted_teams_are_created_in_batches() {
         let w = World::build(9, 0.02);
         for g in [Group::CopyPaste, Group::DormantReactivated] {
