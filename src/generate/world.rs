@@ -277,12 +277,10 @@ impl World {
             8 => {
                 out.name.push_str(first);
                 out.name.push_str(match acc.persona {
-                    Persona::FrRight | Persona::EnMaga => " 🇫🇷",
+                    Persona::FrRight => " 🇫🇷",
+                    Persona::EnMaga => " 🇺🇸",
                     _ => "",
                 });
-                if acc.persona == Persona::EnMaga {
-                    out.name.push_str(" 🇺🇸");
-                }
             }
             _ => out.name.push_str(first),
         }
