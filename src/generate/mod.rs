@@ -35,15 +35,16 @@
 //!   seconds. Created in one batch per squad.
 //! - `dormant_reactivated`: pro-Trump English accounts, created in batches in 2015–16, active
 //!   from July to 9 November 2016 (their posts are in the collection), silent after, and
-//!   woken up within an hour of the leak (5 May, 18:50 UTC) to post and retweet it in waves:
-//!   a gap of about six months, then a burst. Bios full of `#MAGA`.
+//!   woken up within an hour of the leak (5 May, 18:50 UTC) to post and retweet it in waves,
+//!   each wave with a fresh link to the files: a gap of about six months, then a burst. Bios
+//!   full of `#MAGA`.
 //! - `copy_paste`: young French accounts (created March–April 2017) posting the same slogans
 //!   within minutes of each other: exact copies, copies with a journalist tagged in front,
-//!   copies in capitals, and near duplicates with a word swapped. Ordinary clients: only the
-//!   text gives them away.
+//!   copies in capitals, and near duplicates with a word swapped. Ordinary clients: the text,
+//!   its timing and the young, batch-created accounts give them away.
 //! - `hashtag_pushers`: teams that post different texts carrying the same rare hashtags
-//!   (their own plus #MacronLeaks) in synchronised bursts several times a day, from
-//!   scheduling and automation clients.
+//!   (their own plus #MacronLeaks) and the burst's video link in synchronised bursts several
+//!   times a day, from scheduling and automation clients.
 //! - `retweet_ring`: follow-back rings (#TeamFollowBack) whose members retweet each other's
 //!   posts within a minute or so; followers about equal to friends.
 //!
