@@ -217,9 +217,14 @@ fn render_chunk(world: &World, format: OutputFormat, events: &[Event]) -> (Vec<u
         }
         OutputFormat::V2 => v2_page(world, events, &mut s, &mut out),
         OutputFormat::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(&mut out);
             for e in events {
-                csv_record(world, e, &mut s, &mut out);
+                csv_record(world, e, &mut s, &mut w);
             }
+            // Writing to a Vec cannot fail.
+            let _ = w.flush();
         }
     }
     (out, s.tags)
@@ -798,7 +803,7 @@ fn v2_page(world: &World, events: &[Event], s: &mut Scratch, out: &mut Vec<u8>) 
 }
 
 /// One CSV row of the coordination-network-toolkit table.
-fn csv_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
+fn csv_record(world: &World, e: &Event, s: &mut Scratch, w: &mut csv::Writer<&mut Vec<u8>>) {
     let mut repost = String::new();
     let mut reply = String::new();
     let mut urls = String::new();
@@ -835,9 +840,6 @@ fn csv_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
         urls.push_str(&l.expanded);
     }
     let acc = &world.accounts[e.author as usize];
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(&mut *out);
     let _ = w.write_record([
         e.id.to_string().as_str(),
         acc.id.to_string().as_str(),
@@ -848,5 +850,4 @@ fn csv_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
         (e.time_ms / 1000).to_string().as_str(),
         &urls,
     ]);
-    let _ = w.flush();
 }
