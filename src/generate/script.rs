@@ -417,7 +417,7 @@ pub(crate) fn plan(world: &World, scale: f64) -> Vec<Event> {
             .collect()
     });
 
-    let mut out: Vec<Event> = Vec::with_capacity(roots.len() * 8);
+    let mut out: Vec<Event> = Vec::new();
     for (i, (root, role)) in roots.iter().enumerate() {
         out.push(Event {
             time_ms: root.time_ms,
@@ -524,5 +524,6 @@ pub(crate) fn plan(world: &World, scale: f64) -> Vec<Event> {
         }
     }
     out.sort_by_key(|e| e.time_ms);
+    out.shrink_to_fit();
     out
 }
