@@ -58,7 +58,8 @@
 //! order (ties in increasing id order), and ids are snowflakes derived from the time, unique
 //! and increasing. Memory holds the accounts, the scripted posts (planted networks, candidates,
 //! the leak, with their cascades) and about a day and a half of organic posts, never the whole
-//! collection: about 0.13 GB at scale 1 and 1.2 GB at scale 10, for 2.1 and 22.6 GB of v1.1 output.
+//! collection: about 0.13 GB at scale 1 and 1.2 GB at scale 10, for 2.1 and 22.6 GB of v1.1
+//! output.
 //! Below scale 0.002 the minimum network sizes dominate and the collection stays near 2,000
 //! records.
 
