@@ -405,7 +405,9 @@ pub(crate) const LOW_REACTION: u64 = 1 << 21;
 /// let opts = GenerateOptions { seed: 7, scale: 0.002, format: OutputFormat::V11 };
 /// let (mut tweets, mut truth) = (Vec::new(), Vec::new());
 /// let summary = generate(&opts, &mut tweets, &mut truth).unwrap();
-/// assert_eq!(summary.posts as usize, tweets.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count());
+/// let lines = tweets.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+/// assert_eq!(summary.posts as usize, lines);
+/// assert_eq!(summary.accounts as usize, truth.split(|&b| b == b'\n').count() - 2);
 /// ```
 pub fn generate(
     opts: &GenerateOptions,
