@@ -11,7 +11,8 @@ It prints, per group: accounts, records per account, retweet share, median retwe
 of retweets within 60 s, automation-client share, default-profile share, digit-heavy handles,
 followers/friends, spread of creation dates, and the longest gap before the last burst. Then, for
 a naive detector (link two accounts that act on the same retweeted post, hashtag, link or
-normalised text within 60 s; keep pairs that do so on at least W distinct objects), the
+normalised text within 60 s; count a pair's co-actions once per object and 10-minute burst; keep
+pairs with at least W), the
 precision and recall of the flagged accounts for several W, and how many fan-club accounts it
 flags.
 """
@@ -105,21 +106,25 @@ def main(tweets_path, truth_path):
     pairs = collections.Counter()
     for key, acts in objects.items():
         acts.sort()
+        # A pair's co-actions on one object count once per 10-minute burst.
         seen = set()
         j = 0
         for i in range(len(acts)):
             while acts[i][0] - acts[j][0] > WINDOW_MS:
                 j += 1
+            burst = acts[i][0] // 600_000
             for k in range(j, i):
                 a, b = acts[k][1], acts[i][1]
                 if a != b:
-                    seen.add((a, b) if a < b else (b, a))
-        for p in seen:
+                    seen.add(((a, b) if a < b else (b, a), burst))
+        for p, _ in seen:
             pairs[p] += 1
     planted = {a for a, (l, _) in truth.items() if l == "coordinated"}
     fans = {a for a, (_, g) in truth.items() if g == "fan_club"}
     dormant = {a for a, (_, g) in truth.items() if g == "dormant_reactivated"}
-    print("W flagged precision recall fan_club_flagged dormant_recall")
+    groups = sorted({g for _, g in truth.values()})
+    members = {g: {a for a, (_, h) in truth.items() if h == g} for g in groups}
+    print("W flagged precision recall fan_club_flagged dormant_recall | flagged share per group")
     for w in (3, 5, 8, 12, 20):
         flagged = set()
         for (a, b), n in pairs.items():
@@ -128,7 +133,8 @@ def main(tweets_path, truth_path):
                 flagged.add(b)
         tp = len(flagged & planted)
         print(f"{w} {len(flagged)} {tp/max(1,len(flagged)):.3f} {tp/len(planted):.3f} "
-              f"{len(flagged & fans)} {len(flagged & dormant)/max(1,len(dormant)):.3f}")
+              f"{len(flagged & fans)} {len(flagged & dormant)/max(1,len(dormant)):.3f} | "
+              + " ".join(f"{g}={len(flagged & members[g])/len(members[g]):.2f}" for g in groups))
 
 
 if __name__ == "__main__":

@@ -372,7 +372,8 @@ pub(crate) fn build(spec: &Spec, post_id: u64, world: &World, out: &mut Content)
                 };
                 out.words(pick(&mut rng, list), world);
             }
-            let tags = push_tags(usize::from(spec.param));
+            let (team, burst) = (spec.param & 0x3FF, spec.param >> 10);
+            let tags = push_tags(usize::from(team));
             let n = rng.random_range(2..=3);
             for t in tags.iter().take(n) {
                 out.tag_named(t, world);
@@ -382,6 +383,29 @@ pub(crate) fn build(spec: &Spec, post_id: u64, world: &World, out: &mut Content)
                     pick(&mut rng, &["Presidentielle2017", "France", "7mai"]),
                     world,
                 );
+            }
+            if rng.random_bool(0.6) {
+                // Each burst pushes one video to everyone in the team.
+                let k = rng::key(
+                    world.seed,
+                    Domain::Link,
+                    3 << 40 | u64::from(team),
+                    u64::from(burst),
+                );
+                let mut url = String::from("https://www.youtube.com/watch?v=");
+                let mut c = k;
+                for _ in 0..11 {
+                    let d = (c % 64) as u8;
+                    c /= 64;
+                    url.push(char::from(match d {
+                        0..=9 => b'0' + d,
+                        10..=35 => b'a' + d - 10,
+                        36..=61 => b'A' + d - 36,
+                        62 => b'-',
+                        _ => b'_',
+                    }));
+                }
+                out.link(url, post_id);
             }
         }
         Topic::Ring => {
@@ -589,9 +613,10 @@ fn leak(spec: &Spec, post_id: u64, world: &World, rng: &mut Stream, out: &mut Co
             }
         }
         if rng.random_bool(0.8) {
-            // Each cohort pushes three links of its own and the common ones.
-            let k = if rng.random_bool(0.6) {
-                100 + u64::from(spec.param) * 3 + rng.random_range(0..3)
+            // Mostly the wave's own link (a fresh mirror), else a common one.
+            let (cohort, wave) = (u64::from(spec.param & 0x3FF), u64::from(spec.param >> 10));
+            let k = if rng.random_bool(0.75) {
+                1_000 + cohort * 64 + wave
             } else {
                 rng.random_range(0..12)
             };

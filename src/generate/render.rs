@@ -24,7 +24,7 @@ use super::{
 /// Lines (or v2 pages of 100 records) per chunk, and chunks rendered per parallel round.
 const LINES_PER_CHUNK: usize = 1_000;
 const PAGE: usize = 100;
-const CHUNKS_PER_ROUND: usize = 48;
+const CHUNKS_PER_ROUND: usize = 32;
 
 /// Receives batches of records, numbers and counts them, and writes them.
 pub(crate) struct Sink<'w, 'o> {
@@ -206,7 +206,7 @@ struct Scratch {
 }
 
 fn render_chunk(world: &World, format: OutputFormat, events: &[Event]) -> (Vec<u8>, Vec<u32>) {
-    let mut out = Vec::with_capacity(events.len() * 1_600);
+    let mut out = Vec::with_capacity(events.len() * 2_600);
     let mut s = Scratch::default();
     match format {
         OutputFormat::V11 => {
@@ -217,9 +217,14 @@ fn render_chunk(world: &World, format: OutputFormat, events: &[Event]) -> (Vec<u
         }
         OutputFormat::V2 => v2_page(world, events, &mut s, &mut out),
         OutputFormat::Csv => {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(&mut out);
             for e in events {
-                csv_record(world, e, &mut s, &mut out);
+                csv_record(world, e, &mut s, &mut w);
             }
+            // Writing to a Vec cannot fail.
+            let _ = w.flush();
         }
     }
     (out, s.tags)
@@ -430,11 +435,12 @@ fn v11_head(world: &World, id: u64, time_ms: i64, author: u32, text: &str, out: 
     out.extend_from_slice(b",\"text\":");
     string(out, text);
     let (name, url) = client_of(world, author, id);
-    out.extend_from_slice(b",\"source\":");
-    string(
-        out,
-        &format!("<a href=\"{url}\" rel=\"nofollow\">{name}</a>"),
-    );
+    // Client names and URLs need no escaping beyond the anchor's own quotes.
+    out.extend_from_slice(b",\"source\":\"<a href=\\\"");
+    out.extend_from_slice(url.as_bytes());
+    out.extend_from_slice(b"\\\" rel=\\\"nofollow\\\">");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"</a>\"");
     out.extend_from_slice(b",\"truncated\":false,");
 }
 
@@ -797,7 +803,7 @@ fn v2_page(world: &World, events: &[Event], s: &mut Scratch, out: &mut Vec<u8>) 
 }
 
 /// One CSV row of the coordination-network-toolkit table.
-fn csv_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
+fn csv_record(world: &World, e: &Event, s: &mut Scratch, w: &mut csv::Writer<&mut Vec<u8>>) {
     let mut repost = String::new();
     let mut reply = String::new();
     let mut urls = String::new();
@@ -834,9 +840,6 @@ fn csv_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
         urls.push_str(&l.expanded);
     }
     let acc = &world.accounts[e.author as usize];
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(&mut *out);
     let _ = w.write_record([
         e.id.to_string().as_str(),
         acc.id.to_string().as_str(),
@@ -847,5 +850,4 @@ fn csv_record(world: &World, e: &Event, s: &mut Scratch, out: &mut Vec<u8>) {
         (e.time_ms / 1000).to_string().as_str(),
         &urls,
     ]);
-    let _ = w.flush();
 }

@@ -205,7 +205,7 @@ impl Plan<'_> {
                 }
             }
             let wake = self.wake(c);
-            let mut waves: Vec<i64> = (0..16)
+            let mut waves: Vec<i64> = (0..20)
                 .map(|i| {
                     if i == 0 {
                         wake
@@ -216,12 +216,14 @@ impl Plan<'_> {
                 })
                 .collect();
             waves.sort_unstable();
-            for tau in waves {
+            for (wave, tau) in waves.into_iter().enumerate() {
+                // Each wave pushes a fresh link (a new mirror of the files).
+                let param = c | (wave as u16) << 10;
                 for &a in &members {
-                    if self.rng.random_bool(0.45) {
+                    if self.rng.random_bool(0.55) {
                         let t = tau + delay(&mut self.rng, 30.0, 0.9, 1.0, 600.0);
                         if t < CAMPAIGN_END_MS {
-                            self.root(t, a, Topic::DormantLeak, c, Role::DormantLeak(c));
+                            self.root(t, a, Topic::DormantLeak, param, Role::DormantLeak(c));
                         }
                     }
                 }
@@ -232,7 +234,7 @@ impl Plan<'_> {
     fn copy_paste(&mut self) {
         for team in 0..self.teams(Group::CopyPaste) {
             let members = self.team(Group::CopyPaste, team);
-            for w in 0..45 {
+            for w in 0..60 {
                 let from = if w % 5 < 3 {
                     CAMPAIGN_START_MS
                 } else {
@@ -244,7 +246,7 @@ impl Plan<'_> {
                     if !self.rng.random_bool(0.7) {
                         continue;
                     }
-                    let t = tau + delay(&mut self.rng, 40.0, 1.0, 2.0, 900.0);
+                    let t = tau + delay(&mut self.rng, 30.0, 1.0, 2.0, 900.0);
                     if t >= CAMPAIGN_END_MS {
                         continue;
                     }
@@ -289,7 +291,8 @@ impl Plan<'_> {
                     for _ in 0..posts {
                         let t = tau + delay(&mut self.rng, 45.0, 0.9, 1.0, 600.0);
                         if t < CAMPAIGN_END_MS {
-                            self.root(t, a, Topic::Push, team as u16, Role::Push);
+                            let param = team as u16 | ((b % 64) as u16) << 10;
+                            self.root(t, a, Topic::Push, param, Role::Push);
                         }
                     }
                 }
@@ -414,7 +417,7 @@ pub(crate) fn plan(world: &World, scale: f64) -> Vec<Event> {
             .collect()
     });
 
-    let mut out: Vec<Event> = Vec::with_capacity(roots.len() * 8);
+    let mut out: Vec<Event> = Vec::new();
     for (i, (root, role)) in roots.iter().enumerate() {
         out.push(Event {
             time_ms: root.time_ms,
@@ -521,5 +524,6 @@ pub(crate) fn plan(world: &World, scale: f64) -> Vec<Event> {
         }
     }
     out.sort_by_key(|e| e.time_ms);
+    out.shrink_to_fit();
     out
 }

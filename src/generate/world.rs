@@ -277,12 +277,10 @@ impl World {
             8 => {
                 out.name.push_str(first);
                 out.name.push_str(match acc.persona {
-                    Persona::FrRight | Persona::EnMaga => " 🇫🇷",
+                    Persona::FrRight => " 🇫🇷",
+                    Persona::EnMaga => " 🇺🇸",
                     _ => "",
                 });
-                if acc.persona == Persona::EnMaga {
-                    out.name.push_str(" 🇺🇸");
-                }
             }
             _ => out.name.push_str(first),
         }
@@ -1038,6 +1036,23 @@ mod tests {
         assert!(w.group(Group::Organic).len() > 1_500);
         assert!(w.tags.len() > 1_000);
         assert_eq!(w.tags.id("macronleaks"), w.tags.id("MacronLeaks"));
+    }
+
+    #[test]
+    fn planted_networks_are_a_minority_at_scale_one() {
+        let w = World::build(1, 1.0);
+        let planted = Group::ALL
+            .iter()
+            .filter(|g| g.is_coordinated())
+            .map(|&g| w.group(g).len())
+            .sum::<usize>();
+        assert_eq!(planted, 2_400);
+        assert!(
+            (95_000..100_000).contains(&w.accounts.len()),
+            "{}",
+            w.accounts.len()
+        );
+        assert!(planted * 100 < w.accounts.len() * 3);
     }
 
     #[test]
