@@ -18,5 +18,6 @@
 //! assert_eq!(ingest.collection.hashtags.resolve(0), "tag");
 //! ```
 
+pub mod graph;
 pub mod model;
 pub mod progress;
