@@ -1,1 +1,2 @@
 //! Integration tests, compiled as one binary.
+mod graph;
