@@ -78,20 +78,14 @@ fn push_actions(
         }
     };
     match kind {
-        CoActionKind::CoRetweet => {
-            if retweet && posts.shared[i] != NONE {
-                push(u64::from(posts.shared[i]));
-            }
+        CoActionKind::CoRetweet if retweet && posts.shared[i] != NONE => {
+            push(u64::from(posts.shared[i]));
         }
-        CoActionKind::CoQuote => {
-            if post_kind == PostKind::Quote && posts.shared[i] != NONE {
-                push(u64::from(posts.shared[i]));
-            }
+        CoActionKind::CoQuote if post_kind == PostKind::Quote && posts.shared[i] != NONE => {
+            push(u64::from(posts.shared[i]));
         }
-        CoActionKind::CoReply => {
-            if !retweet && posts.reply_to[i] != NONE {
-                push(u64::from(posts.reply_to[i]));
-            }
+        CoActionKind::CoReply if !retweet && posts.reply_to[i] != NONE => {
+            push(u64::from(posts.reply_to[i]));
         }
         CoActionKind::CoHashtag if !retweet => entities(EntityKind::Hashtag, &mut push),
         CoActionKind::CoUrl if !retweet => entities(EntityKind::Url, &mut push),

@@ -316,25 +316,75 @@ pub(crate) fn aggregate(mut records: Vec<PairRecord>) -> Vec<CoActionEdge> {
         pos += AGGREGATE_CHUNK;
     }
     bounds.push(n);
-    let parts: Vec<Vec<CoActionEdge>> = bounds
+    // Count the edges of every chunk, then fill one vector in place: no second copy.
+    let counts: Vec<usize> = bounds
         .par_windows(2)
-        .map(|w| aggregate_sorted(&records[w[0]..w[1]]))
+        .map(|w| {
+            let run = &records[w[0]..w[1]];
+            run.iter()
+                .enumerate()
+                .filter(|(i, r)| *i == 0 || run[i - 1].key != r.key)
+                .count()
+        })
         .collect();
-    parts.concat()
+    let total: usize = counts.iter().sum();
+    let mut edges = vec![EMPTY_EDGE; total];
+    let mut slices = Vec::with_capacity(counts.len());
+    let mut rest: &mut [CoActionEdge] = &mut edges;
+    for &count in &counts {
+        let (head, tail) = rest.split_at_mut(count);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .zip(bounds.par_windows(2))
+        .for_each(|(out, w)| aggregate_sorted(&records[w[0]..w[1]], out));
+    edges
 }
 
-fn aggregate_sorted(records: &[PairRecord]) -> Vec<CoActionEdge> {
-    let mut edges = Vec::new();
+const EMPTY_EDGE: CoActionEdge = CoActionEdge {
+    source: 0,
+    target: 0,
+    weight: 0.0,
+    objects: 0,
+    pairs: 0,
+    min_dt_ms: 0,
+    median_dt_ms: 0.0,
+    first_ms: 0,
+    last_ms: 0,
+};
+
+/// Aggregates sorted records into `out`, which has one slot per distinct key.
+fn aggregate_sorted(records: &[PairRecord], out: &mut [CoActionEdge]) {
     let mut dts: Vec<u32> = Vec::new();
     let mut objects: Vec<u32> = Vec::new();
     let mut start = 0;
-    while start < records.len() {
+    for slot in out.iter_mut() {
         let key = records[start].key;
         let mut end = start + 1;
         while end < records.len() && records[end].key == key {
             end += 1;
         }
         let run = &records[start..end];
+        let edge = |objects: usize, min_dt: u32, median: f64, first: i64, last: i64| CoActionEdge {
+            source: (key >> 32) as u32,
+            target: key as u32,
+            weight: objects as f64,
+            objects: objects as u32,
+            pairs: run.len() as u64,
+            min_dt_ms: min_dt,
+            median_dt_ms: median,
+            first_ms: first,
+            last_ms: last,
+        };
+        if let [r] = run {
+            // Most edges rest on one pair.
+            let last = r.t_first + i64::from(r.dt_ms);
+            *slot = edge(1, r.dt_ms, f64::from(r.dt_ms), r.t_first, last);
+            start = end;
+            continue;
+        }
         let mut first = i64::MAX;
         let mut last = i64::MIN;
         let mut min_dt = u32::MAX;
@@ -350,20 +400,9 @@ fn aggregate_sorted(records: &[PairRecord]) -> Vec<CoActionEdge> {
         objects.sort_unstable();
         objects.dedup();
         let median = median_ms(&mut dts);
-        edges.push(CoActionEdge {
-            source: (key >> 32) as u32,
-            target: key as u32,
-            weight: objects.len() as f64,
-            objects: objects.len() as u32,
-            pairs: run.len() as u64,
-            min_dt_ms: min_dt,
-            median_dt_ms: median,
-            first_ms: first,
-            last_ms: last,
-        });
+        *slot = edge(objects.len(), min_dt, median, first, last);
         start = end;
     }
-    edges
 }
 
 /// The median of a non-empty list (mean of the two middle values for an even length).

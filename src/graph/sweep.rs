@@ -174,10 +174,10 @@ where
     let mut n_i = Vec::new();
     let mut g0 = 0;
     let mut load = 0u64;
-    for g in 0..groups {
+    for (g, &total) in totals.iter().enumerate() {
         let size = grouped.starts[g + 1] - grouped.starts[g];
-        let work = totals[g] + size as u64;
-        if work <= TASK_PAIRS && totals[g] <= cap {
+        let work = total + size as u64;
+        if work <= TASK_PAIRS && total <= cap {
             if load + work > TASK_PAIRS && g > g0 {
                 tasks.push(Task {
                     g0,
@@ -202,7 +202,7 @@ where
         load = 0;
         pairs_started(grouped.group(g), window_ms, &mut n_i);
         let mut i_cut = n_i.len();
-        if totals[g] > cap {
+        if total > cap {
             let mut sum = 0u64;
             i_cut = 0;
             while i_cut < n_i.len() && sum + n_i[i_cut] <= cap {
@@ -213,8 +213,8 @@ where
         }
         let mut start = 0;
         let mut part_load = 0u64;
-        for i in 0..i_cut {
-            part_load += n_i[i] + 1;
+        for (i, &n) in n_i.iter().enumerate().take(i_cut) {
+            part_load += n + 1;
             if part_load >= TASK_PAIRS {
                 tasks.push(Task {
                     g0: g,

@@ -78,16 +78,21 @@ pub(crate) fn tfidf_cosine(mut account_objects: Vec<(u32, u32)>, edges: &mut [Co
     };
     edges.par_iter_mut().for_each(|e| {
         let (a, b) = (row(e.source), row(e.target));
-        let (mut i, mut j, mut dot) = (0, 0, 0.0);
-        while i < a.len() && j < b.len() {
-            match a[i].1.cmp(&b[j].1) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += a[i].2 * b[j].2;
-                    i += 1;
-                    j += 1;
+        // Walk the shorter row and look objects up in the longer one, so that an edge to a
+        // prolific account costs O(short · log long), not O(long). Sums run in object order.
+        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+        let mut dot = 0.0;
+        let mut from = 0;
+        for x in short {
+            match long[from..].binary_search_by_key(&x.1, |y| y.1) {
+                Ok(k) => {
+                    dot += x.2 * long[from + k].2;
+                    from += k + 1;
                 }
+                Err(k) => from += k,
+            }
+            if from >= long.len() {
+                break;
             }
         }
         e.weight = dot;
