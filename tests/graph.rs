@@ -802,3 +802,89 @@ fn one_and_two_threads_give_identical_edge_lists() {
     // The co-post null baseline hits the cap here, so the warnings path is covered too.
     assert!(String::from_utf8_lossy(&one).contains("any post has"));
 }
+
+/// CooRTweet's demo data, `../shared/data/coortweet-russian-coord-tweets`, read as retweets:
+/// `content_id` retweets `object_id`. `None` (with a notice) when the data is absent.
+fn russian_coord_tweets() -> Option<Collection> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/coortweet-russian-coord-tweets/russian_coord_tweets.csv");
+    if !path.exists() {
+        assert!(
+            std::env::var("COORDGRAPH_REQUIRE_SHARED").as_deref() != Ok("1"),
+            "{} is missing and COORDGRAPH_REQUIRE_SHARED=1",
+            path.display()
+        );
+        eprintln!("skipped: {} is absent", path.display());
+        return None;
+    }
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let mut f = Fixture::default();
+    for row in reader.records() {
+        let row = row.unwrap();
+        let secs: i64 = row[3].parse().unwrap();
+        f.b.add_post(&NewPost {
+            id: &row[2],
+            author: AccountRef {
+                id: Some(&row[1]),
+                handle: None,
+            },
+            time_ms: secs * 1000,
+            kind: PostKind::Retweet,
+            origin: Origin::Record,
+            shared: Some(PostRef {
+                id: &row[0],
+                author: AccountRef::default(),
+            }),
+            reply_to: None,
+            fingerprint: TextFingerprint::NONE,
+            text: "",
+            client: None,
+            lang: None,
+            merge_rows: false,
+        });
+    }
+    Some(f.finish())
+}
+
+#[test]
+fn coortweet_mode_reproduces_the_packages_published_values() {
+    let Some(c) = russian_coord_tweets() else {
+        return;
+    };
+    // The vignette: detect_groups(min_participation = 2, time_window = 600), then
+    // generate_coordinated_network(edge_weight = 0.99): "the threshold value corresponds to a
+    // minimum edge weight of 3".
+    let options = CooRTweetOptions {
+        time_window_secs: 600,
+        min_participation: 2,
+        edge_weight: 0.99,
+        ..Default::default()
+    };
+    let net = coortweet_compatible(&c, CoActionKind::CoRetweet, &options).unwrap();
+    let flagged_min = net
+        .edges
+        .iter()
+        .filter(|e| e.weight_threshold)
+        .map(|e| e.weight)
+        .min();
+    assert_eq!(flagged_min, Some(3));
+    // The package's test "Self-coordinated posts are filtered out": with min_participation 5
+    // and a 10 s window, account 9fa51ef1… co-shares only with itself and has no edge.
+    let options = CooRTweetOptions {
+        time_window_secs: 10,
+        min_participation: 5,
+        ..Default::default()
+    };
+    let net = coortweet_compatible(&c, CoActionKind::CoRetweet, &options).unwrap();
+    let selfish = c
+        .accounts
+        .ids
+        .get("9fa51ef17278c01d13d313741eddfc0b")
+        .unwrap();
+    assert!(!net.edges.is_empty());
+    assert!(
+        net.edges
+            .iter()
+            .all(|e| e.source != selfish && e.target != selfish)
+    );
+}
