@@ -13,6 +13,8 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
 use coordgraph::graph::{CoActionKind, CoActionOptions, build_co_action_graph, write_edges_csv};
 use coordgraph::model::{
     AccountRef, Collection, CollectionBuilder, NewPost, Origin, PostKind, PostRef, TextFingerprint,
@@ -26,18 +28,50 @@ fn target(id: &str) -> Option<PostRef<'_>> {
     })
 }
 
+/// One CSV row, its text already fingerprinted.
+struct Row {
+    record: csv::StringRecord,
+    seconds: f64,
+    fingerprint: TextFingerprint,
+}
+
+/// Reads the CSV (one thread), fingerprints texts and parses times (all threads), then feeds
+/// the builder in input order.
 fn read_cnt_csv(path: &str) -> Result<Collection, Box<dyn std::error::Error>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)?;
-    let mut b = CollectionBuilder::new();
-    let mut scratch = String::new();
+    let mut records = Vec::new();
     let mut record = csv::StringRecord::new();
     while reader.read_record(&mut record)? {
-        let field = |i: usize| record.get(i).unwrap_or("").trim();
+        records.push(std::mem::take(&mut record));
+    }
+    let rows: Vec<Row> = records
+        .into_par_iter()
+        .map_init(String::new, |scratch, record| {
+            let field = |i: usize| record.get(i).unwrap_or("").trim();
+            let retweet = !field(3).is_empty();
+            let fingerprint = if retweet {
+                TextFingerprint::NONE
+            } else {
+                TextFingerprint::of_text(field(5), scratch)
+            };
+            let seconds = field(6).parse().unwrap_or(f64::NAN);
+            Row {
+                record,
+                seconds,
+                fingerprint,
+            }
+        })
+        .collect();
+    let mut b = CollectionBuilder::new();
+    for (line, row) in rows.iter().enumerate() {
+        let field = |i: usize| row.record.get(i).unwrap_or("").trim();
         let (id, user, name, repost, reply, message) =
             (field(0), field(1), field(2), field(3), field(4), field(5));
-        let seconds: f64 = field(6).parse()?;
+        if row.seconds.is_nan() {
+            return Err(format!("line {}: bad timestamp '{}'", line + 2, field(6)).into());
+        }
         let kind = if !repost.is_empty() {
             PostKind::Retweet
         } else if !reply.is_empty() {
@@ -45,19 +79,13 @@ fn read_cnt_csv(path: &str) -> Result<Collection, Box<dyn std::error::Error>> {
         } else {
             PostKind::Original
         };
-        let text = if kind == PostKind::Retweet {
-            ""
-        } else {
-            message
-        };
-        let fingerprint = TextFingerprint::of_text(text, &mut scratch);
         let post = NewPost {
             id,
             author: AccountRef {
                 id: Some(user),
                 handle: Some(name),
             },
-            time_ms: (seconds * 1000.0).round() as i64,
+            time_ms: (row.seconds * 1000.0).round() as i64,
             kind,
             origin: Origin::Record,
             shared: target(repost),
@@ -66,8 +94,12 @@ fn read_cnt_csv(path: &str) -> Result<Collection, Box<dyn std::error::Error>> {
             } else {
                 target(reply)
             },
-            fingerprint,
-            text,
+            fingerprint: row.fingerprint,
+            text: if kind == PostKind::Retweet {
+                ""
+            } else {
+                message
+            },
             client: None,
             lang: None,
             merge_rows: false,

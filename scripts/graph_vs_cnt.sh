@@ -114,7 +114,12 @@ with open(out, "w", newline="") as f:
 EOF
 }
 
-now() { date +%s.%N; }
+# Runs a command quietly; prints "wall cpu" in seconds.
+timed() {
+    local TIMEFORMAT='%R %U %S'
+    { time "$@" >/dev/null 2>"$WORK/last.err"; } 2>&1 | awk '{ print $1, $2 + $3 }'
+}
+add_times() { echo "$1 $2" | awk '{ print $1 + $3, $2 + $4 }'; }
 
 # Builds coordgraph once and picks how to run it.
 cargo build --release --quiet
@@ -136,17 +141,18 @@ for l in sys.stdin:
     RUNNER="benches/graph_cnt.rs (the coordgraph binary has no network subcommand yet)"
 fi
 
-compare() { # label cnt_db cnt_table coordgraph_edges cnt_seconds coordgraph_seconds
+compare() { # label cnt_db cnt_table coordgraph_edges cnt_wall cnt_cpu coordgraph_wall coordgraph_cpu
     "$PY" - "$@" <<'EOF'
 import csv, sqlite3, sys
-label, db, table, edges, t_cnt, t_cg = sys.argv[1:7]
+label, db, table, edges = sys.argv[1:5]
+w_cnt, c_cnt, w_cg, c_cg = map(float, sys.argv[5:9])
 con = sqlite3.connect(db)
 cnt = {frozenset((a, b)) for a, b in con.execute(
     f"select user_1, user_2 from {table} where user_1 != user_2")}
 with open(edges, newline="") as f:
     ours = {frozenset((r["source"], r["target"])) for r in csv.DictReader(f)}
-t_cnt, t_cg = float(t_cnt), float(t_cg)
-print(f"{label}: CNT {t_cnt:.2f} s, coordgraph {t_cg:.2f} s, ratio {t_cnt / t_cg:.1f}x")
+print(f"{label}: wall CNT {w_cnt:.2f} s, coordgraph {w_cg:.2f} s, ratio {w_cnt / w_cg:.1f}x; "
+      f"CPU CNT {c_cnt:.2f} s, coordgraph {c_cg:.2f} s, ratio {c_cnt / c_cg:.1f}x")
 print(f"{label}: edges CNT {len(cnt)}, coordgraph {len(ours)}, both {len(cnt & ours)}, "
       f"CNT only {len(cnt - ours)}, coordgraph only {len(ours - cnt)}, "
       f"identical: {cnt == ours}")
@@ -160,18 +166,14 @@ side_by_side() { # label rows cnt_type coordgraph_kind extra_cnt_args...
     [[ -s $csv ]] || generate "$rows" 42 "$csv"
     local db=$WORK/cnt_${label}.db
     rm -f "$db" "$db"-*
-    local start end t_cnt t_cg
-    start=$(now)
-    "$CNT" "$db" preprocess --format csv "$csv" >/dev/null
-    "$CNT" "$db" compute "$cnt_type" --time_window "$WINDOW" --min_edge_weight 1 \
-        --n_cpus "$THREADS" "$@" >/dev/null
-    end=$(now)
-    t_cnt=$(awk "BEGIN { print $end - $start }")
-    start=$(now)
-    run_coordgraph "$kind" "$csv" "$WORK/edges_${label}.csv"
-    end=$(now)
-    t_cg=$(awk "BEGIN { print $end - $start }")
-    compare "$label" "$db" "${cnt_type}_network" "$WORK/edges_${label}.csv" "$t_cnt" "$t_cg"
+    # Wall time and CPU time (user + system, children included): CPU time is the fairer
+    # figure on a shared machine.
+    local t_cnt t_cg
+    t_cnt=$(timed "$CNT" "$db" preprocess --format csv "$csv")
+    t_cnt=$(add_times "$t_cnt" "$(timed "$CNT" "$db" compute "$cnt_type" \
+        --time_window "$WINDOW" --min_edge_weight 1 --n_cpus "$THREADS" "$@")")
+    t_cg=$(timed run_coordgraph "$kind" "$csv" "$WORK/edges_${label}.csv")
+    compare "$label" "$db" "${cnt_type}_network" "$WORK/edges_${label}.csv" $t_cnt $t_cg
 }
 
 echo "coordgraph runs as: $RUNNER; $THREADS threads; window $WINDOW s"
