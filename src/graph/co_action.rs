@@ -134,7 +134,8 @@ impl PairRecord {
 
 /// What the pairing stage hands to aggregation.
 pub(crate) struct Paired {
-    pub records: Vec<PairRecord>,
+    /// The pair records, in parts (one per sweep task).
+    pub records: Vec<Vec<PairRecord>>,
     /// (account, object) of every action, for TF-IDF.
     pub account_objects: Vec<(u32, u32)>,
     pub warnings: Vec<CapWarning>,
@@ -183,7 +184,7 @@ pub fn build_co_action_graph(
     } else {
         pair_by_object(c, kind, actions, options)
     };
-    let mut edges = aggregate(paired.records);
+    let mut edges = aggregate(paired.records, c.accounts.len());
     let edges_before_filter = edges.len() as u64;
     if options.weighting == Weighting::TfIdfCosine {
         tfidf_cosine(paired.account_objects, &mut edges);
@@ -233,7 +234,7 @@ fn pair_by_object(
         Vec::new()
     };
     Paired {
-        records: swept.out,
+        records: swept.parts,
         account_objects,
         warnings,
         objects: grouped.len() as u64,
@@ -297,49 +298,74 @@ pub(crate) fn text_excerpt(c: &Collection, post: u32) -> String {
     excerpt
 }
 
-/// Records per parallel aggregation task.
-const AGGREGATE_CHUNK: usize = 1 << 16;
+/// About this many records per bucket of the aggregation (a bucket is sorted in cache).
+const BUCKET_RECORDS: usize = 1 << 15;
+/// Records per task of the partition pass.
+const PARTITION_CHUNK: usize = 1 << 16;
 
-/// Edges from pair records: one edge per key, sorted by key.
-pub(crate) fn aggregate(mut records: Vec<PairRecord>) -> Vec<CoActionEdge> {
-    records.par_sort_unstable_by_key(|r| r.key);
-    let n = records.len();
-    let mut bounds = vec![0];
-    let mut pos = AGGREGATE_CHUNK;
-    while pos < n {
-        while pos < n && records[pos].key == records[pos - 1].key {
-            pos += 1;
-        }
-        if pos < n {
-            bounds.push(pos);
-        }
-        pos += AGGREGATE_CHUNK;
+/// Edges from pair records (given in any number of parts, in any order): one edge per key,
+/// sorted by key.
+///
+/// The records are first partitioned by ranges of the source account into buckets of about
+/// [`BUCKET_RECORDS`]; buckets are then sorted and aggregated in parallel, each into its own
+/// stretch of the output. Every aggregate is independent of the order of the records, so the
+/// edges do not depend on how the work was split.
+pub(crate) fn aggregate(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Vec<CoActionEdge> {
+    let n: usize = parts.iter().map(Vec::len).sum();
+    if n == 0 {
+        return Vec::new();
     }
-    bounds.push(n);
-    // Count the edges of every chunk, then fill one vector in place: no second copy.
-    let counts: Vec<usize> = bounds
-        .par_windows(2)
-        .map(|w| {
-            let run = &records[w[0]..w[1]];
-            run.iter()
-                .enumerate()
-                .filter(|(i, r)| *i == 0 || run[i - 1].key != r.key)
-                .count()
+    let buckets = (n / BUCKET_RECORDS).next_power_of_two().clamp(1, 4096);
+    let accounts = accounts.max(1);
+    let bucket_of = |key: u64| ((key >> 32) as usize * buckets / accounts).min(buckets - 1);
+    let chunks: Vec<&[PairRecord]> = parts
+        .iter()
+        .flat_map(|p| p.chunks(PARTITION_CHUNK))
+        .collect();
+    let partitioned: Vec<Vec<Vec<PairRecord>>> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let mut out: Vec<Vec<PairRecord>> = vec![Vec::new(); buckets];
+            for r in chunk.iter() {
+                out[bucket_of(r.key)].push(*r);
+            }
+            out
         })
         .collect();
-    let total: usize = counts.iter().sum();
+    drop(chunks);
+    let sorted: Vec<(Vec<PairRecord>, usize)> = (0..buckets)
+        .into_par_iter()
+        .map(|b| {
+            let len = partitioned.iter().map(|p| p[b].len()).sum();
+            let mut records = Vec::with_capacity(len);
+            for p in &partitioned {
+                records.extend_from_slice(&p[b]);
+            }
+            records.sort_unstable_by_key(|r| r.key);
+            let keys = records
+                .iter()
+                .enumerate()
+                .filter(|(i, r)| *i == 0 || records[i - 1].key != r.key)
+                .count();
+            (records, keys)
+        })
+        .collect();
+    drop(partitioned);
+    drop(parts);
+    // Fill one vector in place, bucket after bucket: no second copy of the edges.
+    let total: usize = sorted.iter().map(|s| s.1).sum();
     let mut edges = vec![EMPTY_EDGE; total];
-    let mut slices = Vec::with_capacity(counts.len());
+    let mut slices = Vec::with_capacity(sorted.len());
     let mut rest: &mut [CoActionEdge] = &mut edges;
-    for &count in &counts {
-        let (head, tail) = rest.split_at_mut(count);
+    for (_, keys) in &sorted {
+        let (head, tail) = rest.split_at_mut(*keys);
         slices.push(head);
         rest = tail;
     }
     slices
         .into_par_iter()
-        .zip(bounds.par_windows(2))
-        .for_each(|(out, w)| aggregate_sorted(&records[w[0]..w[1]], out));
+        .zip(sorted.par_iter())
+        .for_each(|(out, (records, _))| aggregate_sorted(records, out));
     edges
 }
 
@@ -439,12 +465,13 @@ mod tests {
             dt_ms,
             object,
         };
-        let edges = aggregate(vec![
-            rec(1, 2, 100, 5, 0),
-            rec(0, 3, 50, 0, 9),
-            rec(1, 2, 10, 1, 1),
-            rec(1, 2, 200, 30, 1),
-        ]);
+        let edges = aggregate(
+            vec![
+                vec![rec(1, 2, 100, 5, 0), rec(0, 3, 50, 0, 9)],
+                vec![rec(1, 2, 10, 1, 1), rec(1, 2, 200, 30, 1)],
+            ],
+            4,
+        );
         assert_eq!(edges.len(), 2);
         assert_eq!(
             (edges[0].source, edges[0].target, edges[0].objects),

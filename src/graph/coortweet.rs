@@ -134,7 +134,7 @@ pub fn coortweet_compatible(
     // 2. and 3. Pairs within the window, loops removed (same account is never emitted).
     let cap = options.max_pairs_per_object;
     let window_ms = i64::from(options.time_window_secs) * 1000;
-    let swept = sweep(&grouped, window_ms, cap, |g, group, i, j, out| {
+    let mut swept = sweep(&grouped, window_ms, cap, |g, group, i, j, out| {
         let offset = grouped.starts[g as usize];
         let (x, y) = (&group[i], &group[j]);
         if object_is_content[offset + i] || object_is_content[offset + j] || x.post == y.post {
@@ -151,7 +151,7 @@ pub fn coortweet_compatible(
     let warnings = cap_warnings(&swept.capped, cap, kind, |g| {
         object_label(c, kind, &grouped.group(g as usize)[0])
     });
-    let mut pairs = swept.out;
+    let mut pairs = swept.concat();
 
     // 4. Post-filter: shares whose content is in a remaining pair, counted per account.
     if options.min_participation >= 1 {

@@ -217,7 +217,7 @@ pub(crate) fn near_duplicate_pairs(
             })
             .collect();
         let grouped = Grouped::new(band_actions);
-        let swept = sweep(&grouped, options.window_ms(), cap, |_, group, i, j, out| {
+        let mut swept = sweep(&grouped, options.window_ms(), cap, |_, group, i, j, out| {
             let (x, y) = (&group[i], &group[j]);
             let (e, f) = (x.post as usize, y.post as usize);
             let seen_before = (0..band).any(|b| keys[e * bands + b] == keys[f * bands + b]);
@@ -241,7 +241,7 @@ pub(crate) fn near_duplicate_pairs(
                 )
             },
         ));
-        verified.extend(swept.out);
+        verified.extend(swept.concat());
     }
     warnings.sort_by(|a, b| a.object.cmp(&b.object));
 
@@ -279,7 +279,7 @@ pub(crate) fn near_duplicate_pairs(
     };
     Paired {
         pairs: records.len() as u64,
-        records,
+        records: vec![records],
         account_objects,
         warnings,
         objects: clustered.len() as u64,

@@ -86,10 +86,10 @@ pub(crate) struct Capped {
     pub materialised: u64,
 }
 
-/// What a sweep produced: the outputs of all tasks, the capped groups, and the number of
-/// cross-account pairs handed to `emit`.
+/// What a sweep produced: the outputs of all tasks (one vector per task, in plan order), the
+/// capped groups, and the number of cross-account pairs handed to `emit`.
 pub(crate) struct SweepOutput<T> {
-    pub out: Vec<T>,
+    pub parts: Vec<Vec<T>>,
     pub capped: Vec<Capped>,
     pub pairs: u64,
 }
@@ -286,12 +286,23 @@ where
         });
     }
     let pairs = results.iter().map(|r| r.1).sum();
-    let total_len = results.iter().map(|r| r.0.len()).sum();
-    let mut out = Vec::with_capacity(total_len);
-    for (part, _) in results {
-        out.extend(part);
+    let parts = results.into_iter().map(|r| r.0).collect();
+    SweepOutput {
+        parts,
+        capped,
+        pairs,
     }
-    SweepOutput { out, capped, pairs }
+}
+
+impl<T> SweepOutput<T> {
+    /// The outputs of all tasks in one vector.
+    pub(crate) fn concat(&mut self) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.parts.iter().map(Vec::len).sum());
+        for part in self.parts.drain(..) {
+            out.extend(part);
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -319,7 +330,8 @@ mod tests {
         let res = sweep(&grouped, 60_000, u64::MAX, |_, g, i, j, out| {
             out.push((g[i].post, g[j].post))
         });
-        let mut pairs = res.out;
+        let mut res = res;
+        let mut pairs = res.concat();
         pairs.sort_unstable();
         // 0-1 (Δt 60 in), 1-3 (Δt 1), 1-2 (Δt 61 out), 3-2 (Δt 60 in); 0-3 same account.
         assert_eq!(pairs, vec![(0, 1), (1, 3), (3, 2)]);
@@ -335,7 +347,7 @@ mod tests {
         let res = sweep(&grouped, 0, 20, |_, _, _, _, out: &mut Vec<()>| {
             out.push(())
         });
-        assert_eq!(res.out.len(), 17);
+        assert_eq!(res.parts.iter().map(Vec::len).sum::<usize>(), 17);
         assert_eq!(
             res.capped,
             vec![Capped {

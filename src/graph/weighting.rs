@@ -70,33 +70,77 @@ pub(crate) fn tfidf_cosine(mut account_objects: Vec<(u32, u32)>, edges: &mut [Co
             }
         }
     }
+    let accounts = row_account.last().map_or(0, |&a| a as usize + 1);
+    let mut row_of = vec![u32::MAX; accounts];
+    for (r, &a) in row_account.iter().enumerate() {
+        row_of[a as usize] = r as u32;
+    }
     let row = |account: u32| -> &[(u32, u32, f64)] {
-        match row_account.binary_search(&account) {
-            Ok(r) => &entries[row_start[r]..row_start[r + 1]],
-            Err(_) => &[],
+        match row_of.get(account as usize) {
+            Some(&r) if r != u32::MAX => &entries[row_start[r as usize]..row_start[r as usize + 1]],
+            _ => &[],
         }
     };
-    edges.par_iter_mut().for_each(|e| {
-        let (a, b) = (row(e.source), row(e.target));
-        // Walk the shorter row and look objects up in the longer one, so that an edge to a
-        // prolific account costs O(short · log long), not O(long). Sums run in object order.
-        let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-        let mut dot = 0.0;
-        let mut from = 0;
-        for x in short {
-            match long[from..].binary_search_by_key(&x.1, |y| y.1) {
-                Ok(k) => {
-                    dot += x.2 * long[from + k].2;
-                    from += k + 1;
-                }
-                Err(k) => from += k,
-            }
-            if from >= long.len() {
-                break;
-            }
+    // Each edge is computed by the endpoint with the longer row ("owner"): the owner's row is
+    // scattered once into a dense vector, and each of its edges costs one lookup per object of
+    // the shorter row. An account with a huge row is then scattered once, not searched once
+    // per edge.
+    let owner_of = |e: &CoActionEdge| {
+        if row(e.target).len() > row(e.source).len() {
+            e.target
+        } else {
+            e.source
         }
-        e.weight = dot;
-    });
+    };
+    let mut start = vec![0usize; accounts + 1];
+    for e in edges.iter() {
+        start[owner_of(e) as usize + 1] += 1;
+    }
+    for a in 0..accounts {
+        start[a + 1] += start[a];
+    }
+    let mut fill = start.clone();
+    let mut by_owner = vec![0usize; edges.len()];
+    for (i, e) in edges.iter().enumerate() {
+        let o = owner_of(e) as usize;
+        by_owner[fill[o]] = i;
+        fill[o] += 1;
+    }
+    let edges_ro: &[CoActionEdge] = edges;
+    let weights: Vec<Vec<(usize, f64)>> = (0..accounts)
+        .into_par_iter()
+        .filter(|&a| start[a + 1] > start[a])
+        .map_init(
+            || vec![0.0f64; objects],
+            |dense, a| {
+                let own = row(a as u32);
+                for x in own {
+                    dense[x.1 as usize] = x.2;
+                }
+                let out: Vec<(usize, f64)> = by_owner[start[a]..start[a + 1]]
+                    .iter()
+                    .map(|&i| {
+                        let e = &edges_ro[i];
+                        let other = if e.source == a as u32 {
+                            e.target
+                        } else {
+                            e.source
+                        };
+                        // Sums run in object order of the shorter row.
+                        let dot = row(other).iter().map(|y| y.2 * dense[y.1 as usize]).sum();
+                        (i, dot)
+                    })
+                    .collect();
+                for x in own {
+                    dense[x.1 as usize] = 0.0;
+                }
+                out
+            },
+        )
+        .collect();
+    for (i, w) in weights.into_iter().flatten() {
+        edges[i].weight = w;
+    }
 }
 
 /// Keeps the edges `backbone` selects, in their order.
