@@ -1,7 +1,8 @@
 //! Times the interaction graph and every co-action kind on a generated collection of about one
 //! million posts, on 2 threads (or `--threads N`).
 //!
-//! Run: `cargo bench --bench graph` (or `cargo bench --bench graph -- --posts 200000`).
+//! Run: `cargo bench --bench graph` (or `cargo bench --bench graph -- --posts 200000
+//! --only co-retweet`).
 //! The collection is random but seeded: retweet cascades with a skewed popularity, replies,
 //! quotes, hashtags, URLs, mentions and texts over one day, plus a planted retweet ring and a
 //! copy-paste campaign.
@@ -202,6 +203,12 @@ fn main() {
             .unwrap_or(default)
     };
     let posts = flag("--posts", 1_000_000);
+    let only: Option<String> = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
     let threads = flag("--threads", 2);
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -225,16 +232,18 @@ fn main() {
 
     let start = Instant::now();
     let g = build_interaction_graph(&c);
-    println!(
-        "{:<24} {:>9} {:>12} {:>12} {:>12} {:>9} {:>9.3}",
-        "interaction",
-        "",
-        "",
-        "",
-        g.edges.len(),
-        "",
-        start.elapsed().as_secs_f64()
-    );
+    if wanted("interaction") {
+        println!(
+            "{:<24} {:>9} {:>12} {:>12} {:>12} {:>9} {:>9.3}",
+            "interaction",
+            "",
+            "",
+            "",
+            g.edges.len(),
+            "",
+            start.elapsed().as_secs_f64()
+        );
+    }
 
     let options = CoActionOptions::default();
     let tfidf = CoActionOptions {
@@ -247,6 +256,9 @@ fn main() {
         .collect();
     runs.push(("co-retweet tf-idf".into(), CoActionKind::CoRetweet, &tfidf));
     for (name, kind, options) in runs {
+        if !wanted(&name) {
+            continue;
+        }
         let start = Instant::now();
         let g = build_co_action_graph(&c, kind, options).expect("valid options");
         println!(
@@ -261,6 +273,9 @@ fn main() {
         );
     }
 
+    if !wanted("coortweet") {
+        return;
+    }
     let start = Instant::now();
     let net = coortweet_compatible(&c, CoActionKind::CoRetweet, &CooRTweetOptions::default())
         .expect("valid options");
