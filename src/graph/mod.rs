@@ -70,12 +70,13 @@ rows over *all* their objects; the window decides which pairs become edges.
 object is swept in time order, pairing an action only with the later actions within W (a
 sorted sweep, not all pairs). Objects are spread over rayon tasks, and one large object is
 split into several tasks. One co-action pair takes 24 bytes until it is aggregated into its
-edge, and no object materialises more than `max_pairs_per_object` pairs (default 10,000,000,
-about 240 MB): past the cap, the object's later actions in time order are no longer paired,
-and a [`CapWarning`] names the object, its number of co-action pairs and how many were not
-materialised. Peak memory is thus 24 bytes × Σ over objects of min(pairs, cap), plus the
-actions. The output is the same, byte for byte, for any thread count: every aggregate is
-independent of the order in which pairs are produced.
+edge (56 bytes), and no object materialises more than `max_pairs_per_object` pairs (default
+10,000,000, about 240 MB): past the cap, the object's later actions in time order are no longer
+paired, and a [`CapWarning`] names the object, its number of co-action pairs and how many were
+not materialised. Pairs are copied once into buckets by source account before aggregation, so
+peak memory is about 48 bytes × P, with P = Σ over objects of min(pairs, cap), plus 24 bytes
+per action and 56 bytes per edge. The output is the same, byte for byte, for any thread count:
+every aggregate is independent of the order in which pairs are produced.
 
 **CooRTweet.** [`coortweet_compatible`] reproduces CooRTweet 2.1.3 (`detect_groups` +
 `generate_coordinated_network`); see `coortweet.rs`.
