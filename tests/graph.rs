@@ -888,3 +888,23 @@ fn coortweet_mode_reproduces_the_packages_published_values() {
             .all(|e| e.source != selfish && e.target != selfish)
     );
 }
+
+#[test]
+fn min_participation_leaves_out_accounts_with_few_actions() {
+    let c = peers_tiny();
+    let with = |min_participation| {
+        let options = CoActionOptions {
+            min_participation,
+            ..Default::default()
+        };
+        rows(&c, &build_with(&c, CoActionKind::CoUrl, &options))
+            .into_iter()
+            .map(|r| (r.0, r.1))
+            .collect::<Vec<_>>()
+    };
+    let e = |s: &str, t: &str| (s.to_string(), t.to_string());
+    // URL actions: u1 2, u2 2, u5 1 (eve's ex.com/b).
+    assert_eq!(with(1), [e("u1", "u2"), e("u1", "u5"), e("u2", "u5")]);
+    assert_eq!(with(2), [e("u1", "u2")]);
+    assert_eq!(with(3), []);
+}
