@@ -19,6 +19,7 @@
 //! ```
 
 pub mod generate;
+pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod progress;

@@ -9,3 +9,5 @@ mod ingest;
 mod cli;
 // The synthetic collection generator: determinism, counts, planted structure.
 mod generate;
+// Interaction and co-action graphs: exact edges, peer fixtures, determinism.
+mod graph;

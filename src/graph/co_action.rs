@@ -1,0 +1,485 @@
+/*!
+Co-action graphs: pairs from the sweep engine aggregated into weighted, evidence-carrying
+edges, then weighted, filtered and cut to a backbone.
+*/
+
+use std::fmt;
+
+use rayon::prelude::*;
+
+use super::actions::{Action, extract_actions, filter_participation};
+use super::near_duplicate::near_duplicate_pairs;
+use super::sweep::{Capped, Grouped, sweep};
+use super::weighting::{apply_backbone, tfidf_cosine};
+use super::{CoActionKind, CoActionOptions, GraphError, Weighting};
+use crate::model::{AccountIx, Collection, normalize_text};
+
+/// One undirected co-action edge; `source < target` as account indices.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CoActionEdge {
+    /// The account with the smaller index.
+    pub source: AccountIx,
+    /// The account with the larger index.
+    pub target: AccountIx,
+    /// The weight: `objects` with [`Weighting::Count`], the TF-IDF cosine otherwise.
+    pub weight: f64,
+    /// Distinct objects on which the two accounts co-act.
+    pub objects: u32,
+    /// Co-action pairs: pairs of actions, one of each account, on one object, within the
+    /// window.
+    pub pairs: u64,
+    /// Least |Δt| over the pairs, in ms.
+    pub min_dt_ms: u32,
+    /// Median |Δt| over the pairs, in ms (the mean of the two middle values for an even
+    /// count).
+    pub median_dt_ms: f64,
+    /// Earliest time of an action in a pair (ms).
+    pub first_ms: i64,
+    /// Latest time of an action in a pair (ms).
+    pub last_ms: i64,
+}
+
+/// An object whose co-action pairs went past `max_pairs_per_object`: the pairs of its later
+/// actions (in time order) were not materialised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapWarning {
+    /// The kind of graph.
+    pub kind: CoActionKind,
+    /// The object, as a person would name it (`post 123`, `#tag`, a URL, …).
+    pub object: String,
+    /// Actions on the object.
+    pub actions: u64,
+    /// Co-action pairs the object has within the window.
+    pub pairs: u64,
+    /// Of those, the pairs not materialised.
+    pub not_materialised: u64,
+    /// The cap in force.
+    pub cap: u64,
+}
+
+impl fmt::Display for CapWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} has {} actions and {} co-action pairs within the window; {} pairs were \
+             not materialised (cap {} per object)",
+            self.kind, self.object, self.actions, self.pairs, self.not_materialised, self.cap
+        )
+    }
+}
+
+/// Counters of one build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CoActionStats {
+    /// Actions after `min_participation`.
+    pub actions: u64,
+    /// Objects with at least one action.
+    pub objects: u64,
+    /// Co-action pairs materialised.
+    pub pairs: u64,
+    /// Co-action pairs not materialised because of the cap.
+    pub pairs_not_materialised: u64,
+    /// Edges before `min_weight` and the backbone.
+    pub edges_before_filter: u64,
+}
+
+/// A co-action graph: edges sorted by (source, target), and the warnings of the build.
+#[derive(Debug, Clone)]
+pub struct CoActionGraph {
+    /// The kind of co-action.
+    pub kind: CoActionKind,
+    /// The options it was built with.
+    pub options: CoActionOptions,
+    /// The edges, sorted by (source, target), `source < target`.
+    pub edges: Vec<CoActionEdge>,
+    /// Objects whose pairs were capped, sorted by object name.
+    pub warnings: Vec<CapWarning>,
+    /// Counters.
+    pub stats: CoActionStats,
+}
+
+/// One co-action pair on its way to an edge: 24 bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PairRecord {
+    /// `source << 32 | target`.
+    pub key: u64,
+    /// Time of the earlier action.
+    pub t_first: i64,
+    /// |Δt| in ms.
+    pub dt_ms: u32,
+    /// The object (a group or cluster number).
+    pub object: u32,
+}
+
+impl PairRecord {
+    pub(crate) fn new(a: &Action, b: &Action, object: u32) -> Self {
+        let (s, t) = if a.account < b.account {
+            (a.account, b.account)
+        } else {
+            (b.account, a.account)
+        };
+        let (early, late) = if a.time_ms <= b.time_ms {
+            (a.time_ms, b.time_ms)
+        } else {
+            (b.time_ms, a.time_ms)
+        };
+        PairRecord {
+            key: (u64::from(s) << 32) | u64::from(t),
+            t_first: early,
+            dt_ms: (late - early) as u32,
+            object,
+        }
+    }
+}
+
+/// What the pairing stage hands to aggregation.
+pub(crate) struct Paired {
+    /// The pair records, in parts (one per sweep task).
+    pub records: Vec<Vec<PairRecord>>,
+    /// (account, object) of every action, for TF-IDF.
+    pub account_objects: Vec<(u32, u32)>,
+    pub warnings: Vec<CapWarning>,
+    pub objects: u64,
+    pub pairs: u64,
+}
+
+/// Builds the co-action graph of `kind`.
+///
+/// # Arguments
+/// - `c`: the collection; only its records act.
+/// - `kind`: what the accounts act on.
+/// - `options`: window, filters, weighting, backbone and cap.
+///
+/// # Returns
+/// The edges sorted by (source, target), with the warnings of objects whose pairs were
+/// capped. The result is the same for any number of rayon threads.
+///
+/// # Errors
+/// [`GraphError`] when the options are out of range (see [`CoActionOptions::validate`]).
+///
+/// # Complexity
+/// O(A log A + P log P) time for A actions and P materialised pairs, O(A + P) memory, with
+/// P ≤ Σ_o min(pairs of o, `max_pairs_per_object`).
+///
+/// # Example
+/// ```
+/// use coordgraph::graph::{CoActionKind, CoActionOptions, build_co_action_graph};
+/// use coordgraph::model::Collection;
+///
+/// let g = build_co_action_graph(&Collection::default(), CoActionKind::CoRetweet,
+///                               &CoActionOptions::default()).unwrap();
+/// assert!(g.edges.is_empty());
+/// ```
+pub fn build_co_action_graph(
+    c: &Collection,
+    kind: CoActionKind,
+    options: &CoActionOptions,
+) -> Result<CoActionGraph, GraphError> {
+    options.validate()?;
+    let actions = extract_actions(c, kind, options.min_text_chars);
+    let actions = filter_participation(actions, c.accounts.len(), options.min_participation);
+    let action_count = actions.len() as u64;
+    let paired = if kind == CoActionKind::NearDuplicateText {
+        near_duplicate_pairs(c, actions, options)
+    } else {
+        pair_by_object(c, kind, actions, options)
+    };
+    let mut edges = aggregate(paired.records, c.accounts.len());
+    let edges_before_filter = edges.len() as u64;
+    if options.weighting == Weighting::TfIdfCosine {
+        tfidf_cosine(paired.account_objects, &mut edges);
+    }
+    edges.retain(|e| e.weight >= options.min_weight);
+    let edges = apply_backbone(edges, options.backbone);
+    let pairs_not_materialised = paired.warnings.iter().map(|w| w.not_materialised).sum();
+    Ok(CoActionGraph {
+        kind,
+        options: options.clone(),
+        edges,
+        warnings: paired.warnings,
+        stats: CoActionStats {
+            actions: action_count,
+            objects: paired.objects,
+            pairs: paired.pairs,
+            pairs_not_materialised,
+            edges_before_filter,
+        },
+    })
+}
+
+/// Pairs of every kind but near-duplicate text: the object is given by the action.
+fn pair_by_object(
+    c: &Collection,
+    kind: CoActionKind,
+    actions: Vec<Action>,
+    options: &CoActionOptions,
+) -> Paired {
+    let grouped = Grouped::new(actions);
+    let cap = options.max_pairs_per_object;
+    let swept = sweep(&grouped, options.window_ms(), cap, |g, group, i, j, out| {
+        out.push(PairRecord::new(&group[i], &group[j], g))
+    });
+    let warnings = cap_warnings(&swept.capped, cap, kind, |g| {
+        object_label(c, kind, &grouped.group(g as usize)[0])
+    });
+    let account_objects = if options.weighting == Weighting::TfIdfCosine {
+        let group_of = grouped.group_of_actions();
+        grouped
+            .actions
+            .iter()
+            .zip(group_of)
+            .map(|(a, g)| (a.account, g))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Paired {
+        records: swept.parts,
+        account_objects,
+        warnings,
+        objects: grouped.len() as u64,
+        pairs: swept.pairs,
+    }
+}
+
+/// Warnings for capped groups, sorted by object name (then by count), so that they read the
+/// same on every run.
+pub(crate) fn cap_warnings(
+    capped: &[Capped],
+    cap: u64,
+    kind: CoActionKind,
+    label: impl Fn(u32) -> String,
+) -> Vec<CapWarning> {
+    let mut warnings: Vec<CapWarning> = capped
+        .iter()
+        .map(|k| CapWarning {
+            kind,
+            object: label(k.group),
+            actions: k.actions,
+            pairs: k.pairs,
+            not_materialised: k.pairs - k.materialised,
+            cap,
+        })
+        .collect();
+    warnings.sort_by(|a, b| (&a.object, a.actions, a.pairs).cmp(&(&b.object, b.actions, b.pairs)));
+    warnings
+}
+
+/// How a person names the object of an action of `kind`.
+pub(crate) fn object_label(c: &Collection, kind: CoActionKind, a: &Action) -> String {
+    let sym = a.object as u32;
+    match kind {
+        CoActionKind::CoRetweet | CoActionKind::CoQuote | CoActionKind::CoReply => {
+            format!("post {}", c.post_id(sym))
+        }
+        CoActionKind::CoHashtag => format!("#{}", c.hashtags.resolve(sym)),
+        CoActionKind::CoUrl => c.urls.resolve(sym).to_string(),
+        CoActionKind::CoDomain => format!("domain {}", c.domains.resolve(sym)),
+        CoActionKind::CoMention => match c.accounts.handle(sym) {
+            Some(h) => format!("@{h}"),
+            None => format!("account {}", c.account_id(sym)),
+        },
+        CoActionKind::CoObject => format!("object {}", c.objects.resolve(sym)),
+        CoActionKind::CoPost => "any post".to_string(),
+        CoActionKind::CoText | CoActionKind::NearDuplicateText => {
+            format!("text \"{}\"", text_excerpt(c, a.post))
+        }
+    }
+}
+
+/// The first 60 characters of a post's normalised text.
+pub(crate) fn text_excerpt(c: &Collection, post: u32) -> String {
+    let mut normalized = String::new();
+    normalize_text(c.posts.text(post), &mut normalized);
+    let mut excerpt: String = normalized.chars().take(60).collect();
+    if excerpt.len() < normalized.len() {
+        excerpt.push('…');
+    }
+    excerpt
+}
+
+/// About this many records per bucket of the aggregation (a bucket is sorted in cache).
+const BUCKET_RECORDS: usize = 1 << 15;
+/// Records per task of the partition pass.
+const PARTITION_CHUNK: usize = 1 << 16;
+
+/// Edges from pair records (given in any number of parts, in any order): one edge per key,
+/// sorted by key.
+///
+/// The records are first partitioned by ranges of the source account into buckets of about
+/// [`BUCKET_RECORDS`]; buckets are then sorted and aggregated in parallel, each into its own
+/// stretch of the output. Every aggregate is independent of the order of the records, so the
+/// edges do not depend on how the work was split.
+pub(crate) fn aggregate(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Vec<CoActionEdge> {
+    let n: usize = parts.iter().map(Vec::len).sum();
+    if n == 0 {
+        return Vec::new();
+    }
+    let buckets = (n / BUCKET_RECORDS).next_power_of_two().clamp(1, 4096);
+    let accounts = accounts.max(1);
+    let bucket_of = |key: u64| ((key >> 32) as usize * buckets / accounts).min(buckets - 1);
+    let chunks: Vec<&[PairRecord]> = parts
+        .iter()
+        .flat_map(|p| p.chunks(PARTITION_CHUNK))
+        .collect();
+    let partitioned: Vec<Vec<Vec<PairRecord>>> = chunks
+        .par_iter()
+        .map(|chunk| {
+            let mut out: Vec<Vec<PairRecord>> = vec![Vec::new(); buckets];
+            for r in chunk.iter() {
+                out[bucket_of(r.key)].push(*r);
+            }
+            out
+        })
+        .collect();
+    drop(chunks);
+    let sorted: Vec<(Vec<PairRecord>, usize)> = (0..buckets)
+        .into_par_iter()
+        .map(|b| {
+            let len = partitioned.iter().map(|p| p[b].len()).sum();
+            let mut records = Vec::with_capacity(len);
+            for p in &partitioned {
+                records.extend_from_slice(&p[b]);
+            }
+            records.sort_unstable_by_key(|r| r.key);
+            let keys = records
+                .iter()
+                .enumerate()
+                .filter(|(i, r)| *i == 0 || records[i - 1].key != r.key)
+                .count();
+            (records, keys)
+        })
+        .collect();
+    drop(partitioned);
+    drop(parts);
+    // Fill one vector in place, bucket after bucket: no second copy of the edges.
+    let total: usize = sorted.iter().map(|s| s.1).sum();
+    let mut edges = vec![EMPTY_EDGE; total];
+    let mut slices = Vec::with_capacity(sorted.len());
+    let mut rest: &mut [CoActionEdge] = &mut edges;
+    for (_, keys) in &sorted {
+        let (head, tail) = rest.split_at_mut(*keys);
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+        .into_par_iter()
+        .zip(sorted.par_iter())
+        .for_each(|(out, (records, _))| aggregate_sorted(records, out));
+    edges
+}
+
+const EMPTY_EDGE: CoActionEdge = CoActionEdge {
+    source: 0,
+    target: 0,
+    weight: 0.0,
+    objects: 0,
+    pairs: 0,
+    min_dt_ms: 0,
+    median_dt_ms: 0.0,
+    first_ms: 0,
+    last_ms: 0,
+};
+
+/// Aggregates sorted records into `out`, which has one slot per distinct key.
+fn aggregate_sorted(records: &[PairRecord], out: &mut [CoActionEdge]) {
+    let mut dts: Vec<u32> = Vec::new();
+    let mut objects: Vec<u32> = Vec::new();
+    let mut start = 0;
+    for slot in out.iter_mut() {
+        let key = records[start].key;
+        let mut end = start + 1;
+        while end < records.len() && records[end].key == key {
+            end += 1;
+        }
+        let run = &records[start..end];
+        let edge = |objects: usize, min_dt: u32, median: f64, first: i64, last: i64| CoActionEdge {
+            source: (key >> 32) as u32,
+            target: key as u32,
+            weight: objects as f64,
+            objects: objects as u32,
+            pairs: run.len() as u64,
+            min_dt_ms: min_dt,
+            median_dt_ms: median,
+            first_ms: first,
+            last_ms: last,
+        };
+        if let [r] = run {
+            // Most edges rest on one pair.
+            let last = r.t_first + i64::from(r.dt_ms);
+            *slot = edge(1, r.dt_ms, f64::from(r.dt_ms), r.t_first, last);
+            start = end;
+            continue;
+        }
+        let mut first = i64::MAX;
+        let mut last = i64::MIN;
+        let mut min_dt = u32::MAX;
+        dts.clear();
+        objects.clear();
+        for r in run {
+            first = first.min(r.t_first);
+            last = last.max(r.t_first + i64::from(r.dt_ms));
+            min_dt = min_dt.min(r.dt_ms);
+            dts.push(r.dt_ms);
+            objects.push(r.object);
+        }
+        objects.sort_unstable();
+        objects.dedup();
+        let median = median_ms(&mut dts);
+        *slot = edge(objects.len(), min_dt, median, first, last);
+        start = end;
+    }
+}
+
+/// The median of a non-empty list (mean of the two middle values for an even length).
+fn median_ms(values: &mut [u32]) -> f64 {
+    let n = values.len();
+    let mid = n / 2;
+    let (below, upper, _) = values.select_nth_unstable(mid);
+    let upper = f64::from(*upper);
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = below.iter().copied().max().map_or(upper, f64::from);
+        (lower + upper) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_of_odd_and_even_lists() {
+        assert_eq!(median_ms(&mut [5]), 5.0);
+        assert_eq!(median_ms(&mut [9, 1, 4]), 4.0);
+        assert_eq!(median_ms(&mut [9, 1, 4, 2]), 3.0);
+        assert_eq!(median_ms(&mut [1, 2]), 1.5);
+    }
+
+    #[test]
+    fn records_aggregate_into_edges_with_evidence() {
+        let rec = |s: u64, t: u64, t_first, dt_ms, object| PairRecord {
+            key: s << 32 | t,
+            t_first,
+            dt_ms,
+            object,
+        };
+        let edges = aggregate(
+            vec![
+                vec![rec(1, 2, 100, 5, 0), rec(0, 3, 50, 0, 9)],
+                vec![rec(1, 2, 10, 1, 1), rec(1, 2, 200, 30, 1)],
+            ],
+            4,
+        );
+        assert_eq!(edges.len(), 2);
+        assert_eq!(
+            (edges[0].source, edges[0].target, edges[0].objects),
+            (0, 3, 1)
+        );
+        let e = edges[1];
+        assert_eq!((e.source, e.target, e.objects, e.pairs), (1, 2, 2, 3));
+        assert_eq!((e.min_dt_ms, e.median_dt_ms), (1, 5.0));
+        assert_eq!((e.first_ms, e.last_ms), (10, 230));
+    }
+}

@@ -1,0 +1,309 @@
+/*!
+Near-duplicate text: pairs of posts whose word-token sets have Jaccard similarity ≥ a
+threshold and which fall within the window, found with MinHash and LSH banding (Broder 1997;
+Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3,
+<http://www.mmds.org/>), never by comparing all pairs.
+
+# Method
+1. Tokens: the normalised text ([`normalize_text`]) split on spaces; a post is its *set* of
+   tokens, each hashed to 64 bits.
+2. Signature: `B × R = 96` min-hashes per post, `h_k(x) = (a_k·x + c_k) >> 32` with random odd
+   `a_k` (fixed seed, so every run is the same).
+3. Banding: the signature is cut into `B` bands of `R` rows; two posts are candidates when they
+   agree on a whole band. The chance that a pair of similarity `s` becomes a candidate is
+   `1 − (1 − s^R)^B`. With a threshold ≥ 0.7, `R = 4, B = 24`: a pair at s = 0.8 is missed
+   with probability 3 × 10⁻⁶, at s = 0.9 with 4 × 10⁻¹¹. Lower thresholds take `R = 3, B = 32`
+   (≥ 0.5: miss at s = 0.5 is 1.4 × 10⁻²) or `R = 2, B = 48`.
+4. Each band is one run of the windowed engine, with the band's value as the object: only
+   candidates within the window are ever looked at. A pair already candidate in an earlier
+   band is skipped, so each pair is verified once.
+5. Verification: the exact Jaccard of the two token sets (as 64-bit hashes) against the
+   threshold. Verified pairs of different accounts are co-actions.
+6. Objects: the connected components of the verified pairs (union-find) are the
+   near-duplicate clusters; an edge's weight counts the distinct clusters the two accounts
+   co-act on, as co-text counts distinct texts.
+
+# Complexity
+O(T·B·R) for the signatures of T tokens in all, `B` sorts of the eligible posts, and, per band,
+the in-window pairs of posts sharing that band (each capped by `max_pairs_per_object`).
+*/
+
+use std::hash::BuildHasher;
+
+use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
+
+use super::actions::Action;
+use super::co_action::{PairRecord, Paired, cap_warnings, text_excerpt};
+use super::sweep::{Grouped, sweep};
+use super::{CoActionKind, CoActionOptions, Weighting};
+use crate::model::{Collection, normalize_text};
+
+/// Min-hashes per post.
+const HASHES: usize = 96;
+
+/// Rows per band for a threshold.
+fn rows_per_band(threshold: f64) -> usize {
+    if threshold >= 0.7 {
+        4
+    } else if threshold >= 0.5 {
+        3
+    } else {
+        2
+    }
+}
+
+/// SplitMix64: a fast, well-mixing step for seeds and hashes.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Token sets of the eligible posts, one arena.
+struct TokenSets {
+    start: Vec<usize>,
+    hashes: Vec<u64>,
+}
+
+impl TokenSets {
+    fn get(&self, e: usize) -> &[u64] {
+        &self.hashes[self.start[e]..self.start[e + 1]]
+    }
+}
+
+const CHUNK: usize = 4096;
+
+fn token_sets(c: &Collection, posts: &[Action]) -> TokenSets {
+    let parts: Vec<(Vec<usize>, Vec<u64>)> = posts
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut lens = Vec::with_capacity(chunk.len());
+            let mut hashes = Vec::new();
+            let mut normalized = String::new();
+            for a in chunk {
+                normalize_text(c.posts.text(a.post), &mut normalized);
+                let from = hashes.len();
+                hashes.extend(
+                    normalized
+                        .split(' ')
+                        .filter(|t| !t.is_empty())
+                        .map(|t| mix(FxBuildHasher.hash_one(t))),
+                );
+                hashes[from..].sort_unstable();
+                let mut kept = from;
+                for k in from..hashes.len() {
+                    if k == from || hashes[k] != hashes[kept - 1] {
+                        hashes[kept] = hashes[k];
+                        kept += 1;
+                    }
+                }
+                hashes.truncate(kept);
+                lens.push(kept - from);
+            }
+            (lens, hashes)
+        })
+        .collect();
+    let mut start = Vec::with_capacity(posts.len() + 1);
+    start.push(0);
+    let mut hashes = Vec::with_capacity(parts.iter().map(|p| p.1.len()).sum());
+    for (lens, h) in parts {
+        for len in lens {
+            start.push(start.last().copied().unwrap_or(0) + len);
+        }
+        hashes.extend(h);
+    }
+    TokenSets { start, hashes }
+}
+
+/// Band keys of every post: `keys[e * bands + b]`.
+fn band_keys(tokens: &TokenSets, posts: usize, rows: usize) -> Vec<u64> {
+    let bands = HASHES / rows;
+    let mut seed = 0x5EED_C0DE_u64;
+    let coefficients: Vec<(u64, u64)> = (0..HASHES)
+        .map(|_| {
+            seed = mix(seed);
+            let a = seed | 1;
+            seed = mix(seed);
+            (a, seed)
+        })
+        .collect();
+    let mut keys = vec![0u64; posts * bands];
+    keys.par_chunks_mut(bands).enumerate().for_each(|(e, out)| {
+        let mut signature = [u32::MAX; HASHES];
+        for &x in tokens.get(e) {
+            for (s, &(a, c)) in signature.iter_mut().zip(&coefficients) {
+                let h = (a.wrapping_mul(x).wrapping_add(c) >> 32) as u32;
+                *s = (*s).min(h);
+            }
+        }
+        for (b, key) in out.iter_mut().enumerate() {
+            let mut h = mix(b as u64 + 1);
+            for &v in &signature[b * rows..(b + 1) * rows] {
+                h = mix(h ^ u64::from(v));
+            }
+            *key = h;
+        }
+    });
+    keys
+}
+
+/// Exact Jaccard similarity of two sorted, deduplicated sets.
+fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let union = a.len() + b.len() - common;
+    if union == 0 {
+        0.0
+    } else {
+        common as f64 / union as f64
+    }
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let up = parent[parent[x as usize] as usize];
+        parent[x as usize] = up;
+        x = up;
+    }
+    x
+}
+
+/// A verified pair of eligible posts, before clustering.
+#[derive(Clone, Copy)]
+struct Verified {
+    e: u32,
+    f: u32,
+    record: PairRecord,
+}
+
+/// Near-duplicate co-action pairs of the eligible posts `actions` (from
+/// `extract_actions(NearDuplicateText)`).
+pub(crate) fn near_duplicate_pairs(
+    c: &Collection,
+    mut actions: Vec<Action>,
+    options: &CoActionOptions,
+) -> Paired {
+    actions.sort_unstable_by_key(|a| a.post);
+    let tokens = token_sets(c, &actions);
+    let rows = rows_per_band(options.similarity_threshold);
+    let bands = HASHES / rows;
+    let keys = band_keys(&tokens, actions.len(), rows);
+    let threshold = options.similarity_threshold;
+    let cap = options.max_pairs_per_object;
+    let mut verified: Vec<Verified> = Vec::new();
+    let mut warnings = Vec::new();
+    for band in 0..bands {
+        // The band's value is the object; `post` now names the eligible post.
+        let band_actions: Vec<Action> = actions
+            .iter()
+            .enumerate()
+            .map(|(e, a)| Action {
+                object: keys[e * bands + band],
+                time_ms: a.time_ms,
+                account: a.account,
+                post: e as u32,
+            })
+            .collect();
+        let grouped = Grouped::new(band_actions);
+        let mut swept = sweep(&grouped, options.window_ms(), cap, |_, group, i, j, out| {
+            let (x, y) = (&group[i], &group[j]);
+            let (e, f) = (x.post as usize, y.post as usize);
+            let seen_before = (0..band).any(|b| keys[e * bands + b] == keys[f * bands + b]);
+            if !seen_before && jaccard(tokens.get(e), tokens.get(f)) >= threshold {
+                out.push(Verified {
+                    e: x.post.min(y.post),
+                    f: x.post.max(y.post),
+                    record: PairRecord::new(x, y, 0),
+                });
+            }
+        });
+        warnings.extend(cap_warnings(
+            &swept.capped,
+            cap,
+            CoActionKind::NearDuplicateText,
+            |g| {
+                let first = grouped.group(g as usize)[0].post as usize;
+                format!(
+                    "candidates of band {band} like {}",
+                    text_excerpt(c, actions[first].post)
+                )
+            },
+        ));
+        verified.extend(swept.concat());
+    }
+    warnings.sort_by(|a, b| a.object.cmp(&b.object));
+
+    // Clusters: components of the verified pairs, named by their smallest post.
+    let mut parent: Vec<u32> = (0..actions.len() as u32).collect();
+    verified.sort_unstable_by_key(|v| (v.e, v.f));
+    for v in &verified {
+        let (a, b) = (find(&mut parent, v.e), find(&mut parent, v.f));
+        if a != b {
+            parent[a.max(b) as usize] = a.min(b);
+        }
+    }
+    let cluster: Vec<u32> = (0..actions.len() as u32)
+        .map(|e| find(&mut parent, e))
+        .collect();
+    let mut records: Vec<PairRecord> = verified
+        .iter()
+        .map(|v| PairRecord {
+            object: cluster[v.e as usize],
+            ..v.record
+        })
+        .collect();
+    records.shrink_to_fit();
+    let mut clustered: Vec<u32> = verified.iter().map(|v| cluster[v.e as usize]).collect();
+    clustered.sort_unstable();
+    clustered.dedup();
+    let account_objects = if options.weighting == Weighting::TfIdfCosine {
+        actions
+            .iter()
+            .zip(&cluster)
+            .map(|(a, &k)| (a.account, k))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Paired {
+        pairs: records.len() as u64,
+        records: vec![records],
+        account_objects,
+        warnings,
+        objects: clustered.len() as u64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaccard_of_sets() {
+        assert_eq!(jaccard(&[1, 2, 3, 4, 5], &[1, 2, 3, 4, 5, 6]), 5.0 / 6.0);
+        assert_eq!(jaccard(&[1, 2], &[3]), 0.0);
+        assert_eq!(jaccard(&[], &[]), 0.0);
+        // 4/5 is the double nearest 0.8, so a threshold of 0.8 keeps it.
+        assert!(jaccard(&[1, 2, 3, 4], &[1, 2, 3, 4, 5]) >= 0.8);
+    }
+
+    #[test]
+    fn lsh_recall_at_the_threshold_is_high() {
+        let rows = rows_per_band(0.8) as i32;
+        let bands = (HASHES / rows as usize) as i32;
+        let miss = (1.0 - 0.8f64.powi(rows)).powi(bands);
+        assert!(miss < 1e-5, "miss probability {miss}");
+    }
+}
