@@ -23,7 +23,10 @@ fn peak_rss_mb() -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let scale: f64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2);
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench-data");
@@ -33,7 +36,11 @@ fn main() {
         eprintln!("writing {} ...", path.display());
         let tmp = path.with_extension("partial");
         let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).expect("create"));
-        let opts = GenerateOptions { seed: 42, scale, ..GenerateOptions::default() };
+        let opts = GenerateOptions {
+            seed: 42,
+            scale,
+            ..GenerateOptions::default()
+        };
         generate(&opts, &mut out, &mut std::io::sink()).expect("generate");
         drop(out);
         std::fs::rename(&tmp, &path).expect("rename");
@@ -68,10 +75,15 @@ fn main() {
         runs.push(1);
     }
     for t in runs {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(t).build().expect("pool");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(t)
+            .build()
+            .expect("pool");
         let start = Instant::now();
         let ingest = pool
-            .install(|| read_collection(&[Input::Path(path.clone())], &IngestOptions::default(), &()))
+            .install(|| {
+                read_collection(&[Input::Path(path.clone())], &IngestOptions::default(), &())
+            })
             .expect("ingest");
         let secs = start.elapsed().as_secs_f64();
         let c = &ingest.collection;

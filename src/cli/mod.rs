@@ -3,6 +3,7 @@
 
 mod generate;
 mod input;
+mod network;
 mod progress;
 mod stats;
 
@@ -43,6 +44,9 @@ enum Command {
     /// dormant accounts woken up for one campaign, copy-paste posters, hashtag pushers, a
     /// retweet ring) among organic users and a fan club, plus its ground truth.
     Generate(generate::GenerateArgs),
+    /// Build co-action graphs (accounts acting on the same object within a time window) and
+    /// write their edge lists as CSV.
+    Network(network::NetworkArgs),
 }
 
 /// Settings every subcommand sees.
@@ -76,6 +80,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Stats(args) => stats::run(&args, &global),
         Command::Generate(args) => generate::run(&args, &global),
+        Command::Network(args) => network::run(&args, &global),
     }
 }
 

@@ -1,0 +1,207 @@
+//! `coordgraph network`: build co-action graphs and write their edge lists as CSV.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use coordgraph::graph::{
+    Backbone, CoActionKind, CoActionOptions, CooRTweetOptions, Weighting, build_co_action_graph,
+    coortweet_compatible, write_edges_csv,
+};
+
+use super::Global;
+use super::input::InputArgs;
+
+#[derive(Debug, Args)]
+pub(crate) struct NetworkArgs {
+    /// Co-action kinds, comma-separated: co-retweet, co-quote, co-reply, co-hashtag, co-url,
+    /// co-domain, co-mention, co-text, near-duplicate-text, co-post, co-object.
+    #[arg(value_name = "KIND[,KIND...]", value_delimiter = ',', required = true)]
+    kinds: Vec<CoActionKind>,
+
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Where to write the edge list (CSV); `-` or nothing writes to standard output. With
+    /// several kinds, a first column `kind` tells the layers apart.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    /// W: two actions co-act when |Δt| ≤ W seconds (inclusive).
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    window: u32,
+
+    /// Drop edges whose weight is below this.
+    #[arg(long, default_value_t = 0.0)]
+    min_weight: f64,
+
+    /// Leave out accounts with fewer actions of the kind.
+    #[arg(long, default_value_t = 1)]
+    min_participation: u32,
+
+    /// Texts shorter than this (normalised, in characters) are not co-text actions.
+    #[arg(long, default_value_t = 10)]
+    min_text_chars: usize,
+
+    /// Near-duplicate text: the least Jaccard similarity of two texts' word sets.
+    #[arg(long, default_value_t = 0.8)]
+    similarity: f64,
+
+    /// Edge weight: `count` (distinct objects co-acted on) or `tfidf` (cosine of TF-IDF rows,
+    /// Pacheco et al. 2021).
+    #[arg(long, default_value = "count", value_parser = ["count", "tfidf"])]
+    weighting: String,
+
+    /// Keep only the heaviest edges: `fraction:F` (top F of all edges) or `top:K` (K per node).
+    #[arg(long, value_name = "SPEC")]
+    backbone: Option<String>,
+
+    /// The most co-action pairs one object may materialise (see the README's memory bound).
+    #[arg(long, default_value_t = 10_000_000)]
+    max_pairs_per_object: u64,
+
+    /// Reproduce CooRTweet 2.1.3 instead (one kind; writes
+    /// `source,target,weight,avg_time_delta,weight_threshold`); `--window`,
+    /// `--min-participation` and `--edge-weight` take CooRTweet's meaning.
+    #[arg(long)]
+    coortweet: bool,
+
+    /// CooRTweet's `edge_weight`: the quantile of the weights above which an edge is marked.
+    #[arg(long, default_value_t = 0.5, requires = "coortweet")]
+    edge_weight: f64,
+
+    /// Add `source_handle,target_handle` columns.
+    #[arg(long)]
+    handles: bool,
+}
+
+fn parse_backbone(spec: Option<&str>) -> Result<Backbone> {
+    let Some(spec) = spec else {
+        return Ok(Backbone::All);
+    };
+    if let Some(f) = spec.strip_prefix("fraction:") {
+        return Ok(Backbone::TopFraction(
+            f.parse().context("--backbone fraction:F needs a number")?,
+        ));
+    }
+    if let Some(k) = spec.strip_prefix("top:") {
+        return Ok(Backbone::TopKPerNode(
+            k.parse().context("--backbone top:K needs a whole number")?,
+        ));
+    }
+    bail!("--backbone takes fraction:F or top:K, not {spec:?}")
+}
+
+fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let f = std::fs::File::create(p)
+                .with_context(|| format!("cannot create {}", p.display()))?;
+            Ok(Box::new(std::io::BufWriter::new(f)))
+        }
+        _ => Ok(Box::new(std::io::BufWriter::new(std::io::stdout().lock()))),
+    }
+}
+
+pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
+    let ingest = args.input.read(global)?;
+    let c = &ingest.collection;
+    let mut out = open_output(args.output.as_ref())?;
+    if args.coortweet {
+        let [kind] = args.kinds[..] else {
+            bail!("--coortweet takes exactly one kind")
+        };
+        let opts = CooRTweetOptions {
+            time_window_secs: args.window,
+            min_participation: args.min_participation,
+            edge_weight: args.edge_weight,
+            max_pairs_per_object: args.max_pairs_per_object,
+        };
+        let net = coortweet_compatible(c, kind, &opts)?;
+        for w in &net.warnings {
+            eprintln!("coordgraph: warning: {w}");
+        }
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record([
+            "source",
+            "target",
+            "weight",
+            "avg_time_delta",
+            "weight_threshold",
+        ])?;
+        for e in &net.edges {
+            w.write_record([
+                c.account_id(e.source).as_ref(),
+                c.account_id(e.target).as_ref(),
+                &e.weight.to_string(),
+                &e.avg_time_delta.to_string(),
+                if e.weight_threshold { "TRUE" } else { "FALSE" },
+            ])?;
+        }
+        w.flush()?;
+        drop(w);
+        out.flush()?;
+        if !global.quiet {
+            eprintln!(
+                "coordgraph: {kind}: {} edges (CooRTweet mode, threshold {})",
+                net.edges.len(),
+                net.threshold
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let opts = CoActionOptions {
+        window_secs: args.window,
+        min_weight: args.min_weight,
+        min_participation: args.min_participation,
+        min_text_chars: args.min_text_chars,
+        similarity_threshold: args.similarity,
+        weighting: if args.weighting == "tfidf" {
+            Weighting::TfIdfCosine
+        } else {
+            Weighting::Count
+        },
+        backbone: parse_backbone(args.backbone.as_deref())?,
+        max_pairs_per_object: args.max_pairs_per_object,
+    };
+    opts.validate()?;
+    let several = args.kinds.len() > 1;
+    for (i, &kind) in args.kinds.iter().enumerate() {
+        let graph = build_co_action_graph(c, kind, &opts)?;
+        // Capped objects are never silent: each one is named with what was left out.
+        for w in &graph.warnings {
+            eprintln!("coordgraph: warning: {w}");
+        }
+        if several {
+            let mut buf = Vec::new();
+            write_edges_csv(&mut buf, &graph, c, args.handles)?;
+            for (n, line) in buf.split_inclusive(|&b| b == b'\n').enumerate() {
+                if n == 0 && i > 0 {
+                    continue;
+                }
+                out.write_all(if n == 0 {
+                    b"kind,"
+                } else {
+                    kind.name().as_bytes()
+                })?;
+                if n > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(line)?;
+            }
+        } else {
+            write_edges_csv(&mut out, &graph, c, args.handles)?;
+        }
+        if !global.quiet {
+            eprintln!("coordgraph: {kind}: {} edges", graph.edges.len());
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
