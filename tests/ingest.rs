@@ -197,7 +197,7 @@ fn coortweet_russian_table_matches_its_readme() {
         columns: Some("coortweet".parse().unwrap()),
         ..Default::default()
     };
-    let ingest = read_paths(&[path.clone()], &opts);
+    let ingest = read_paths(std::slice::from_ref(&path), &opts);
     let s = CollectionStats::compute(&ingest.collection, &ingest.report);
     assert_eq!(s.posts, 35_085);
     assert_eq!(s.posts + s.merged_rows, 35_125);

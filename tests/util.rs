@@ -3,13 +3,13 @@
 use std::path::PathBuf;
 
 /// The `coordgraph` binary, ready to be given arguments.
-pub fn coordgraph() -> assert_cmd::Command {
+pub(crate) fn coordgraph() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("coordgraph").expect("binary built")
 }
 
 /// A dataset under `../shared/data`, or `None` (with a printed notice) when the folder is
 /// absent. With `COORDGRAPH_REQUIRE_SHARED=1` an absent folder fails the test instead.
-pub fn shared_data(relative: &str) -> Option<PathBuf> {
+pub(crate) fn shared_data(relative: &str) -> Option<PathBuf> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
     let path = root.join(relative);
     if path.exists() {
@@ -26,7 +26,7 @@ pub fn shared_data(relative: &str) -> Option<PathBuf> {
 }
 
 /// A fixture file under `tests/fixtures`.
-pub fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
