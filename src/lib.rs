@@ -22,4 +22,5 @@ pub mod generate;
 pub mod ingest;
 pub mod model;
 pub mod progress;
+pub mod signals;
 pub mod stats;
