@@ -43,7 +43,11 @@ fn main() {
     println!("scale {scale}");
     for seed in seeds {
         let (mut tweets, mut truth) = (Vec::new(), Vec::new());
-        let g = GenerateOptions { seed, scale, format: OutputFormat::V11 };
+        let g = GenerateOptions {
+            seed,
+            scale,
+            format: OutputFormat::V11,
+        };
         generate(&g, &mut tweets, &mut truth).expect("generate");
         let ingest = read_collection(
             &[Input::bytes("gen.jsonl", tweets)],
@@ -83,7 +87,10 @@ fn main() {
             }
         }
         println!("seed {seed}: {} accounts", signals.accounts.len());
-        println!("  {:<20} {:>8} {:>10} {:>8}", "group", "accounts", "mean_score", "p90");
+        println!(
+            "  {:<20} {:>8} {:>10} {:>8}",
+            "group", "accounts", "mean_score", "p90"
+        );
         for (group, scores) in &by_group {
             let mut sorted = scores.clone();
             sorted.sort_by(f64::total_cmp);
@@ -93,7 +100,13 @@ fn main() {
         }
         let empty = Vec::new();
         let g = |name: &str| by_group.get(name).unwrap_or(&empty);
-        for bots in ["fast_retweeters", "hashtag_pushers", "retweet_ring", "dormant_reactivated", "copy_paste"] {
+        for bots in [
+            "fast_retweeters",
+            "hashtag_pushers",
+            "retweet_ring",
+            "dormant_reactivated",
+            "copy_paste",
+        ] {
             println!(
                 "  AUC {bots:<20} vs organic {:.3}  vs fan_club {:.3}",
                 auc(g(bots), g("organic")),

@@ -9,3 +9,5 @@ mod ingest;
 mod cli;
 // The synthetic collection generator: determinism, counts, planted structure.
 mod generate;
+// Account signals: dormancy, bot-likeness, creation clustering, bio terms.
+mod signals;

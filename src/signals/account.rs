@@ -167,7 +167,14 @@ pub fn compute_account_signals(c: &Collection, opts: &SignalOptions) -> AccountS
         .map(|a| {
             let records = &by_author[start[a] as usize..start[a + 1] as usize];
             (!records.is_empty()).then(|| {
-                account_signal(c, a as AccountIx, records, &client_kind, &fingerprint_authors, opts)
+                account_signal(
+                    c,
+                    a as AccountIx,
+                    records,
+                    &client_kind,
+                    &fingerprint_authors,
+                    opts,
+                )
             })
         })
         .collect();
@@ -265,7 +272,11 @@ fn account_signal(
     let friends = profile.and_then(|p| p.friends);
     let statuses_per_day = match (profile, created_ms) {
         (Some(p), Some(created)) => p.statuses.map(|s| {
-            let seen = if p.seen_ms != NO_TIME { p.seen_ms } else { last_ms };
+            let seen = if p.seen_ms != NO_TIME {
+                p.seen_ms
+            } else {
+                last_ms
+            };
             s as f64 / ((seen - created) as f64 / DAY_MS as f64).max(1.0)
         }),
         _ => None,
@@ -390,7 +401,10 @@ mod tests {
         t.extend((0..5).map(|k| wake + k * DAY / 2));
         let (d, longest) = find_dormancy(&t, &opts);
         let d = d.expect("reactivation found");
-        assert_eq!((d.gap_start_ms, d.gap_end_ms, d.burst_records), (2 * DAY, wake, 5));
+        assert_eq!(
+            (d.gap_start_ms, d.gap_end_ms, d.burst_records),
+            (2 * DAY, wake, 5)
+        );
         assert_eq!(d.gap_days, 120.0);
         assert_eq!(longest, 120 * DAY);
         // Four records after the gap are not a burst.

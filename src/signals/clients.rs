@@ -65,7 +65,10 @@ pub fn classify_client<S: AsRef<str>>(
     human: &[S],
 ) -> ClientKind {
     let name = name.to_lowercase();
-    let hit = |list: &[S]| list.iter().any(|p| !p.as_ref().is_empty() && name.contains(p.as_ref()));
+    let hit = |list: &[S]| {
+        list.iter()
+            .any(|p| !p.as_ref().is_empty() && name.contains(p.as_ref()))
+    };
     if hit(human) {
         ClientKind::Human
     } else if hit(automation) {

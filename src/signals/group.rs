@@ -79,7 +79,9 @@ pub fn creation_clustering(
         }
     }
     let end = best_start.saturating_add(window);
-    let all: Vec<i64> = (0..c.accounts.len() as AccountIx).filter_map(created).collect();
+    let all: Vec<i64> = (0..c.accounts.len() as AccountIx)
+        .filter_map(created)
+        .collect();
     let in_all = all.iter().filter(|&&t| t >= best_start && t < end).count();
     let n = times.len() as f64;
     let share = best_count as f64 / n;
@@ -93,7 +95,11 @@ pub fn creation_clustering(
         share,
         baseline_share: p,
         lift: share / p,
-        z: if var > 0.0 { (best_count as f64 - n * p) / var.sqrt() } else { 0.0 },
+        z: if var > 0.0 {
+            (best_count as f64 - n * p) / var.sqrt()
+        } else {
+            0.0
+        },
     })
 }
 

@@ -92,9 +92,9 @@ pub(crate) fn normalised(s: &AccountSignal) -> [Option<f64>; 9] {
         .handle_trailing_digits
         .map(|r| clamp01((f64::from(r) - 4.0) / 4.0));
     let follower_ratio = match (s.followers, s.friends) {
-        (Some(fo), Some(fr)) => {
-            Some(clamp01(-((fo as f64 + 1.0) / (fr as f64 + 1.0)).log10() - 0.5))
-        }
+        (Some(fo), Some(fr)) => Some(clamp01(
+            -((fo as f64 + 1.0) / (fr as f64 + 1.0)).log10() - 0.5,
+        )),
         _ => None,
     };
     let ppd = s.statuses_per_day.unwrap_or(s.records_per_day);
@@ -142,7 +142,12 @@ pub fn bot_score(signal: &AccountSignal, weights: &ScoreWeights) -> BotScore {
     .map(|x| if x.is_finite() { x.max(0.0) } else { 0.0 });
     let s = normalised(signal);
     let total: f64 = w.iter().sum();
-    let known: f64 = w.iter().zip(&s).filter(|(_, s)| s.is_some()).map(|(w, _)| w).sum();
+    let known: f64 = w
+        .iter()
+        .zip(&s)
+        .filter(|(_, s)| s.is_some())
+        .map(|(w, _)| w)
+        .sum();
     if known <= 0.0 {
         return BotScore::default();
     }
