@@ -45,11 +45,11 @@ const STOP_WORDS: &[&str] = &[
     "on", "one", "or", "our", "out", "she", "so", "than", "that", "the", "their", "them", "then",
     "there", "they", "this", "to", "too", "up", "us", "was", "we", "were", "what", "when", "who",
     "will", "with", "you", "your", // French
-    "au", "aux", "avec", "ce", "ces", "cette", "dans", "de", "des", "du", "elle", "en", "et", "est",
-    "il", "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "mes", "moi", "mon",
-    "ne", "nos", "notre", "nous", "ou", "où", "par", "pas", "pour", "qu", "que", "qui", "sa", "se",
-    "ses", "son", "sont", "sur", "ta", "te", "tes", "toi", "ton", "tout", "tous", "très", "tu",
-    "un", "une", "vos", "votre", "vous", "y", "à", "été", "être", "suis",
+    "au", "aux", "avec", "ce", "ces", "cette", "dans", "de", "des", "du", "elle", "en", "et",
+    "est", "il", "ils", "je", "la", "le", "les", "leur", "lui", "ma", "mais", "me", "mes", "moi",
+    "mon", "ne", "nos", "notre", "nous", "ou", "où", "par", "pas", "pour", "qu", "que", "qui",
+    "sa", "se", "ses", "son", "sont", "sur", "ta", "te", "tes", "toi", "ton", "tout", "tous",
+    "très", "tu", "un", "une", "vos", "votre", "vous", "y", "à", "été", "être", "suis",
 ];
 
 fn is_stop_word(t: &str) -> bool {
@@ -194,7 +194,7 @@ pub fn bio_terms_with_prior(
     let n_i: f64 = counts.values().map(|c| f64::from(c.0)).sum();
     let n_j: f64 = counts.values().map(|c| f64::from(c.1)).sum();
     let n = n_i + n_j;
-    if n_i == 0.0 || !(prior_size > 0.0) {
+    if n_i == 0.0 || prior_size.is_nan() || prior_size <= 0.0 {
         return Vec::new();
     }
     let mut scores: Vec<TermScore> = counts

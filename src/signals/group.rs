@@ -125,7 +125,7 @@ fn top(counts: BTreeMap<String, u32>, top_k: usize) -> Vec<ValueCount> {
         })
         .collect();
     // The map iterates in value order, so a stable sort keeps ties in that order.
-    v.sort_by(|a, b| b.accounts.cmp(&a.accounts));
+    v.sort_by_key(|c| std::cmp::Reverse(c.accounts));
     v.truncate(top_k);
     v
 }
