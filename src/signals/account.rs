@@ -114,6 +114,20 @@ impl AccountSignals {
 /// # Complexity
 /// `O(R log R)` time for `R` records (sorting each account's times), `O(R + A)` space;
 /// parallel over accounts, with the same result on any number of threads.
+///
+/// # Examples
+/// ```
+/// use coordgraph::ingest::{IngestOptions, Input, read_collection};
+/// use coordgraph::signals::{SignalOptions, compute_account_signals};
+///
+/// let line = br#"{"id_str":"1","created_at":"Fri Aug 16 02:15:02 +0000 2013","text":"hi","source":"<a href=\"http://twittbot.net/\">twittbot.net</a>","user":{"id_str":"7","screen_name":"ann1234567"}}"#;
+/// let input = Input::bytes("demo.jsonl", line.to_vec());
+/// let c = read_collection(&[input], &IngestOptions::default(), &()).unwrap().collection;
+/// let s = compute_account_signals(&c, &SignalOptions::default());
+/// assert_eq!(s.accounts[0].automation_share, Some(1.0));
+/// assert_eq!(s.accounts[0].handle_trailing_digits, Some(7));
+/// assert!(s.accounts[0].bot.automation > 0.0);
+/// ```
 pub fn compute_account_signals(c: &Collection, opts: &SignalOptions) -> AccountSignals {
     let n_accounts = c.accounts.len();
     let posts = &c.posts;
