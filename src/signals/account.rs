@@ -267,7 +267,7 @@ fn account_signal(
     let span_days = if first_ms == NO_TIME {
         1.0
     } else {
-        ((last_ms - first_ms) as f64 / DAY_MS as f64).max(1.0)
+        (last_ms.saturating_sub(first_ms) as f64 / DAY_MS as f64).max(1.0)
     };
 
     let handle = c.accounts.handle(a);
@@ -291,13 +291,13 @@ fn account_signal(
             } else {
                 last_ms
             };
-            s as f64 / ((seen - created) as f64 / DAY_MS as f64).max(1.0)
+            s as f64 / (seen.saturating_sub(created) as f64 / DAY_MS as f64).max(1.0)
         }),
         _ => None,
     };
     let age_days_at_first_post = match created_ms {
         Some(created) if first_ms != NO_TIME => {
-            Some(((first_ms - created) as f64 / DAY_MS as f64).max(0.0))
+            Some((first_ms.saturating_sub(created) as f64 / DAY_MS as f64).max(0.0))
         }
         _ => None,
     };
@@ -381,9 +381,10 @@ pub(crate) fn find_dormancy(times: &[i64], opts: &SignalOptions) -> (Option<Dorm
     let mut best: Option<Dormancy> = None;
     let mut longest = 0i64;
     for i in 1..times.len() {
-        let gap = times[i] - times[i - 1];
+        let gap = times[i].saturating_sub(times[i - 1]);
         longest = longest.max(gap);
-        if gap < min_gap || best.is_some_and(|b| b.gap_end_ms - b.gap_start_ms >= gap) {
+        if gap < min_gap || best.is_some_and(|b| b.gap_end_ms.saturating_sub(b.gap_start_ms) >= gap)
+        {
             continue;
         }
         let end = times[i].saturating_add(window);
@@ -449,6 +450,17 @@ mod tests {
         let (d, longest) = find_dormancy(&t, &opts);
         assert_eq!(d.unwrap().gap_end_ms, 300 * DAY);
         assert_eq!(longest, 400 * DAY - 4000);
+    }
+
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        let opts = SignalOptions {
+            burst_min_records: 1,
+            ..Default::default()
+        };
+        let (d, longest) = find_dormancy(&[i64::MIN + 1, 0, i64::MAX], &opts);
+        assert_eq!(longest, i64::MAX);
+        assert_eq!(d.unwrap().gap_end_ms, 0);
     }
 
     #[test]
