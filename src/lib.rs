@@ -23,4 +23,5 @@ pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod progress;
+pub mod signals;
 pub mod stats;

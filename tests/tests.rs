@@ -11,3 +11,5 @@ mod cli;
 mod generate;
 // Interaction and co-action graphs: exact edges, peer fixtures, determinism.
 mod graph;
+// Account signals: dormancy, bot-likeness, creation clustering, bio terms.
+mod signals;
