@@ -18,5 +18,7 @@
 //! assert_eq!(ingest.collection.hashtags.resolve(0), "tag");
 //! ```
 
+pub mod community;
+pub mod graph;
 pub mod model;
 pub mod progress;
