@@ -8,7 +8,7 @@ become its self-loop, so that weighted degrees and the total weight are preserve
 quality of a partition of the aggregate equals that of the partition it stands for.
 */
 
-use super::scratch::Pool;
+use super::scratch::{Accumulator, Pool};
 use crate::graph::csr::{Csr, Neighbor};
 use rayon::prelude::*;
 
@@ -38,7 +38,6 @@ impl Groups {
         Groups { start, members }
     }
 
-
     /// The members of group `c`.
     #[inline]
     pub(crate) fn members(&self, c: usize) -> &[u32] {
@@ -66,6 +65,9 @@ pub(crate) fn renumber(labels: &mut [u32]) -> usize {
 const CHUNK: usize = 256;
 
 /// Collapses `graph` by `labels` (dense, `0..count`); node weights are summed per community.
+///
+/// Unlike [`Csr::from_edges`], the neighbour lists of the aggregate are in order of first
+/// contact rather than sorted: the algorithms do not need the order, only that it be fixed.
 ///
 /// # Complexity
 /// O(n + arcs + Σ_c d_c log d_c) time for `d_c` distinct neighbouring communities of `c`,
@@ -112,14 +114,27 @@ pub(crate) fn aggregate(
                         }
                     }
                 }
-                acc.touched.sort_unstable();
-                acc.touched.dedup();
+                // Lists stay in order of first contact (deterministic; no sort needed by the
+                // algorithms); a zero weight may have been touched twice.
                 let before = out.neighbors.len();
-                out.neighbors.extend(acc.touched.iter().map(|&d| Neighbor {
-                    node: d,
-                    weight: acc.weights[d as usize] as f32,
-                }));
-                acc.clear();
+                let Accumulator {
+                    weights, touched, ..
+                } = &mut *acc;
+                for &d in touched.iter() {
+                    let w = &mut weights[d as usize];
+                    if *w >= 0.0 {
+                        out.neighbors.push(Neighbor {
+                            node: d,
+                            weight: *w as f32,
+                        });
+                        // Mark as emitted, so that a repeated slot is skipped.
+                        *w = -1.0;
+                    }
+                }
+                for &d in touched.iter() {
+                    weights[d as usize] = 0.0;
+                }
+                touched.clear();
                 out.lengths.push((out.neighbors.len() - before) as u32);
                 // Each inside edge was seen from both ends.
                 out.self_loops.push(self_loop + inside / 2.0);
@@ -148,7 +163,10 @@ pub(crate) fn aggregate(
         degrees.extend_from_slice(&chunk.degrees);
         weights.extend_from_slice(&chunk.weights);
     }
-    (Csr::from_parts_with_degrees(offsets, neighbors, self_loops, degrees), weights)
+    (
+        Csr::from_parts_with_degrees(offsets, neighbors, self_loops, degrees),
+        weights,
+    )
 }
 
 #[cfg(test)]
@@ -158,12 +176,23 @@ mod tests {
     #[test]
     fn aggregation_keeps_weights_degrees_and_total() {
         // Path 0-1-2-3 with weights 1, 2, 3 and a self-loop 0.5 on node 0.
-        let g = Csr::from_edges(4, &[(0, 1, 1.0), (1, 2, 2.0), (2, 3, 3.0), (0, 0, 0.5)])
-            .unwrap();
+        let g = Csr::from_edges(4, &[(0, 1, 1.0), (1, 2, 2.0), (2, 3, 3.0), (0, 0, 0.5)]).unwrap();
         let (agg, w) = aggregate(&g, &[1.0, 1.0, 1.0, 1.0], &[0, 0, 1, 1], 2);
         assert_eq!(agg.node_count(), 2);
-        assert_eq!(agg.neighbors(0), &[Neighbor { node: 1, weight: 2.0 }]);
-        assert_eq!(agg.neighbors(1), &[Neighbor { node: 0, weight: 2.0 }]);
+        assert_eq!(
+            agg.neighbors(0),
+            &[Neighbor {
+                node: 1,
+                weight: 2.0
+            }]
+        );
+        assert_eq!(
+            agg.neighbors(1),
+            &[Neighbor {
+                node: 0,
+                weight: 2.0
+            }]
+        );
         assert_eq!(agg.self_loop(0), 1.5);
         assert_eq!(agg.self_loop(1), 3.0);
         assert_eq!(agg.degree(0), g.degree(0) + g.degree(1));

@@ -84,7 +84,9 @@ pub(crate) fn split_disconnected(graph: &Csr, labels: &[u32]) -> Vec<u32> {
 /// O(n + m) time and O(n) memory (Batagelj & Zaversnik 2003, <https://arxiv.org/abs/cs/0310049>).
 pub fn core_numbers(graph: &Csr) -> Vec<u32> {
     let n = graph.node_count();
-    let mut degree: Vec<u32> = (0..n as u32).map(|v| graph.neighbor_count(v) as u32).collect();
+    let mut degree: Vec<u32> = (0..n as u32)
+        .map(|v| graph.neighbor_count(v) as u32)
+        .collect();
     let max_degree = degree.iter().copied().max().unwrap_or(0) as usize;
     // Bucket sort nodes by degree: `order` sorted, `position[v]` its index, `bin[d]` the
     // first index of degree d.

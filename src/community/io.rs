@@ -105,8 +105,10 @@ pub enum EdgeListError {
 
 /// Opens a file for reading, decompressing it when its name ends in `.gz`.
 fn open(path: &Path) -> Result<Box<dyn Read>, EdgeListError> {
-    let file = File::open(path)
-        .map_err(|source| EdgeListError::Io { path: path.to_path_buf(), source })?;
+    let file = File::open(path).map_err(|source| EdgeListError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let reader = BufReader::with_capacity(1 << 20, file);
     if path.extension().is_some_and(|e| e == "gz") {
         Ok(Box::new(flate2::read::MultiGzDecoder::new(reader)))
@@ -130,7 +132,10 @@ fn csv_reader<R: Read>(reader: R) -> csv::Reader<R> {
 fn csv_error(path: &Path, err: csv::Error) -> EdgeListError {
     let line = err.position().map_or(0, |p| p.line());
     match err.into_kind() {
-        csv::ErrorKind::Io(source) => EdgeListError::Io { path: path.to_path_buf(), source },
+        csv::ErrorKind::Io(source) => EdgeListError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
         other => EdgeListError::Malformed {
             path: path.to_path_buf(),
             line,
@@ -173,7 +178,10 @@ pub fn read_edge_list_from<R: Read>(reader: R, path: &Path) -> Result<EdgeList, 
         ids.insert(field.into(), id);
         Ok(id)
     };
-    while csv.read_byte_record(&mut record).map_err(|e| csv_error(path, e))? {
+    while csv
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(path, e))?
+    {
         let line = record.position().map_or(0, |p| p.line());
         if record.len() < 2 {
             if record.len() == 1 && record[0].is_empty() {
@@ -205,8 +213,10 @@ pub fn read_edge_list_from<R: Read>(reader: R, path: &Path) -> Result<EdgeList, 
         edges.push((source, target, weight));
     }
     drop(ids);
-    let graph = Csr::from_edges(names.len(), &edges)
-        .map_err(|source| EdgeListError::Graph { path: path.to_path_buf(), source })?;
+    let graph = Csr::from_edges(names.len(), &edges).map_err(|source| EdgeListError::Graph {
+        path: path.to_path_buf(),
+        source,
+    })?;
     Ok(EdgeList { names, graph })
 }
 
@@ -228,8 +238,13 @@ fn is_header(record: &csv::ByteRecord, weight: Option<Option<f32>>) -> bool {
     if weight == Some(None) {
         return true;
     }
-    let (a, b) = (record[0].to_ascii_lowercase(), record[1].to_ascii_lowercase());
-    PAIRS.iter().any(|(x, y)| a == x.as_bytes() && b == y.as_bytes())
+    let (a, b) = (
+        record[0].to_ascii_lowercase(),
+        record[1].to_ascii_lowercase(),
+    );
+    PAIRS
+        .iter()
+        .any(|(x, y)| a == x.as_bytes() && b == y.as_bytes())
 }
 
 /// Writes `partition` as a `node,community` CSV (with that header), one row per node in node
@@ -250,7 +265,10 @@ pub fn write_partition(
             partition: partition.node_count(),
         });
     }
-    let io = |source| EdgeListError::Io { path: path.to_path_buf(), source };
+    let io = |source| EdgeListError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
     let file = File::create(path).map_err(io)?;
     let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
     let to_io = |e: csv::Error| match e.into_kind() {
@@ -262,9 +280,13 @@ pub fn write_partition(
     for (name, &c) in names.iter().zip(partition.membership()) {
         buffer.clear();
         write!(buffer, "{c}").map_err(io)?;
-        out.write_record([name.as_bytes(), buffer.as_slice()]).map_err(to_io)?;
+        out.write_record([name.as_bytes(), buffer.as_slice()])
+            .map_err(to_io)?;
     }
-    out.into_inner().map_err(|e| io(std::io::Error::other(e.to_string())))?.flush().map_err(io)
+    out.into_inner()
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?
+        .flush()
+        .map_err(io)
 }
 
 /// Reads a `node,community` CSV (header optional, community labels arbitrary strings) as a
@@ -274,14 +296,20 @@ pub fn write_partition(
 /// [`EdgeListError::UnknownNode`] for a node not in `names`, [`EdgeListError::MissingNode`]
 /// for a node of `names` without a row, and I/O or CSV errors naming the file and line.
 pub fn read_partition(path: &Path, names: &[String]) -> Result<Partition, EdgeListError> {
-    let index: rustc_hash::FxHashMap<&str, u32> =
-        names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
+    let index: rustc_hash::FxHashMap<&str, u32> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u32))
+        .collect();
     let mut labels = vec![u32::MAX; names.len()];
     let mut communities: rustc_hash::FxHashMap<String, u32> = rustc_hash::FxHashMap::default();
     let mut csv = csv_reader(open(path)?);
     let mut record = csv::StringRecord::new();
     let mut first = true;
-    while csv.read_record(&mut record).map_err(|e| csv_error(path, e))? {
+    while csv
+        .read_record(&mut record)
+        .map_err(|e| csv_error(path, e))?
+    {
         let line = record.position().map_or(0, |p| p.line());
         if record.len() < 2 {
             return Err(EdgeListError::MissingField {
@@ -296,16 +324,21 @@ pub fn read_partition(path: &Path, names: &[String]) -> Result<Partition, EdgeLi
         {
             continue;
         }
-        let node = *index.get(&record[0]).ok_or_else(|| EdgeListError::UnknownNode {
-            path: path.to_path_buf(),
-            line,
-            node: record[0].to_owned(),
-        })?;
+        let node = *index
+            .get(&record[0])
+            .ok_or_else(|| EdgeListError::UnknownNode {
+                path: path.to_path_buf(),
+                line,
+                node: record[0].to_owned(),
+            })?;
         let next = communities.len() as u32;
         labels[node as usize] = *communities.entry(record[1].to_owned()).or_insert(next);
     }
     if let Some(v) = labels.iter().position(|&l| l == u32::MAX) {
-        return Err(EdgeListError::MissingNode { path: path.to_path_buf(), node: names[v].clone() });
+        return Err(EdgeListError::MissingNode {
+            path: path.to_path_buf(),
+            node: names[v].clone(),
+        });
     }
     Ok(Partition::from_labels(&labels))
 }
@@ -320,7 +353,8 @@ mod tests {
 
     #[test]
     fn reads_weighted_rows_with_a_header_and_string_ids() {
-        let list = read("source,target,weight\nann,bob,2\nbob,cy,0.5\n# note\nbob,ann,1\n").unwrap();
+        let list =
+            read("source,target,weight\nann,bob,2\nbob,cy,0.5\n# note\nbob,ann,1\n").unwrap();
         assert_eq!(list.names, vec!["ann", "bob", "cy"]);
         let g = &list.graph;
         assert_eq!(g.neighbors(0)[0].weight, 3.0);
@@ -340,10 +374,26 @@ mod tests {
     #[test]
     fn bad_rows_are_errors_naming_the_line() {
         let err = read("a,b,1\nb,c,-2\n").unwrap_err();
-        assert!(matches!(err, EdgeListError::InvalidWeight { line: 2, .. }), "{err}");
-        assert_eq!(err.to_string(), "edges.csv:2: weight `-2` is not a finite number of at least 0");
+        assert!(
+            matches!(err, EdgeListError::InvalidWeight { line: 2, .. }),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "edges.csv:2: weight `-2` is not a finite number of at least 0"
+        );
         let err = read("a,b\nlonely\n").unwrap_err();
-        assert!(matches!(err, EdgeListError::MissingField { line: 2, fields: 1, .. }), "{err}");
+        assert!(
+            matches!(
+                err,
+                EdgeListError::MissingField {
+                    line: 2,
+                    fields: 1,
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[test]
@@ -353,9 +403,15 @@ mod tests {
         let names: Vec<String> = ["x", "y,z", "w"].iter().map(|s| s.to_string()).collect();
         let p = Partition::from_labels(&[0, 1, 0]);
         write_partition(&path, &names, &p).unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "node,community\nx,0\n\"y,z\",1\nw,0\n");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "node,community\nx,0\n\"y,z\",1\nw,0\n"
+        );
         assert_eq!(read_partition(&path, &names).unwrap(), p);
         let err = read_partition(&path, &names[..2]).unwrap_err();
-        assert!(matches!(err, EdgeListError::UnknownNode { line: 4, .. }), "{err}");
+        assert!(
+            matches!(err, EdgeListError::UnknownNode { line: 4, .. }),
+            "{err}"
+        );
     }
 }

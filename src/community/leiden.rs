@@ -14,12 +14,12 @@ Correspondence with the pseudo-code of the paper's supplementary Algorithm A.2:
   (the initial partition of the aggregate is the unrefined one) is `parent`.
 */
 
+use super::CommunityOptions;
 use super::aggregate::{Groups, aggregate, renumber};
 use super::louvain::objective_terms;
 use super::moving::{Quality, move_nodes};
 use super::partition::Partition;
 use super::rng::SplitMix64;
-use super::CommunityOptions;
 use crate::graph::csr::Csr;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -40,9 +40,7 @@ pub(crate) fn leiden(graph: &Csr, options: &CommunityOptions) -> Partition {
         iteration += 1;
         let stable = next == membership;
         membership = next;
-        if stable
-            || (options.max_iterations != 0 && iteration >= options.max_iterations as u64)
-        {
+        if stable || (options.max_iterations != 0 && iteration >= options.max_iterations as u64) {
             break;
         }
     }
@@ -68,7 +66,10 @@ fn leiden_iteration(
     loop {
         let n = level_graph.node_count();
         let stream = (iteration << 32) | level;
-        let quality = Quality { node_weights: &level_weights, gamma };
+        let quality = Quality {
+            node_weights: &level_weights,
+            gamma,
+        };
         let mut rng = SplitMix64::derive(options.seed, STAGE_MOVE, stream);
         move_nodes(&level_graph, quality, &mut community, &mut rng);
         let count = renumber(&mut community);
@@ -76,8 +77,14 @@ fn leiden_iteration(
             break;
         }
         let seed = SplitMix64::derive(options.seed, STAGE_REFINE, stream).next_u64();
-        let (mut refined, refined_count) =
-            refine(&level_graph, quality, &community, count, options.randomness, seed);
+        let (mut refined, refined_count) = refine(
+            &level_graph,
+            quality,
+            &community,
+            count,
+            options.randomness,
+            seed,
+        );
         // Without any merge the refined aggregate would not shrink: collapse by `community`
         // itself, as leidenalg does.
         if refined_count == n {
@@ -90,7 +97,10 @@ fn leiden_iteration(
         }
         let (next_graph, next_weights) =
             aggregate(&level_graph, &level_weights, &refined, refined_count);
-        node_of.par_iter_mut().with_min_len(4096).for_each(|x| *x = refined[*x as usize]);
+        node_of
+            .par_iter_mut()
+            .with_min_len(4096)
+            .for_each(|x| *x = refined[*x as usize]);
         level_graph = Cow::Owned(next_graph);
         level_weights = Cow::Owned(next_weights);
         community = parent;
@@ -116,10 +126,12 @@ fn refine(
     seed: u64,
 ) -> (Vec<u32>, usize) {
     let groups = Groups::new(community, count);
-    let mut local = vec![0u32; graph.node_count()];
+    // (community, index within the community) of each node, side by side so that the
+    // refinement's random lookups cost one cache miss rather than two.
+    let mut local = vec![(0u32, 0u32); graph.node_count()];
     for c in 0..count {
         for (i, &v) in groups.members(c).iter().enumerate() {
-            local[v as usize] = i as u32;
+            local[v as usize] = (c as u32, i as u32);
         }
     }
     // Largest communities first, so that one big task does not start last.
@@ -131,7 +143,10 @@ fn refine(
         .map(|&c| {
             let members = groups.members(c as usize);
             let mut rng = SplitMix64::derive(seed, 0, u64::from(c));
-            (c, refine_community(graph, quality, community, &local, c, members, randomness, &mut rng))
+            (
+                c,
+                refine_community(graph, quality, &local, c, members, randomness, &mut rng),
+            )
         })
         .collect();
     let mut offset = vec![0u32; count + 1];
@@ -158,12 +173,10 @@ fn refine(
 /// (`E(v, c − v) ≥ γ' a_v (A_c − a_v)`), and only into a sub-community `R` that is itself well
 /// connected (`E(R, c − R) ≥ γ' A_R (A_c − A_R)`) and does not lower the quality; among those,
 /// `R` is drawn with probability ∝ `exp(gain / θ)` (θ = `randomness`).
-#[allow(clippy::too_many_arguments)]
 fn refine_community(
     graph: &Csr,
     quality: Quality<'_>,
-    community: &[u32],
-    local: &[u32],
+    local: &[(u32, u32)],
     c: u32,
     members: &[u32],
     randomness: f64,
@@ -177,7 +190,10 @@ fn refine_community(
     // Sub-community of each member (by local index), and per sub-community: total node
     // weight, member count and the edge weight to the rest of `c`.
     let mut sub: Vec<u32> = (0..s as u32).collect();
-    let mut total: Vec<f64> = members.iter().map(|&v| quality.node_weights[v as usize]).collect();
+    let mut total: Vec<f64> = members
+        .iter()
+        .map(|&v| quality.node_weights[v as usize])
+        .collect();
     let mut size = vec![1u32; s];
     let mut external: Vec<f64> = members
         .iter()
@@ -185,7 +201,7 @@ fn refine_community(
             graph
                 .neighbors(v)
                 .iter()
-                .filter(|nb| community[nb.node as usize] == c)
+                .filter(|nb| local[nb.node as usize].0 == c)
                 .map(|nb| f64::from(nb.weight))
                 .sum()
         })
@@ -208,10 +224,11 @@ fn refine_community(
             continue;
         }
         for nb in graph.neighbors(v) {
-            if community[nb.node as usize] != c {
+            let (d, index) = local[nb.node as usize];
+            if d != c {
                 continue;
             }
-            let r = sub[local[nb.node as usize] as usize];
+            let r = sub[index as usize];
             if weight_to[r as usize] == 0.0 {
                 touched.push(r);
             }
@@ -258,7 +275,10 @@ fn refine_community(
 fn choose(candidates: &mut Vec<(u32, f64)>, best: f64, theta: f64, rng: &mut SplitMix64) -> u32 {
     if theta <= 0.0 {
         // Ties go to the earliest candidate (staying alone comes first).
-        return candidates.iter().find(|(_, g)| *g == best).map_or(candidates[0].0, |c| c.0);
+        return candidates
+            .iter()
+            .find(|(_, g)| *g == best)
+            .map_or(candidates[0].0, |c| c.0);
     }
     let cutoff = best - 50.0 * theta;
     candidates.retain(|&(_, g)| g >= cutoff);

@@ -20,7 +20,11 @@ pub(crate) fn objective_terms(graph: &Csr, options: &CommunityOptions) -> (Vec<f
     match options.objective {
         Objective::Modularity => {
             let m = graph.total_weight();
-            let gamma = if m > 0.0 { options.resolution / (2.0 * m) } else { 0.0 };
+            let gamma = if m > 0.0 {
+                options.resolution / (2.0 * m)
+            } else {
+                0.0
+            };
             (graph.degrees().to_vec(), gamma)
         }
         Objective::Cpm => (vec![1.0; graph.node_count()], options.resolution),
@@ -30,8 +34,7 @@ pub(crate) fn objective_terms(graph: &Csr, options: &CommunityOptions) -> (Vec<f
 /// Louvain community detection on `graph` (options already validated).
 ///
 /// Each level runs the fast local moving of [`super::moving`] from singletons, then collapses
-/// the communities into the nodes of the next level; it stops when a level moves no node, or
-/// after `options.max_iterations` levels when that is not 0.
+/// the communities into the nodes of the next level; it stops when a level moves no node.
 ///
 /// Correspondence with the paper: "first phase" = `move_nodes`, "second phase" = `aggregate`,
 /// `membership` composes the levels so that the result is a partition of the input nodes.
@@ -44,17 +47,22 @@ pub(crate) fn louvain(graph: &Csr, options: &CommunityOptions) -> Partition {
     loop {
         let n = level_graph.node_count();
         let mut community: Vec<u32> = (0..n as u32).collect();
-        let quality = Quality { node_weights: &level_weights, gamma };
+        let quality = Quality {
+            node_weights: &level_weights,
+            gamma,
+        };
         let mut rng = SplitMix64::derive(options.seed, STAGE_MOVE, level);
         let moves = move_nodes(&level_graph, quality, &mut community, &mut rng);
         if moves == 0 {
             break;
         }
         let count = renumber(&mut community);
-        membership.par_iter_mut().with_min_len(4096).for_each(|m| *m = community[*m as usize]);
+        membership
+            .par_iter_mut()
+            .with_min_len(4096)
+            .for_each(|m| *m = community[*m as usize]);
         level += 1;
-        if count == n || (options.max_iterations != 0 && level >= options.max_iterations as u64)
-        {
+        if count == n {
             break;
         }
         let (next_graph, next_weights) = aggregate(&level_graph, &level_weights, &community, count);

@@ -56,7 +56,9 @@ mod rng;
 mod scratch;
 
 pub use components::{connected_components, core_numbers, k_core};
-pub use io::{EdgeList, EdgeListError, read_edge_list, read_edge_list_from, read_partition, write_partition};
+pub use io::{
+    EdgeList, EdgeListError, read_edge_list, read_edge_list_from, read_partition, write_partition,
+};
 pub use partition::{Partition, ari, modularity, nmi};
 
 use crate::graph::csr::Csr;
@@ -97,8 +99,9 @@ pub struct CommunityOptions {
     pub resolution: f64,
     /// The seed of every random choice.
     pub seed: u64,
-    /// Leiden: the number of iterations; Louvain: the number of levels; 0 runs until the
-    /// partition stops improving.
+    /// Leiden: the number of iterations, each a full run from the partition of the previous
+    /// one (2 by default, as in igraph); 0 iterates until the partition stops changing.
+    /// Louvain always runs until a level improves nothing.
     pub max_iterations: usize,
     /// Leiden's θ, the randomness of the refinement (0.01 as in the paper; 0 is greedy).
     pub randomness: f64,
@@ -111,7 +114,7 @@ impl Default for CommunityOptions {
             objective: Objective::Modularity,
             resolution: 1.0,
             seed: 0,
-            max_iterations: 0,
+            max_iterations: 2,
             randomness: 0.01,
         }
     }
@@ -180,7 +183,10 @@ pub fn detect_communities(
         Method::Components => connected_components(graph),
         Method::Louvain => {
             let partition = louvain::louvain(graph, options);
-            Partition::from_labels(&components::split_disconnected(graph, partition.membership()))
+            Partition::from_labels(&components::split_disconnected(
+                graph,
+                partition.membership(),
+            ))
         }
         Method::Leiden => leiden::leiden(graph, options),
     })

@@ -33,12 +33,18 @@ impl Partition {
             }
             map.len()
         };
-        Partition { membership, community_count }
+        Partition {
+            membership,
+            community_count,
+        }
     }
 
     /// Every node in a community of its own.
     pub fn singletons(node_count: usize) -> Partition {
-        Partition { membership: (0..node_count as u32).collect(), community_count: node_count }
+        Partition {
+            membership: (0..node_count as u32).collect(),
+            community_count: node_count,
+        }
     }
 
     /// The community of each node, indexed by node.
@@ -104,7 +110,11 @@ impl Partition {
 ///
 /// # Complexity
 /// O(n + m) time, parallel; O(k) memory for k communities.
-pub fn modularity(graph: &Csr, partition: &Partition, resolution: f64) -> Result<f64, CommunityError> {
+pub fn modularity(
+    graph: &Csr,
+    partition: &Partition,
+    resolution: f64,
+) -> Result<f64, CommunityError> {
     if graph.node_count() != partition.node_count() {
         return Err(CommunityError::NodeCountMismatch {
             graph: graph.node_count(),
@@ -251,7 +261,15 @@ mod tests {
         // Two triangles joined by edge 2-3: m = 7, each side has L = 3 and K = 7.
         let g = Csr::from_edges(
             6,
-            &[(0, 1, 1.0), (1, 2, 1.0), (0, 2, 1.0), (3, 4, 1.0), (4, 5, 1.0), (3, 5, 1.0), (2, 3, 1.0)],
+            &[
+                (0, 1, 1.0),
+                (1, 2, 1.0),
+                (0, 2, 1.0),
+                (3, 4, 1.0),
+                (4, 5, 1.0),
+                (3, 5, 1.0),
+                (2, 3, 1.0),
+            ],
         )
         .unwrap();
         let p = Partition::from_labels(&[0, 0, 0, 1, 1, 1]);
@@ -284,6 +302,9 @@ mod tests {
         assert!((ari(&a, &c).unwrap() - 0.242_424_242_424).abs() < 1e-9);
         assert!((nmi(&a, &c).unwrap() - 0.515_803_743).abs() < 1e-8);
         let short = Partition::singletons(3);
-        assert!(matches!(nmi(&a, &short), Err(CommunityError::PartitionLengthMismatch { .. })));
+        assert!(matches!(
+            nmi(&a, &short),
+            Err(CommunityError::PartitionLengthMismatch { .. })
+        ));
     }
 }

@@ -53,9 +53,18 @@ mod tests {
     #[test]
     fn streams_are_reproducible_and_distinct() {
         let take = |mut g: SplitMix64| (0..4).map(|_| g.next_u64()).collect::<Vec<_>>();
-        assert_eq!(take(SplitMix64::derive(1, 2, 3)), take(SplitMix64::derive(1, 2, 3)));
-        assert_ne!(take(SplitMix64::derive(1, 2, 3)), take(SplitMix64::derive(1, 2, 4)));
-        assert_ne!(take(SplitMix64::derive(1, 2, 3)), take(SplitMix64::derive(1, 3, 3)));
+        assert_eq!(
+            take(SplitMix64::derive(1, 2, 3)),
+            take(SplitMix64::derive(1, 2, 3))
+        );
+        assert_ne!(
+            take(SplitMix64::derive(1, 2, 3)),
+            take(SplitMix64::derive(1, 2, 4))
+        );
+        assert_ne!(
+            take(SplitMix64::derive(1, 2, 3)),
+            take(SplitMix64::derive(1, 3, 3))
+        );
     }
 
     #[test]

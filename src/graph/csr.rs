@@ -107,10 +107,16 @@ impl Csr {
             .find_first(|(_, (u, v, _))| *u as usize >= node_count || *v as usize >= node_count)
         {
             let node = if u as usize >= node_count { u } else { v };
-            return Err(CsrError::NodeOutOfRange { edge, node, node_count });
+            return Err(CsrError::NodeOutOfRange {
+                edge,
+                node,
+                node_count,
+            });
         }
-        if let Some((edge, &(_, _, weight))) =
-            edges.par_iter().enumerate().find_first(|(_, (_, _, w))| !(w.is_finite() && *w >= 0.0))
+        if let Some((edge, &(_, _, weight))) = edges
+            .par_iter()
+            .enumerate()
+            .find_first(|(_, (_, _, w))| !(w.is_finite() && *w >= 0.0))
         {
             return Err(CsrError::InvalidWeight { edge, weight });
         }
@@ -129,7 +135,10 @@ impl Csr {
             total += u64::from(count.load(Ordering::Relaxed));
             if total > u64::from(u32::MAX) {
                 let arcs = edges.iter().filter(|(u, v, _)| u != v).count() as u64 * 2;
-                return Err(CsrError::TooLarge { arcs, max: u64::from(u32::MAX) });
+                return Err(CsrError::TooLarge {
+                    arcs,
+                    max: u64::from(u32::MAX),
+                });
             }
             offsets.push(total as u32);
         }
@@ -137,7 +146,10 @@ impl Csr {
 
         // Scatter both directions of every edge; the order inside a list is racy here and
         // made canonical by the sort below.
-        let cursors: Vec<AtomicU32> = offsets[..node_count].iter().map(|&o| AtomicU32::new(o)).collect();
+        let cursors: Vec<AtomicU32> = offsets[..node_count]
+            .iter()
+            .map(|&o| AtomicU32::new(o))
+            .collect();
         drop(counts);
         let mut neighbors: Vec<Neighbor> = Vec::with_capacity(arc_count);
         let slots = SharedMut(neighbors.as_mut_ptr());
@@ -165,7 +177,8 @@ impl Csr {
             .map(|node| {
                 let (start, end) = (offsets[node] as usize, offsets[node + 1] as usize);
                 // SAFETY: the ranges `offsets[node]..offsets[node + 1]` are disjoint.
-                let list = unsafe { std::slice::from_raw_parts_mut(base.ptr().add(start), end - start) };
+                let list =
+                    unsafe { std::slice::from_raw_parts_mut(base.ptr().add(start), end - start) };
                 merge_parallel_edges(list) as u32
             })
             .collect();
@@ -211,7 +224,13 @@ impl Csr {
             })
             .collect();
         let total_weight = deterministic_sum(&degrees) / 2.0;
-        Csr { offsets, neighbors, self_loops, degrees, total_weight }
+        Csr {
+            offsets,
+            neighbors,
+            self_loops,
+            degrees,
+            total_weight,
+        }
     }
 
     /// Builds a graph from its parts with degrees given (they may differ from the sums of the
@@ -223,7 +242,13 @@ impl Csr {
         degrees: Vec<f64>,
     ) -> Csr {
         let total_weight = deterministic_sum(&degrees) / 2.0;
-        Csr { offsets, neighbors, self_loops, degrees, total_weight }
+        Csr {
+            offsets,
+            neighbors,
+            self_loops,
+            degrees,
+            total_weight,
+        }
     }
 
     /// The number of nodes.
@@ -303,7 +328,11 @@ impl Csr {
             (self_loop != 0.0)
                 .then_some((u, u, self_loop as f32))
                 .into_iter()
-                .chain(self.neighbors(u)[lower..].iter().map(move |n| (u, n.node, n.weight)))
+                .chain(
+                    self.neighbors(u)[lower..]
+                        .iter()
+                        .map(move |n| (u, n.node, n.weight)),
+                )
         })
     }
 
@@ -311,8 +340,10 @@ impl Csr {
     /// CSR is `NodeIndex::new(i)`, each edge appears once, with its weight.
     pub fn to_petgraph(&self) -> petgraph::graph::UnGraph<(), f32> {
         use petgraph::graph::NodeIndex;
-        let mut graph =
-            petgraph::graph::UnGraph::<(), f32>::with_capacity(self.node_count(), self.edge_count());
+        let mut graph = petgraph::graph::UnGraph::<(), f32>::with_capacity(
+            self.node_count(),
+            self.edge_count(),
+        );
         for _ in 0..self.node_count() {
             graph.add_node(());
         }
@@ -346,7 +377,10 @@ fn merge_parallel_edges(list: &mut [Neighbor]) -> usize {
             sum += f64::from(list[read].weight);
             read += 1;
         }
-        list[write] = Neighbor { node, weight: sum as f32 };
+        list[write] = Neighbor {
+            node,
+            weight: sum as f32,
+        };
         write += 1;
     }
     write
@@ -355,7 +389,10 @@ fn merge_parallel_edges(list: &mut [Neighbor]) -> usize {
 /// Sums in fixed-size blocks combined in order, so the rounding never depends on threads.
 pub(crate) fn deterministic_sum(values: &[f64]) -> f64 {
     const BLOCK: usize = 4096;
-    let partial: Vec<f64> = values.par_chunks(BLOCK).map(|block| block.iter().sum()).collect();
+    let partial: Vec<f64> = values
+        .par_chunks(BLOCK)
+        .map(|block| block.iter().sum())
+        .collect();
     partial.iter().sum()
 }
 
@@ -367,7 +404,14 @@ mod tests {
         // Triangle 0-1-2, a duplicated edge 2-3 (1.5 + 0.5), a self-loop on 3, isolated 4.
         Csr::from_edges(
             5,
-            &[(0, 1, 1.0), (1, 2, 1.0), (2, 0, 2.0), (3, 2, 1.5), (2, 3, 0.5), (3, 3, 4.0)],
+            &[
+                (0, 1, 1.0),
+                (1, 2, 1.0),
+                (2, 0, 2.0),
+                (3, 2, 1.5),
+                (2, 3, 0.5),
+                (3, 3, 4.0),
+            ],
         )
         .unwrap()
     }
@@ -376,7 +420,12 @@ mod tests {
     fn lists_are_sorted_merged_and_symmetric() {
         let g = triangle_with_extras();
         assert_eq!(g.node_count(), 5);
-        let list = |u| g.neighbors(u).iter().map(|n| (n.node, n.weight)).collect::<Vec<_>>();
+        let list = |u| {
+            g.neighbors(u)
+                .iter()
+                .map(|n| (n.node, n.weight))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(list(0), vec![(1, 1.0), (2, 2.0)]);
         assert_eq!(list(1), vec![(0, 1.0), (2, 1.0)]);
         assert_eq!(list(2), vec![(0, 2.0), (1, 1.0), (3, 2.0)]);
@@ -402,7 +451,16 @@ mod tests {
     fn edges_round_trip_through_petgraph() {
         let g = triangle_with_extras();
         let edges: Vec<_> = g.edges().collect();
-        assert_eq!(edges, vec![(0, 1, 1.0), (0, 2, 2.0), (1, 2, 1.0), (2, 3, 2.0), (3, 3, 4.0)]);
+        assert_eq!(
+            edges,
+            vec![
+                (0, 1, 1.0),
+                (0, 2, 2.0),
+                (1, 2, 1.0),
+                (2, 3, 2.0),
+                (3, 3, 4.0)
+            ]
+        );
         let p = g.to_petgraph();
         assert_eq!(p.node_count(), 5);
         assert_eq!(p.edge_count(), 5);
@@ -414,7 +472,11 @@ mod tests {
     fn invalid_input_is_an_error() {
         assert_eq!(
             Csr::from_edges(2, &[(0, 1, 1.0), (1, 2, 1.0)]),
-            Err(CsrError::NodeOutOfRange { edge: 1, node: 2, node_count: 2 })
+            Err(CsrError::NodeOutOfRange {
+                edge: 1,
+                node: 2,
+                node_count: 2
+            })
         );
         assert!(matches!(
             Csr::from_edges(2, &[(0, 1, -1.0)]),
@@ -430,11 +492,14 @@ mod tests {
     fn build_is_identical_for_any_thread_count() {
         let mut state = 7u64;
         let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (state >> 33) as u32
         };
-        let edges: Vec<(u32, u32, f32)> =
-            (0..20_000).map(|_| (next() % 500, next() % 500, (next() % 100) as f32 / 7.0)).collect();
+        let edges: Vec<(u32, u32, f32)> = (0..20_000)
+            .map(|_| (next() % 500, next() % 500, (next() % 100) as f32 / 7.0))
+            .collect();
         let build = |threads| {
             rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
