@@ -10,7 +10,8 @@ the process's peak resident memory (loading included), modularity and community 
 JSON lines with every figure go to --json-out when given.
 
 The edge list is a CSV `source,target[,weight]` (header optional, any node ids), as read by
-`coordgraph communities`. The Python tools load a cached integer copy (`<edges>.bench.npz`,
+`coordgraph communities`; give each undirected pair once (coordgraph sums repeated pairs,
+igraph keeps them as parallel edges, networkit drops the repeats). The Python tools load a cached integer copy (`<edges>.bench.npz`,
 made once by this script) so that their loading stays out of the way.
 
 Install:  python3 -m venv /work/venv-community
@@ -91,12 +92,17 @@ def run_python_tool(tool, cache, threads):
     import numpy as np
     os.environ["OMP_NUM_THREADS"] = str(threads)
     data = np.load(cache)
-    n, src, dst, w, weighted = int(data["n"]), data["src"], data["dst"], data["w"], bool(data["weighted"])
+    n, weighted = int(data["n"]), bool(data["weighted"])
     start = time.perf_counter()
     if tool.startswith("igraph"):
         import igraph as ig
-        g = ig.Graph(n=n, edges=np.column_stack((src, dst)).tolist())
-        weights = w.tolist() if weighted else None
+        # igraph's own C reader: building from Python lists would inflate its memory.
+        plain = cache[: -len(".npz")] + ".el"
+        if not os.path.exists(plain):
+            np.savetxt(plain, np.column_stack((data["src"], data["dst"])), fmt="%d")
+        g = ig.Graph.Read_Edgelist(plain, directed=False)
+        g.add_vertices(n - g.vcount())
+        weights = data["w"].tolist() if weighted else None
         if weighted:
             g.es["weight"] = weights
         load_s = time.perf_counter() - start
@@ -113,7 +119,9 @@ def run_python_tool(tool, cache, threads):
         import networkit as nk
         nk.setNumberOfThreads(threads)
         g = nk.Graph(n, weighted=weighted)
-        g.addEdges((w, (src, dst)) if weighted else (np.ones(len(src)), (src, dst)))
+        src, dst = data["src"], data["dst"]
+        g.addEdges((data["w"] if weighted else np.ones(len(src)), (src, dst)))
+        del src, dst
         g.removeMultiEdges()
         load_s = time.perf_counter() - start
         t0, c0 = time.perf_counter(), cpu_seconds()

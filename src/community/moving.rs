@@ -40,8 +40,8 @@ const STAY: u32 = u32::MAX;
 const TO_EMPTY: u32 = u32::MAX - 1;
 
 /// A round of the queue that improves the quality by less than this share of the total edge
-/// weight (about 1e-7 in modularity) ends the local moving.
-const ROUND_TOLERANCE: f64 = 1e-7;
+/// weight (about 1e-6 in modularity) ends the local moving.
+const ROUND_TOLERANCE: f64 = 1e-6;
 
 /// Below this many nodes a batch is decided sequentially (a parallel call costs more).
 const PARALLEL_BATCH: usize = 48;

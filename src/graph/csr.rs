@@ -234,7 +234,9 @@ impl Csr {
     }
 
     /// Builds a graph from its parts with degrees given (they may differ from the sums of the
-    /// lists by rounding, as when the lists were rounded to `f32`).
+    /// lists by rounding, as when the lists were rounded to `f32`). The lists need not be
+    /// sorted: the aggregate graphs of community detection keep them in a fixed, unsorted
+    /// order, and never expose them.
     pub(crate) fn from_parts_with_degrees(
         offsets: Vec<u32>,
         neighbors: Vec<Neighbor>,
@@ -353,6 +355,40 @@ impl Csr {
         graph
     }
 
+    /// The subgraph induced by `nodes` (distinct, each below `node_count()`): node `i` of the
+    /// result is `nodes[i]`, and it keeps the edges (and self-loops) among those nodes. This is
+    /// how a [`k_core`](crate::community::k_core) or a component becomes a graph of its own.
+    ///
+    /// # Panics
+    /// If a node is out of range.
+    ///
+    /// # Complexity
+    /// O(n + Σ degree of `nodes`) time.
+    pub fn subgraph(&self, nodes: &[u32]) -> Csr {
+        let mut new_id = vec![u32::MAX; self.node_count()];
+        for (i, &v) in nodes.iter().enumerate() {
+            new_id[v as usize] = i as u32;
+        }
+        let mut offsets = Vec::with_capacity(nodes.len() + 1);
+        let mut neighbors = Vec::new();
+        let mut self_loops = Vec::with_capacity(nodes.len());
+        offsets.push(0u32);
+        for &v in nodes {
+            let start = neighbors.len();
+            neighbors.extend(self.neighbors(v).iter().filter_map(|nb| {
+                let node = new_id[nb.node as usize];
+                (node != u32::MAX).then_some(Neighbor {
+                    node,
+                    weight: nb.weight,
+                })
+            }));
+            neighbors[start..].sort_unstable_by_key(|nb| nb.node);
+            offsets.push(neighbors.len() as u32);
+            self_loops.push(self.self_loops[v as usize]);
+        }
+        Csr::from_parts(offsets, neighbors, self_loops)
+    }
+
     /// Memory held by the graph, in bytes.
     pub fn heap_bytes(&self) -> usize {
         self.offsets.capacity() * 4
@@ -466,6 +502,17 @@ mod tests {
         assert_eq!(p.edge_count(), 5);
         let e = p.find_edge(3.into(), 2.into()).unwrap();
         assert_eq!(p[e], 2.0);
+    }
+
+    #[test]
+    fn subgraph_keeps_the_edges_among_the_chosen_nodes() {
+        let g = triangle_with_extras();
+        let sub = g.subgraph(&[3, 2, 0]);
+        let edges: Vec<_> = sub.edges().collect();
+        // 3 -> 0, 2 -> 1, 0 -> 2.
+        assert_eq!(edges, vec![(0, 0, 4.0), (0, 1, 2.0), (1, 2, 2.0)]);
+        assert_eq!(sub.degree(0), 2.0 + 8.0);
+        assert_eq!(sub.total_weight(), 8.0);
     }
 
     #[test]
