@@ -95,7 +95,9 @@ pub(crate) fn move_nodes(
     let mut order: Vec<u32> = (0..n as u32).collect();
     rng.shuffle(&mut order);
     let active: Vec<AtomicBool> = (0..n).map(|_| AtomicBool::new(true)).collect();
-    let batch_size = (n / 128).clamp(1, 8192);
+    // About 1/32 of the nodes per batch: few enough that stale decisions stay rare, many
+    // enough that the parallel calls are few.
+    let batch_size = (n / 32).clamp(1, 32_768);
     let pool = Pool::new(n);
     let mut sequential = Accumulator::new(n);
     // `changed[c] == stamp`: community `c` gained or lost a node in the current batch.
