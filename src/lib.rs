@@ -18,6 +18,7 @@
 //! assert_eq!(ingest.collection.hashtags.resolve(0), "tag");
 //! ```
 
+pub mod community;
 pub mod generate;
 pub mod graph;
 pub mod ingest;

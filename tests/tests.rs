@@ -13,3 +13,5 @@ mod generate;
 mod graph;
 // Account signals: dormancy, bot-likeness, creation clustering, bio terms.
 mod signals;
+// Community detection: karate club, LFR fixtures, connectedness, thread determinism.
+mod community;

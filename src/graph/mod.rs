@@ -78,6 +78,10 @@ peak memory is about 48 bytes × P, with P = Σ over objects of min(pairs, cap),
 per action and 56 bytes per edge. The output is the same, byte for byte, for any thread count:
 every aggregate is independent of the order in which pairs are produced.
 
+**The compact graph.** [`csr::Csr`] is the undirected weighted graph in compressed sparse row
+form (u32 offsets and targets, f32 weights) that community detection and the other hot loops
+run on.
+
 **CooRTweet.** [`coortweet_compatible`] reproduces CooRTweet 2.1.3 (`detect_groups` +
 `generate_coordinated_network`); see `coortweet.rs`.
 
@@ -85,6 +89,7 @@ The combined [`CoordinationGraph`] keeps one weight per layer on each edge and e
 petgraph [`petgraph::graph::UnGraph`] whose node weights are account indices.
 */
 
+pub mod csr;
 mod actions;
 mod co_action;
 mod coordination;
