@@ -1,6 +1,7 @@
 //! The command-line interface: flag definitions and one function per subcommand. Everything
 //! here is glue; the work is done by the library.
 
+mod communities;
 mod generate;
 mod input;
 mod network;
@@ -47,6 +48,9 @@ enum Command {
     /// Build co-action graphs (accounts acting on the same object within a time window) and
     /// write their edge lists as CSV.
     Network(network::NetworkArgs),
+    /// Cut a weighted edge list into communities (Leiden, Louvain or connected components) and
+    /// write `node,community`.
+    Communities(communities::CommunitiesArgs),
 }
 
 /// Settings every subcommand sees.
@@ -81,6 +85,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Stats(args) => stats::run(&args, &global),
         Command::Generate(args) => generate::run(&args, &global),
         Command::Network(args) => network::run(&args, &global),
+        Command::Communities(args) => communities::run(&args, &global),
     }
 }
 

@@ -89,11 +89,11 @@ The combined [`CoordinationGraph`] keeps one weight per layer on each edge and e
 petgraph [`petgraph::graph::UnGraph`] whose node weights are account indices.
 */
 
-pub mod csr;
 mod actions;
 mod co_action;
 mod coordination;
 mod coortweet;
+pub mod csr;
 mod edges_csv;
 mod interaction;
 mod near_duplicate;
