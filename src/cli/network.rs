@@ -18,8 +18,8 @@ use super::input::InputArgs;
 pub(crate) struct NetworkArgs {
     /// Co-action kinds, comma-separated: co-retweet, co-quote, co-reply, co-hashtag, co-url,
     /// co-domain, co-mention, co-text, near-duplicate-text, co-post, co-object.
-    #[arg(value_name = "KIND[,KIND...]", value_delimiter = ',', required = true)]
-    kinds: Vec<CoActionKind>,
+    #[arg(value_name = "KIND[,KIND...]")]
+    kinds: String,
 
     #[command(flatten)]
     input: InputArgs,
@@ -110,11 +110,20 @@ fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
 }
 
 pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
+    let kinds = args
+        .kinds
+        .split(',')
+        .map(|k| {
+            k.trim()
+                .parse::<CoActionKind>()
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let ingest = args.input.read(global)?;
     let c = &ingest.collection;
     let mut out = open_output(args.output.as_ref())?;
     if args.coortweet {
-        let [kind] = args.kinds[..] else {
+        let [kind] = kinds[..] else {
             bail!("--coortweet takes exactly one kind")
         };
         let opts = CooRTweetOptions {
@@ -171,8 +180,8 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
         max_pairs_per_object: args.max_pairs_per_object,
     };
     opts.validate()?;
-    let several = args.kinds.len() > 1;
-    for (i, &kind) in args.kinds.iter().enumerate() {
+    let several = kinds.len() > 1;
+    for (i, &kind) in kinds.iter().enumerate() {
         let graph = build_co_action_graph(c, kind, &opts)?;
         // Capped objects are never silent: each one is named with what was left out.
         for w in &graph.warnings {
