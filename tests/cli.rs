@@ -87,3 +87,55 @@ fn stats_json_has_the_documented_fields() {
     // Piped output carries no progress bar.
     assert!(!String::from_utf8_lossy(&out.get_output().stderr).contains('\r'));
 }
+
+#[test]
+fn generate_then_stats_reports_exactly_the_generated_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, format) in [("g.jsonl.gz", "twitter-v1"), ("g2.jsonl", "twitter-v2")] {
+        let out = dir.path().join(name);
+        let summary = dir.path().join(format!("{name}.summary.json"));
+        coordgraph()
+            .args([
+                "generate", "--scale", "0.005", "--seed", "7", "--format", format, "-q",
+            ])
+            .arg("-o")
+            .arg(&out)
+            .arg("--summary")
+            .arg(&summary)
+            .assert()
+            .success();
+        let want: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+        let got = coordgraph()
+            .args(["stats", "--json"])
+            .arg(&out)
+            .assert()
+            .success();
+        let got: serde_json::Value = serde_json::from_slice(&got.get_output().stdout).unwrap();
+        for field in [
+            "posts",
+            "originals",
+            "retweets",
+            "replies",
+            "quotes",
+            "accounts",
+            "hashtags",
+        ] {
+            assert_eq!(got[field], want[field], "{format}: {field}");
+        }
+        assert_eq!(got["skipped"], 0);
+        assert_eq!(got["duplicates"], 0);
+        assert_eq!(got["first"], want["first_time"]);
+        assert_eq!(got["last"], want["last_time"]);
+        // The truth file lists every author once.
+        let truth = std::fs::read_to_string(
+            dir.path()
+                .join(format!("{}-truth.csv", name.split('.').next().unwrap())),
+        )
+        .unwrap();
+        assert_eq!(
+            truth.lines().count() as u64 - 1,
+            want["accounts"].as_u64().unwrap()
+        );
+    }
+}
