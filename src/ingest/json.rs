@@ -118,7 +118,41 @@ where
     d.deserialize_any(V(std::marker::PhantomData))
 }
 
-type S<'a> = Option<Cow<'a, str>>;
+/// A JSON string borrowed from the input when it has no escapes, copied when it has. (serde's
+/// own `Cow<str>` always copies once wrapped in an `Option`: one allocation per field.)
+#[derive(Debug, Clone, Default)]
+struct Text<'a>(Cow<'a, str>);
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+type S<'a> = Option<Text<'a>>;
 
 /// How deeply tweets may nest (a page holding a retweet of a quote is 3 deep). Hostile input can
 /// nest thousands deep; refusing early keeps the parser's recursion off the end of the stack.
@@ -308,7 +342,7 @@ struct RawTweet<'a> {
     #[serde(borrow)]
     entities: Option<RawEntities<'a>>,
     #[serde(borrow)]
-    source: Option<sonic_rs::LazyValue<'a>>,
+    source: S<'a>,
     #[serde(borrow)]
     lang: S<'a>,
     // Page and expansion shapes.
@@ -372,26 +406,6 @@ pub(crate) fn client_name(source: &str) -> &str {
         }
     }
     s
-}
-
-/// The client name of a raw `source` JSON string. v1.1 escapes the quotes of its HTML anchor,
-/// which would make the parser allocate an unescaped copy for every tweet; the name between
-/// `>` and `</a>` rarely holds an escape, so it is taken from the raw text when it can be.
-fn raw_client_name<'a>(source: Option<&'a sonic_rs::LazyValue<'a>>) -> Cow<'a, str> {
-    let Some(raw) = source.map(|v| v.as_raw_str()) else {
-        return Cow::Borrowed("");
-    };
-    let Some(inner) = raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) else {
-        return Cow::Borrowed("");
-    };
-    let name = client_name(inner);
-    if !name.contains('\\') && !name.contains('<') {
-        return Cow::Borrowed(name);
-    }
-    match sonic_rs::from_str::<String>(raw) {
-        Ok(unescaped) => Cow::Owned(client_name(&unescaped).to_string()),
-        Err(_) => Cow::Borrowed(""),
-    }
 }
 
 /// The handle retweeted in a `RT @handle:` prefix.
@@ -667,7 +681,9 @@ impl Emitter<'_> {
                 TextFingerprint::of_text(text, &mut self.scratch),
             )
         };
-        let client = self.batch.str(&raw_client_name(t.source.as_ref()));
+        let client = self
+            .batch
+            .str(client_name(t.source.as_deref().unwrap_or("")));
         let lang = self.batch.str(t.lang.as_deref().unwrap_or(""));
         let id_str = store_id(self.batch, t.id_str.as_deref(), &t.id);
         self.batch.ops.push(Op::Post(PostRec {
