@@ -9,3 +9,5 @@ mod ingest;
 mod cli;
 // The synthetic collection generator: determinism, counts, planted structure.
 mod generate;
+// Exporters: GEXF (schema, networkx), GraphML, CSV tables, DOT (Graphviz), hostile text.
+mod export;
