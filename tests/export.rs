@@ -60,7 +60,13 @@ fn edge_schema() -> Vec<AttributeDef> {
 }
 
 /// One account of the fixture.
-fn account(id: &str, handle: &str, cluster: u32, rank: Option<u32>, bot: Option<f64>) -> ExportNode {
+fn account(
+    id: &str,
+    handle: &str,
+    cluster: u32,
+    rank: Option<u32>,
+    bot: Option<f64>,
+) -> ExportNode {
     use AttrValue::*;
     let value_or_missing = |v: Option<AttrValue>| v.unwrap_or(Missing);
     ExportNode {
@@ -84,7 +90,10 @@ fn account(id: &str, handle: &str, cluster: u32, rank: Option<u32>, bot: Option<
         color: Some(rank.map_or(UNFLAGGED, flagged_color)),
         size: bot.map(size_by_score),
         cluster: Some(cluster),
-        spells: vec![(T0 + HOUR, T0 + 2 * HOUR), (T0 + 24 * HOUR, T0 + 30 * HOUR + 123)],
+        spells: vec![
+            (T0 + HOUR, T0 + 2 * HOUR),
+            (T0 + 24 * HOUR, T0 + 30 * HOUR + 123),
+        ],
     }
 }
 
@@ -114,7 +123,13 @@ fn coaction() -> ExportGraph {
         target,
         weight,
         kind: None,
-        values: vec![Float(weight - 1.0), Float(1.0), Float(12.5), Float(0.5), Int(weight as i64)],
+        values: vec![
+            Float(weight - 1.0),
+            Float(1.0),
+            Float(12.5),
+            Float(0.5),
+            Int(weight as i64),
+        ],
         spells,
     };
     ExportGraph {
@@ -129,7 +144,15 @@ fn coaction() -> ExportGraph {
             account("104", "dan", 3, None, None),
         ],
         edges: vec![
-            edge(0, 1, 5.0, vec![(T0 + HOUR, T0 + HOUR), (T0 + 2 * HOUR, T0 + 2 * HOUR + 60_000)]),
+            edge(
+                0,
+                1,
+                5.0,
+                vec![
+                    (T0 + HOUR, T0 + HOUR),
+                    (T0 + 2 * HOUR, T0 + 2 * HOUR + 60_000),
+                ],
+            ),
             edge(0, 2, 2.0, vec![(T0 + 3 * HOUR, T0 + 3 * HOUR)]),
             edge(2, 3, 1.0, vec![]),
             edge(1, 3, 1.5, vec![(T0 + 4 * HOUR, T0 + 4 * HOUR)]),
@@ -233,8 +256,10 @@ fn parse_xml(bytes: &[u8]) -> Vec<XmlElement> {
                 for a in e.attributes() {
                     let a = a.expect("attribute");
                     let key = String::from_utf8(a.key.as_ref().to_vec()).unwrap();
+                    // Normalised as any XML 1.0 parser does: raw tabs and newlines would
+                    // become spaces, character references survive.
                     let value = a
-                        .decode_and_unescape_value(reader.decoder())
+                        .normalized_value(quick_xml::XmlVersion::Explicit1_0)
                         .expect("escaped value")
                         .into_owned();
                     attrs.insert(key, value);
@@ -335,7 +360,11 @@ fn python() -> String {
 }
 
 fn have_networkx() -> bool {
-    have_tool(&python(), &["-c", "import networkx"], "python3 with networkx")
+    have_tool(
+        &python(),
+        &["-c", "import networkx"],
+        "python3 with networkx",
+    )
 }
 
 /// The official GEXF 1.3 RELAX NG schema from the shared docs, if present.
@@ -349,7 +378,10 @@ fn gexf_schema() -> Option<PathBuf> {
         "{} is required (COORDGRAPH_REQUIRE_SHARED=1) but absent",
         path.display()
     );
-    eprintln!("note: skipping schema validation, {} is absent", path.display());
+    eprintln!(
+        "note: skipping schema validation, {} is absent",
+        path.display()
+    );
     None
 }
 
@@ -359,11 +391,12 @@ fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
-/// Validates a GEXF file against the official schema with xmllint, when both are available.
-fn validate_gexf(path: &Path) {
-    let Some(schema) = gexf_schema() else { return };
+/// Whether xmllint accepts a file under the official GEXF 1.3 schema; `None` when the schema
+/// or xmllint is unavailable.
+fn schema_accepts(path: &Path) -> Option<(bool, String)> {
+    let schema = gexf_schema()?;
     if !have_tool("xmllint", &["--version"], "xmllint") {
-        return;
+        return None;
     }
     let out = Command::new("xmllint")
         .arg("--noout")
@@ -372,12 +405,21 @@ fn validate_gexf(path: &Path) {
         .arg(path)
         .output()
         .expect("xmllint runs");
-    assert!(
+    Some((
         out.status.success(),
-        "{} fails the GEXF 1.3 schema:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+/// Validates a GEXF file against the official schema with xmllint, when both are available.
+fn validate_gexf(path: &Path) {
+    if let Some((ok, messages)) = schema_accepts(path) {
+        assert!(
+            ok,
+            "{} fails the GEXF 1.3 schema:\n{messages}",
+            path.display()
+        );
+    }
 }
 
 /// networkx's reading of an exported file, as JSON (see scripts/export_read_back.py).
@@ -414,7 +456,10 @@ fn gexf_static_has_the_exact_structure() {
     assert!(!gexf.attrs.contains_key("xsi:schemaLocation"));
     let meta = named(&elements, "meta");
     assert_eq!(meta[0].attrs["lastmodifieddate"], "2017-05-05");
-    assert_eq!(named(&elements, "description")[0].text, "test <graph> & \u{fffd}co");
+    assert_eq!(
+        named(&elements, "description")[0].text,
+        "test <graph> & \u{fffd}co"
+    );
     let graph = &named(&elements, "graph")[0];
     assert_eq!(graph.attrs["defaultedgetype"], "undirected");
     assert!(!graph.attrs.contains_key("mode"));
@@ -423,7 +468,10 @@ fn gexf_static_has_the_exact_structure() {
     assert_eq!(decls.len(), 13 + 5);
     assert_eq!(decls[5].attrs["title"], "bot_score");
     assert_eq!(decls[5].attrs["type"], "double");
-    assert_eq!(decls[9].attrs["type"], "string", "DateTime is written as a string");
+    assert_eq!(
+        decls[9].attrs["type"], "string",
+        "DateTime is written as a string"
+    );
     assert_eq!(decls[12].attrs["type"], "liststring");
     assert_eq!(decls[13].attrs["title"], "w_retweet");
 
@@ -444,13 +492,20 @@ fn gexf_static_has_the_exact_structure() {
     let dan = attvalues(&elements, "104");
     assert_eq!(dan.len(), 11, "missing rank and bot_score are left out");
     assert!(!dan.contains_key("3") && !dan.contains_key("5"));
-    assert!(named(&elements, "spells").is_empty(), "no spells in static mode");
+    assert!(
+        named(&elements, "spells").is_empty(),
+        "no spells in static mode"
+    );
 
     let colors = named(&elements, "viz:color");
     assert_eq!(colors.len(), 4);
     let c = flagged_color(1);
     assert_eq!(
-        (&colors[0].attrs["r"], &colors[0].attrs["g"], &colors[0].attrs["b"]),
+        (
+            &colors[0].attrs["r"],
+            &colors[0].attrs["g"],
+            &colors[0].attrs["b"]
+        ),
         (&c.r.to_string(), &c.g.to_string(), &c.b.to_string())
     );
     assert_eq!(colors[3].attrs["r"], UNFLAGGED.r.to_string());
@@ -462,7 +517,10 @@ fn gexf_static_has_the_exact_structure() {
     assert_eq!(edges.len(), 4);
     assert_eq!(named(&elements, "edges")[0].attrs["count"], "4");
     let e = &edges[3].attrs;
-    assert_eq!((&e["id"][..], &e["source"][..], &e["target"][..]), ("3", "102", "104"));
+    assert_eq!(
+        (&e["id"][..], &e["source"][..], &e["target"][..]),
+        ("3", "102", "104")
+    );
     assert_eq!(e["weight"], "1.5");
     assert!(!e.contains_key("kind") && !e.contains_key("type"));
     let e3 = attvalues(&elements, "3");
@@ -479,13 +537,18 @@ fn gexf_dynamic_has_spells_as_datetimes() {
     let spells = named(&elements, "spell");
     // 4 nodes × 2 spells + edges 0 (2), 1 (1), 3 (1); edge 2 has none.
     assert_eq!(spells.len(), 8 + 4);
-    let ann: Vec<_> = spells.iter().filter(|s| s.owner.as_deref() == Some("101")).collect();
+    let ann: Vec<_> = spells
+        .iter()
+        .filter(|s| s.owner.as_deref() == Some("101"))
+        .collect();
     assert_eq!(ann[0].attrs["start"], "2017-05-05T01:00:00Z");
     assert_eq!(ann[0].attrs["end"], "2017-05-05T02:00:00Z");
     assert_eq!(ann[1].attrs["end"], "2017-05-06T06:00:00.123Z");
     let edge0: Vec<_> = spells
         .iter()
-        .filter(|s| s.owner.as_deref() == Some("0") && s.attrs["start"].starts_with("2017-05-05T02"))
+        .filter(|s| {
+            s.owner.as_deref() == Some("0") && s.attrs["start"].starts_with("2017-05-05T02")
+        })
         .collect();
     assert_eq!(edge0[0].attrs["end"], "2017-05-05T02:01:00Z");
 }
@@ -493,10 +556,19 @@ fn gexf_dynamic_has_spells_as_datetimes() {
 #[test]
 fn gexf_interaction_graph_keeps_parallel_edges_by_kind() {
     let elements = parse_xml(&gexf_bytes(&interaction(), false));
-    assert_eq!(named(&elements, "graph")[0].attrs["defaultedgetype"], "directed");
+    assert_eq!(
+        named(&elements, "graph")[0].attrs["defaultedgetype"],
+        "directed"
+    );
     let kinds: Vec<(&str, &str, &str)> = named(&elements, "edge")
         .iter()
-        .map(|e| (&e.attrs["source"][..], &e.attrs["target"][..], &e.attrs["kind"][..]))
+        .map(|e| {
+            (
+                &e.attrs["source"][..],
+                &e.attrs["target"][..],
+                &e.attrs["kind"][..],
+            )
+        })
         .collect();
     assert_eq!(
         kinds,
@@ -524,13 +596,27 @@ fn gexf_validates_against_the_official_schema() {
         let path = write_temp(dir.path(), name, &gexf_bytes(&graph, dynamic));
         validate_gexf(&path);
     }
+    // The check can fail: a schemaLocation attribute or a made-up edge type is rejected.
+    let good = String::from_utf8(gexf_bytes(&interaction(), false)).unwrap();
+    for bad in [
+        good.replace(r#"version="1.3">"#, r#"version="1.3" xsi:schemaLocation="x" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#),
+        good.replace(r#"kind="reply""#, r#"type="reply""#),
+    ] {
+        assert_ne!(bad, good);
+        let path = write_temp(dir.path(), "bad.gexf", bad.as_bytes());
+        if let Some((ok, _)) = schema_accepts(&path) {
+            assert!(!ok, "the schema check accepts an invalid file");
+        }
+    }
 }
 
 #[test]
 fn networkx_reads_gexf_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_temp(dir.path(), "c.gexf", &gexf_bytes(&coaction(), false));
-    let Some(g) = networkx_read("gexf", &path) else { return };
+    let Some(g) = networkx_read("gexf", &path) else {
+        return;
+    };
     assert_eq!(g["nodes"], 4);
     assert_eq!(g["edges"], 4);
     assert_eq!(g["directed"], false);
@@ -550,10 +636,16 @@ fn networkx_reads_gexf_back() {
 
     let path = write_temp(dir.path(), "i.gexf", &gexf_bytes(&interaction(), true));
     let g = networkx_read("gexf", &path).unwrap();
-    assert_eq!((g["nodes"].clone(), g["edges"].clone()), (4.into(), 4.into()));
+    assert_eq!(
+        (g["nodes"].clone(), g["edges"].clone()),
+        (4.into(), 4.into())
+    );
     assert_eq!(g["directed"], true);
     assert_eq!(g["multigraph"], true, "parallel edges make a multigraph");
-    assert_eq!(g["node_data"]["101"]["spells"][1][0], "2017-05-06T00:00:00Z");
+    assert_eq!(
+        g["node_data"]["101"]["spells"][1][0],
+        "2017-05-06T00:00:00Z"
+    );
     assert_eq!(g["edge_data"][0][2]["spells"][0][1], "2017-05-05T01:00:00Z");
 }
 
@@ -576,7 +668,9 @@ fn hostile_text_survives_gexf_exactly_up_to_forbidden_characters() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = write_temp(dir.path(), "h.gexf", &gexf_bytes(&graph, true));
-    let Some(g) = networkx_read("gexf", &path) else { return };
+    let Some(g) = networkx_read("gexf", &path) else {
+        return;
+    };
     assert_eq!(g["nodes"], 4);
     assert_eq!(g["edges"], 4);
     let first = &g["node_data"][&*sanitize_xml(&h[0])];
@@ -599,8 +693,11 @@ fn graphml_has_keys_nodes_and_edges() {
     let keys = named(&elements, "key");
     assert_eq!(keys.len(), 7 + 13 + 1);
     assert_eq!(keys[7].attrs["attr.name"], "handle");
-    assert_eq!(keys[14].attrs["attr.type"], "boolean");
-    assert_eq!(named(&elements, "graph")[0].attrs["edgedefault"], "directed");
+    assert_eq!(keys[13].attrs["attr.type"], "boolean");
+    assert_eq!(
+        named(&elements, "graph")[0].attrs["edgedefault"],
+        "directed"
+    );
     assert_eq!(named(&elements, "node").len(), 4);
     let edges = named(&elements, "edge");
     assert_eq!(edges.len(), 4);
@@ -617,7 +714,9 @@ fn graphml_has_keys_nodes_and_edges() {
 fn networkx_reads_graphml_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = write_temp(dir.path(), "i.graphml", &graphml_bytes(&interaction()));
-    let Some(g) = networkx_read("graphml", &path) else { return };
+    let Some(g) = networkx_read("graphml", &path) else {
+        return;
+    };
     assert_eq!(g["nodes"], 4);
     assert_eq!(g["edges"], 4);
     assert_eq!(g["directed"], true);
@@ -643,7 +742,11 @@ fn networkx_reads_graphml_back() {
     assert_eq!(g["nodes"], 4);
     let node = &g["node_data"][&*sanitize_xml(&h[1])];
     assert_eq!(node["label"], *sanitize_xml(&h[5]));
-    assert_eq!(node["name"], *sanitize_xml(&h[3]), "tab, newline and CR kept");
+    assert_eq!(
+        node["name"],
+        *sanitize_xml(&h[3]),
+        "tab, newline and CR kept"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -669,15 +772,23 @@ fn csv_tables_follow_gephis_spreadsheet_layout() {
     assert_eq!(nodes.len(), 5);
     assert_eq!(nodes[0][..4], ["Id", "Label", "Interval", "handle"]);
     assert_eq!(nodes[0].len(), 3 + 13);
-    assert_eq!(nodes[1][..3], [
-        "101",
-        "ann",
-        "<[2017-05-05T01:00:00Z, 2017-05-05T02:00:00Z]; \
+    assert_eq!(
+        nodes[1][..3],
+        [
+            "101",
+            "ann",
+            "<[2017-05-05T01:00:00Z, 2017-05-05T02:00:00Z]; \
          [2017-05-06T00:00:00Z, 2017-05-06T06:00:00.123Z]>"
-    ]);
+        ]
+    );
     assert_eq!(nodes[4][3 + 3], "", "dan has no rank");
     assert_eq!(nodes[1][3 + 12], r#"[macron, "ann, too"]"#);
-    assert_eq!(edges[0], ["Source", "Target", "Type", "Weight", "Kind", "Interval", "posts"]);
+    assert_eq!(
+        edges[0],
+        [
+            "Source", "Target", "Type", "Weight", "Kind", "Interval", "posts"
+        ]
+    );
     assert_eq!(edges[2][..5], ["101", "102", "Directed", "1", "reply"]);
     assert_eq!(edges.len(), 5);
 
@@ -705,22 +816,48 @@ fn hostile_text_survives_csv_exactly() {
 fn dot_files_cover_flagged_clusters_and_overview() {
     let files = cluster_dots(&coaction(), &DotOptions::default()).unwrap();
     let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    assert_eq!(paths, ["clusters/overview.dot", "clusters/1-1.dot", "clusters/2-2.dot"]);
+    assert_eq!(
+        paths,
+        [
+            "clusters/overview.dot",
+            "clusters/1-1.dot",
+            "clusters/2-2.dot"
+        ]
+    );
     let first = &files[1].text;
     assert!(first.starts_with("graph cluster1 {"), "{first}");
-    assert!(first.contains(r##"n0[label="ann" tooltip="101" fillcolor="#e25822" width=1.2 height=1.2]"##), "{first}");
+    assert!(
+        first.contains(
+            r##"n0[label="ann" tooltip="101" fillcolor="#e25822" width=1.2 height=1.2]"##
+        ),
+        "{first}"
+    );
     assert!(first.contains("n1[label=\"bob\""));
-    assert_eq!(first.matches(" -- ").count(), 1, "only the inner edge ann–bob:\n{first}");
-    assert!(first.contains("n0 -- n1[penwidth=6"));
+    assert_eq!(
+        first.matches(" -- ").count(),
+        1,
+        "only the inner edge ann–bob:\n{first}"
+    );
+    assert!(first.contains("n0 -- n1 [penwidth=6"), "{first}");
     assert!(!first.contains("cat") && !first.contains("dan"));
     let overview = &files[0].text;
-    assert!(overview.contains(r#"label="#1 leak amplifiers\n2 accounts""#), "{overview}");
-    assert!(overview.contains(r#"tooltip="1 edges, weight 2""#), "{overview}");
+    assert!(
+        overview.contains(r##"label="#1 leak amplifiers\n2 accounts""##),
+        "{overview}"
+    );
+    assert!(
+        overview.contains(r#"tooltip="1 edges, weight 2""#),
+        "{overview}"
+    );
     assert_eq!(overview.matches(" -- ").count(), 1);
 
     let files = cluster_dots(&interaction(), &DotOptions::default()).unwrap();
     assert!(files[1].text.starts_with("digraph cluster1 {"));
-    assert_eq!(files[1].text.matches("n0 -> n1").count(), 3, "parallel edges kept");
+    assert_eq!(
+        files[1].text.matches("n0 -> n1").count(),
+        3,
+        "parallel edges kept"
+    );
 }
 
 #[test]
@@ -795,7 +932,8 @@ impl Generated {
         node.size = Some(i as f64);
         node.cluster = Some(i as u32 % 3);
         node.spells.clear();
-        node.spells.push((T0 + i as i64 * HOUR, T0 + (i as i64 + 1) * HOUR));
+        node.spells
+            .push((T0 + i as i64 * HOUR, T0 + (i as i64 + 1) * HOUR));
     }
 }
 
@@ -833,7 +971,8 @@ impl GraphSource for Generated {
             edge.target = (i + 1) % self.nodes;
             edge.weight = 1.0 + i as f64 / 4.0;
             edge.spells.clear();
-            edge.spells.push((T0 + i as i64 * HOUR, T0 + i as i64 * HOUR));
+            edge.spells
+                .push((T0 + i as i64 * HOUR, T0 + i as i64 * HOUR));
             visit(&edge)?;
         }
         Ok(())
@@ -864,7 +1003,10 @@ fn a_streaming_source_exports_like_the_same_graph_in_memory() {
     }
     assert_eq!(graphml_bytes(&source), graphml_bytes(&graph));
     assert_eq!(csv_tables(&source, true), csv_tables(&graph, true));
-    assert_eq!(named(&parse_xml(&gexf_bytes(&source, true)), "spell").len(), 14);
+    assert_eq!(
+        named(&parse_xml(&gexf_bytes(&source, true)), "spell").len(),
+        14
+    );
 }
 
 #[test]
@@ -894,11 +1036,22 @@ fn broken_records_are_typed_errors_and_leave_no_file() {
 
     let mut graph = coaction();
     graph.edges[2].target = 9;
-    let err = write_atomically(&path, |w| write_gexf(&graph, &GexfOptions::default(), w))
-        .unwrap_err();
-    assert!(matches!(err, ExportError::NoSuchNode { edge: 2, node: 9, node_count: 4 }));
+    let err =
+        write_atomically(&path, |w| write_gexf(&graph, &GexfOptions::default(), w)).unwrap_err();
+    assert!(matches!(
+        err,
+        ExportError::NoSuchNode {
+            edge: 2,
+            node: 9,
+            node_count: 4
+        }
+    ));
     assert!(!path.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temporary file left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary file left"
+    );
 
     let mut graph = coaction();
     graph.nodes[1].values[2] = AttrValue::Str("one".into());
@@ -910,7 +1063,9 @@ fn broken_records_are_typed_errors_and_leave_no_file() {
 
     let mut graph = coaction();
     graph.edges[0].values.pop();
-    let err = write_csv_tables(&graph, &CsvOptions::default(), Vec::new(), Vec::new())
-        .unwrap_err();
-    assert_eq!(err.to_string(), "edge 0 has 4 attribute values but the schema has 5");
+    let err = write_csv_tables(&graph, &CsvOptions::default(), Vec::new(), Vec::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "edge 0 has 4 attribute values but the schema has 5"
+    );
 }

@@ -131,7 +131,11 @@ mod tests {
         let path = dir.path().join("out.txt");
         write_file_atomically(&path, b"x").unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_ne!(mode & 0o044, 0, "readable by others unless the umask says no: {mode:o}");
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "readable by others unless the umask says no: {mode:o}"
+        );
     }
 
     #[test]

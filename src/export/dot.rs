@@ -109,7 +109,14 @@ where
         index += 1;
         Ok(())
     })?;
-    let dot = build_graph("coordgraph", graph.directed(), None, &nodes, &edges, options);
+    let dot = build_graph(
+        "coordgraph",
+        graph.directed(),
+        None,
+        &nodes,
+        &edges,
+        options,
+    );
     out.write_all(print(dot).as_bytes())?;
     out.flush()?;
     Ok(())
@@ -246,13 +253,20 @@ where
 }
 
 fn draw_node(index: usize, node: &super::ExportNode, options: &DotOptions) -> DrawNode {
-    let label = if node.label.is_empty() { &node.id } else { &node.label };
+    let label = if node.label.is_empty() {
+        &node.id
+    } else {
+        &node.label
+    };
     DrawNode {
         index,
         label: shorten(label, options.max_label_chars),
         tooltip: node.id.clone(),
         color: node.color.unwrap_or(UNFLAGGED),
-        size: node.size.filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0),
+        size: node
+            .size
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(0.0),
     }
 }
 
@@ -290,7 +304,11 @@ fn attr(key: &str, value: Id) -> Attribute {
 /// A number as DOT wants it (finite, short).
 fn number(v: f64) -> Id {
     let v = if v.is_finite() { v } else { 0.0 };
-    plain(&format!("{:.3}", v).trim_end_matches('0').trim_end_matches('.'))
+    plain(
+        &format!("{:.3}", v)
+            .trim_end_matches('0')
+            .trim_end_matches('.'),
+    )
 }
 
 /// Linear map of `value / max` in [0, 1] onto [lo, hi].
@@ -329,7 +347,12 @@ fn build_graph(
 
     let max_size = nodes.iter().map(|n| n.size).fold(0.0, f64::max);
     for node in nodes {
-        let inches = scale(node.size, max_size, options.min_node_inches, options.max_node_inches);
+        let inches = scale(
+            node.size,
+            max_size,
+            options.min_node_inches,
+            options.max_node_inches,
+        );
         stmts.push(Stmt::Node(Node::new(
             node_id(node.index),
             vec![
@@ -343,7 +366,12 @@ fn build_graph(
     }
     let max_weight = edges.iter().map(|e| e.weight).fold(0.0, f64::max);
     for edge in edges {
-        let pen = scale(edge.weight, max_weight, options.min_penwidth, options.max_penwidth);
+        let pen = scale(
+            edge.weight,
+            max_weight,
+            options.min_penwidth,
+            options.max_penwidth,
+        );
         stmts.push(Stmt::Edge(Edge {
             ty: EdgeTy::Pair(
                 Vertex::N(node_id(edge.source)),

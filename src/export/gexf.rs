@@ -81,7 +81,11 @@ where
 
     let mut graph_tag = Tag::new("graph").raw(
         "defaultedgetype",
-        if graph.directed() { "directed" } else { "undirected" },
+        if graph.directed() {
+            "directed"
+        } else {
+            "undirected"
+        },
     );
     if options.dynamic {
         graph_tag = graph_tag
@@ -98,7 +102,11 @@ where
     xml.open(Tag::new("nodes").raw("count", &count))?;
     let mut visited = 0;
     graph.visit_nodes(&mut |node| {
-        check_values(Element::Node(visited), graph.node_attributes(), &node.values)?;
+        check_values(
+            Element::Node(visited),
+            graph.node_attributes(),
+            &node.values,
+        )?;
         write_node(&mut xml, node, options.dynamic, &mut text)?;
         visited += 1;
         Ok(())
@@ -118,7 +126,11 @@ where
     let mut visited = 0;
     graph.visit_edges(&mut |edge| {
         check_endpoints(visited, edge, node_count)?;
-        check_values(Element::Edge(visited), graph.edge_attributes(), &edge.values)?;
+        check_values(
+            Element::Edge(visited),
+            graph.edge_attributes(),
+            &edge.values,
+        )?;
         write_edge(&mut xml, graph, visited, edge, options.dynamic, &mut text)?;
         visited += 1;
         Ok(())
@@ -191,7 +203,10 @@ fn write_node<W: Write>(
     let tag = tag.text("label", &node.label, xml.scratch());
     let spells = dynamic && !node.spells.is_empty();
     let size = node.size.filter(|s| s.is_finite() && *s >= 0.0);
-    let has_values = node.values.iter().any(|v| !matches!(v, super::AttrValue::Missing));
+    let has_values = node
+        .values
+        .iter()
+        .any(|v| !matches!(v, super::AttrValue::Missing));
     if !has_values && !spells && node.color.is_none() && size.is_none() {
         xml.empty(tag)?;
         return Ok(());
@@ -204,7 +219,11 @@ fn write_node<W: Write>(
         write_spells(xml, &node.spells, text)?;
     }
     if let Some(c) = node.color {
-        let mut b = [itoa::Buffer::new(), itoa::Buffer::new(), itoa::Buffer::new()];
+        let mut b = [
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+            itoa::Buffer::new(),
+        ];
         let [rb, gb, bb] = &mut b;
         xml.empty(
             Tag::new("viz:color")
@@ -238,9 +257,11 @@ where
     let mut id = itoa::Buffer::new();
     text.clear();
     push_f64(edge.weight, text);
-    let mut tag = Tag::new("edge")
-        .raw("id", id.format(index))
-        .text("source", graph.node_id(edge.source), xml.scratch());
+    let mut tag = Tag::new("edge").raw("id", id.format(index)).text(
+        "source",
+        graph.node_id(edge.source),
+        xml.scratch(),
+    );
     tag = tag
         .text("target", graph.node_id(edge.target), xml.scratch())
         .raw("weight", text);
@@ -248,7 +269,10 @@ where
         tag = tag.text("kind", kind, xml.scratch());
     }
     let spells = dynamic && !edge.spells.is_empty();
-    let has_values = edge.values.iter().any(|v| !matches!(v, super::AttrValue::Missing));
+    let has_values = edge
+        .values
+        .iter()
+        .any(|v| !matches!(v, super::AttrValue::Missing));
     if !has_values && !spells {
         xml.empty(tag)?;
         return Ok(());

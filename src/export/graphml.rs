@@ -46,7 +46,11 @@ where
     write_keys(&mut xml, "edge", 'e', graph.edge_attributes())?;
     xml.open(Tag::new("graph").raw("id", "G").raw(
         "edgedefault",
-        if graph.directed() { "directed" } else { "undirected" },
+        if graph.directed() {
+            "directed"
+        } else {
+            "undirected"
+        },
     ))?;
 
     let mut text = String::with_capacity(64);
@@ -54,7 +58,11 @@ where
     let node_count = graph.node_count();
     let mut visited = 0;
     graph.visit_nodes(&mut |node| {
-        check_values(Element::Node(visited), graph.node_attributes(), &node.values)?;
+        check_values(
+            Element::Node(visited),
+            graph.node_attributes(),
+            &node.values,
+        )?;
         let tag = Tag::new("node").text("id", &node.id, xml.scratch());
         xml.open(tag)?;
         data(&mut xml, "label", &node.label)?;
@@ -84,13 +92,19 @@ where
     let mut visited = 0;
     graph.visit_edges(&mut |edge| {
         check_endpoints(visited, edge, node_count)?;
-        check_values(Element::Edge(visited), graph.edge_attributes(), &edge.values)?;
+        check_values(
+            Element::Edge(visited),
+            graph.edge_attributes(),
+            &edge.values,
+        )?;
         text.clear();
         text.push('e');
         text.push_str(num.format(visited));
-        let tag = Tag::new("edge")
-            .raw("id", &text)
-            .text("source", graph.node_id(edge.source), xml.scratch());
+        let tag = Tag::new("edge").raw("id", &text).text(
+            "source",
+            graph.node_id(edge.source),
+            xml.scratch(),
+        );
         let tag = tag.text("target", graph.node_id(edge.target), xml.scratch());
         xml.open(tag)?;
         text.clear();

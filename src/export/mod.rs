@@ -39,6 +39,7 @@ mod gexf;
 mod graphml;
 pub mod model;
 pub mod palette;
+pub mod schema;
 mod tables;
 pub mod text;
 mod xml;
@@ -47,8 +48,8 @@ pub use dot::{DotFile, DotOptions, cluster_dots, write_cluster_dots, write_dot};
 pub use gexf::{GexfOptions, write_gexf};
 pub use graphml::write_graphml;
 pub use model::{
-    AttrType, AttrValue, AttributeDef, Element, ExportCluster, ExportEdge, ExportGraph,
-    EdgeVisitor, ExportNode, GraphSource, NodeVisitor, Rgb,
+    AttrType, AttrValue, AttributeDef, EdgeVisitor, Element, ExportCluster, ExportEdge,
+    ExportGraph, ExportNode, GraphSource, NodeVisitor, Rgb,
 };
 pub use tables::{CsvOptions, write_csv_tables};
 

@@ -58,7 +58,11 @@ pub const SIZE_RANGE: (f64, f64) = (4.0, 40.0);
 /// Node size from a score in [0, 1] (a bot score), linear over [`SIZE_RANGE`]; out-of-range
 /// and NaN scores are clamped (NaN counts as 0).
 pub fn size_by_score(score: f64) -> f64 {
-    let s = if score.is_nan() { 0.0 } else { score.clamp(0.0, 1.0) };
+    let s = if score.is_nan() {
+        0.0
+    } else {
+        score.clamp(0.0, 1.0)
+    };
     SIZE_RANGE.0 + (SIZE_RANGE.1 - SIZE_RANGE.0) * s
 }
 
@@ -105,7 +109,11 @@ mod tests {
         let colours: Vec<Rgb> = (1..=60).map(flagged_color).collect();
         for (i, a) in colours.iter().enumerate() {
             assert!(!is_grey(*a), "rank {} is grey: {a:?}", i + 1);
-            assert!(distance(*a, UNFLAGGED) > 60, "rank {} too close to grey", i + 1);
+            assert!(
+                distance(*a, UNFLAGGED) > 60,
+                "rank {} too close to grey",
+                i + 1
+            );
             for (j, b) in colours.iter().enumerate().skip(i + 1) {
                 assert_ne!(a, b, "ranks {} and {} share a colour", i + 1, j + 1);
             }

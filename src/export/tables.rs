@@ -54,7 +54,11 @@ where
     let mut text = String::with_capacity(64);
     let mut visited = 0;
     graph.visit_nodes(&mut |node| {
-        check_values(Element::Node(visited), graph.node_attributes(), &node.values)?;
+        check_values(
+            Element::Node(visited),
+            graph.node_attributes(),
+            &node.values,
+        )?;
         out.write_field(&node.id).map_err(csv_error)?;
         out.write_field(&node.label).map_err(csv_error)?;
         if options.intervals {
@@ -86,13 +90,23 @@ where
     }
     header.extend(graph.edge_attributes().iter().map(|a| a.name.as_str()));
     out.write_record(&header).map_err(csv_error)?;
-    let direction = if graph.directed() { "Directed" } else { "Undirected" };
+    let direction = if graph.directed() {
+        "Directed"
+    } else {
+        "Undirected"
+    };
     let mut visited = 0;
     graph.visit_edges(&mut |edge| {
         check_endpoints(visited, edge, graph.node_count())?;
-        check_values(Element::Edge(visited), graph.edge_attributes(), &edge.values)?;
-        out.write_field(graph.node_id(edge.source)).map_err(csv_error)?;
-        out.write_field(graph.node_id(edge.target)).map_err(csv_error)?;
+        check_values(
+            Element::Edge(visited),
+            graph.edge_attributes(),
+            &edge.values,
+        )?;
+        out.write_field(graph.node_id(edge.source))
+            .map_err(csv_error)?;
+        out.write_field(graph.node_id(edge.target))
+            .map_err(csv_error)?;
         out.write_field(direction).map_err(csv_error)?;
         text.clear();
         push_f64(edge.weight, &mut text);

@@ -227,7 +227,10 @@ mod tests {
     #[test]
     fn datetimes_are_rfc3339_and_clamped() {
         assert_eq!(format_datetime(1_376_619_302_000), "2013-08-16T02:15:02Z");
-        assert_eq!(format_datetime(1_494_000_000_123), "2017-05-05T16:00:00.123Z");
+        assert_eq!(
+            format_datetime(1_494_000_000_123),
+            "2017-05-05T16:00:00.123Z"
+        );
         assert_eq!(format_datetime(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(format_datetime(i64::MIN), "0001-01-01T00:00:00Z");
         assert_eq!(format_datetime(i64::MAX), "9999-12-31T23:59:59.999Z");

@@ -92,7 +92,12 @@ impl<W: Write> XmlWriter<W> {
     }
 
     /// Writes `tag` (named `name`) holding `text`, escaped.
-    pub(crate) fn text_element_tag(&mut self, tag: Tag<'_>, name: &str, text: &str) -> io::Result<()> {
+    pub(crate) fn text_element_tag(
+        &mut self,
+        tag: Tag<'_>,
+        name: &str,
+        text: &str,
+    ) -> io::Result<()> {
         self.scratch.clear();
         escape_xml_text(text, &mut self.scratch);
         // Valid UTF-8: escaping only inserts ASCII between whole characters of a str.
