@@ -183,7 +183,8 @@ fn interaction() -> ExportGraph {
 }
 
 fn hostile_strings() -> Vec<String> {
-    let text = std::fs::read_to_string(fixture("hostile.json")).expect("hostile fixture");
+    let text = std::fs::read_to_string(crate::util::fixture("export/hostile.json"))
+        .expect("hostile fixture");
     serde_json::from_str(&text).expect("hostile fixture is JSON")
 }
 
@@ -204,12 +205,6 @@ fn hostile() -> ExportGraph {
     graph.clusters[0].label = h[8].clone();
     graph.clusters[1].label = h[9].clone();
     graph
-}
-
-fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/export")
-        .join(name)
 }
 
 fn gexf_bytes(graph: &dyn GraphSource, dynamic: bool) -> Vec<u8> {

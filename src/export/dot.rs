@@ -305,7 +305,7 @@ fn attr(key: &str, value: Id) -> Attribute {
 fn number(v: f64) -> Id {
     let v = if v.is_finite() { v } else { 0.0 };
     plain(
-        &format!("{:.3}", v)
+        format!("{v:.3}")
             .trim_end_matches('0')
             .trim_end_matches('.'),
     )
@@ -313,7 +313,7 @@ fn number(v: f64) -> Id {
 
 /// Linear map of `value / max` in [0, 1] onto [lo, hi].
 fn scale(value: f64, max: f64, lo: f64, hi: f64) -> f64 {
-    if !(max > 0.0) || !value.is_finite() {
+    if max.is_nan() || max <= 0.0 || !value.is_finite() {
         return lo;
     }
     lo + (hi - lo) * (value / max).clamp(0.0, 1.0)
