@@ -22,7 +22,7 @@ use super::model::{
     AttributeDef, Element, ExportEdge, ExportNode, GraphSource, check_endpoints, check_values,
 };
 use super::text::{push_datetime, push_f64, push_value};
-use super::xml::{Tag, XmlWriter};
+use super::xml::XmlWriter;
 
 /// GEXF export settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,15 +71,15 @@ where
     W: Write,
 {
     let mut xml = XmlWriter::new(BufWriter::with_capacity(1 << 16, out))?;
-    xml.open(
-        Tag::new("gexf")
-            .raw("xmlns", "http://gexf.net/1.3")
-            .raw("xmlns:viz", "http://gexf.net/1.3/viz")
-            .raw("version", "1.3"),
-    )?;
+    let tag = xml
+        .tag("gexf")
+        .raw("xmlns", "http://gexf.net/1.3")
+        .raw("xmlns:viz", "http://gexf.net/1.3/viz")
+        .raw("version", "1.3");
+    xml.open(tag)?;
     write_meta(&mut xml, options)?;
 
-    let mut graph_tag = Tag::new("graph").raw(
+    let mut graph_tag = xml.tag("graph").raw(
         "defaultedgetype",
         if graph.directed() {
             "directed"
@@ -99,7 +99,8 @@ where
     let mut text = String::with_capacity(64);
     let node_count = graph.node_count();
     let count = itoa::Buffer::new().format(node_count).to_string();
-    xml.open(Tag::new("nodes").raw("count", &count))?;
+    let tag = xml.tag("nodes").raw("count", &count);
+    xml.open(tag)?;
     let mut visited = 0;
     graph.visit_nodes(&mut |node| {
         check_values(
@@ -122,7 +123,8 @@ where
 
     let edge_count = graph.edge_count();
     let count = itoa::Buffer::new().format(edge_count).to_string();
-    xml.open(Tag::new("edges").raw("count", &count))?;
+    let tag = xml.tag("edges").raw("count", &count);
+    xml.open(tag)?;
     let mut visited = 0;
     graph.visit_edges(&mut |edge| {
         check_endpoints(visited, edge, node_count)?;
@@ -153,7 +155,7 @@ fn write_meta<W: Write>(xml: &mut XmlWriter<W>, options: &GexfOptions) -> Result
     if options.creator.is_none() && options.description.is_none() {
         return Ok(());
     }
-    let mut meta = Tag::new("meta");
+    let mut meta = xml.tag("meta");
     let date;
     if let Some(ms) = options.last_modified_ms {
         let mut s = String::new();
@@ -180,12 +182,14 @@ fn write_attribute_decls<W: Write>(
     if defs.is_empty() {
         return Ok(());
     }
-    xml.open(Tag::new("attributes").raw("class", class))?;
+    let tag = xml.tag("attributes").raw("class", class);
+    xml.open(tag)?;
     let mut ids = itoa::Buffer::new();
     for (i, def) in defs.iter().enumerate() {
-        let tag = Tag::new("attribute")
+        let tag = xml
+            .tag("attribute")
             .raw("id", ids.format(i))
-            .text("title", &def.name, xml.scratch())
+            .text("title", &def.name)
             .raw("type", def.ty.gexf_name());
         xml.empty(tag)?;
     }
@@ -199,8 +203,8 @@ fn write_node<W: Write>(
     dynamic: bool,
     text: &mut String,
 ) -> Result<(), ExportError> {
-    let tag = Tag::new("node").text("id", &node.id, xml.scratch());
-    let tag = tag.text("label", &node.label, xml.scratch());
+    let tag = xml.tag("node").text("id", &node.id);
+    let tag = tag.text("label", &node.label);
     let spells = dynamic && !node.spells.is_empty();
     let size = node.size.filter(|s| s.is_finite() && *s >= 0.0);
     let has_values = node
@@ -225,18 +229,19 @@ fn write_node<W: Write>(
             itoa::Buffer::new(),
         ];
         let [rb, gb, bb] = &mut b;
-        xml.empty(
-            Tag::new("viz:color")
-                .raw("r", rb.format(c.r))
-                .raw("g", gb.format(c.g))
-                .raw("b", bb.format(c.b)),
-        )?;
+        let tag = xml
+            .tag("viz:color")
+            .raw("r", rb.format(c.r))
+            .raw("g", gb.format(c.g))
+            .raw("b", bb.format(c.b));
+        xml.empty(tag)?;
     }
     if let Some(size) = size {
         text.clear();
         // `viz:size` is an xsd:float.
         push_f64(size.min(f64::from(f32::MAX)), text);
-        xml.empty(Tag::new("viz:size").raw("value", text))?;
+        let tag = xml.tag("viz:size").raw("value", text);
+        xml.empty(tag)?;
     }
     xml.close("node")?;
     Ok(())
@@ -257,16 +262,15 @@ where
     let mut id = itoa::Buffer::new();
     text.clear();
     push_f64(edge.weight, text);
-    let mut tag = Tag::new("edge").raw("id", id.format(index)).text(
-        "source",
-        graph.node_id(edge.source),
-        xml.scratch(),
-    );
+    let mut tag = xml
+        .tag("edge")
+        .raw("id", id.format(index))
+        .text("source", graph.node_id(edge.source));
     tag = tag
-        .text("target", graph.node_id(edge.target), xml.scratch())
+        .text("target", graph.node_id(edge.target))
         .raw("weight", text);
     if let Some(kind) = edge.kind.as_deref().filter(|k| !k.is_empty()) {
-        tag = tag.text("kind", kind, xml.scratch());
+        tag = tag.text("kind", kind);
     }
     let spells = dynamic && !edge.spells.is_empty();
     let has_values = edge
@@ -293,7 +297,8 @@ fn write_attvalues<W: Write>(
     values: &[super::AttrValue],
     text: &mut String,
 ) -> Result<(), ExportError> {
-    xml.open(Tag::new("attvalues"))?;
+    let tag = xml.tag("attvalues");
+    xml.open(tag)?;
     let mut id = itoa::Buffer::new();
     for (i, value) in values.iter().enumerate() {
         if matches!(value, super::AttrValue::Missing) {
@@ -301,9 +306,10 @@ fn write_attvalues<W: Write>(
         }
         text.clear();
         push_value(value, text);
-        let tag = Tag::new("attvalue")
+        let tag = xml
+            .tag("attvalue")
             .raw("for", id.format(i))
-            .text("value", text, xml.scratch());
+            .text("value", text);
         xml.empty(tag)?;
     }
     xml.close("attvalues")?;
@@ -315,14 +321,16 @@ fn write_spells<W: Write>(
     spells: &[(i64, i64)],
     text: &mut String,
 ) -> Result<(), ExportError> {
-    xml.open(Tag::new("spells"))?;
+    let tag = xml.tag("spells");
+    xml.open(tag)?;
     for &(a, b) in spells {
         text.clear();
         push_datetime(a.min(b), text);
         let split = text.len();
         push_datetime(a.max(b), text);
         let (start, end) = text.split_at(split);
-        xml.empty(Tag::new("spell").raw("start", start).raw("end", end))?;
+        let tag = xml.tag("spell").raw("start", start).raw("end", end);
+        xml.empty(tag)?;
     }
     xml.close("spells")?;
     Ok(())

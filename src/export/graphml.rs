@@ -29,7 +29,10 @@ where
     W: Write,
 {
     let mut xml = XmlWriter::new(BufWriter::with_capacity(1 << 16, out))?;
-    xml.open(Tag::new("graphml").raw("xmlns", "http://graphml.graphdrawing.org/xmlns"))?;
+    let tag = xml
+        .tag("graphml")
+        .raw("xmlns", "http://graphml.graphdrawing.org/xmlns");
+    xml.open(tag)?;
     let fixed_keys = [
         ("label", "node", "string"),
         ("r", "node", "int"),
@@ -40,18 +43,20 @@ where
         ("kind", "edge", "string"),
     ];
     for (name, domain, ty) in fixed_keys {
-        xml.empty(key_tag(name, domain, name, ty))?;
+        let tag = key_tag(&mut xml, name, domain, name, ty);
+        xml.empty(tag)?;
     }
     write_keys(&mut xml, "node", 'n', graph.node_attributes())?;
     write_keys(&mut xml, "edge", 'e', graph.edge_attributes())?;
-    xml.open(Tag::new("graph").raw("id", "G").raw(
+    let tag = xml.tag("graph").raw("id", "G").raw(
         "edgedefault",
         if graph.directed() {
             "directed"
         } else {
             "undirected"
         },
-    ))?;
+    );
+    xml.open(tag)?;
 
     let mut text = String::with_capacity(64);
     let mut num = itoa::Buffer::new();
@@ -63,7 +68,7 @@ where
             graph.node_attributes(),
             &node.values,
         )?;
-        let tag = Tag::new("node").text("id", &node.id, xml.scratch());
+        let tag = xml.tag("node").text("id", &node.id);
         xml.open(tag)?;
         data(&mut xml, "label", &node.label)?;
         if let Some(c) = node.color {
@@ -100,12 +105,11 @@ where
         text.clear();
         text.push('e');
         text.push_str(num.format(visited));
-        let tag = Tag::new("edge").raw("id", &text).text(
-            "source",
-            graph.node_id(edge.source),
-            xml.scratch(),
-        );
-        let tag = tag.text("target", graph.node_id(edge.target), xml.scratch());
+        let tag = xml
+            .tag("edge")
+            .raw("id", &text)
+            .text("source", graph.node_id(edge.source));
+        let tag = tag.text("target", graph.node_id(edge.target));
         xml.open(tag)?;
         text.clear();
         push_f64(edge.weight, &mut text);
@@ -131,8 +135,8 @@ where
     Ok(())
 }
 
-fn key_tag<'a>(id: &'a str, domain: &'a str, name: &'a str, ty: &'a str) -> Tag<'a> {
-    Tag::new("key")
+fn key_tag<W: Write>(xml: &mut XmlWriter<W>, id: &str, domain: &str, name: &str, ty: &str) -> Tag {
+    xml.tag("key")
         .raw("id", id)
         .raw("for", domain)
         .raw("attr.name", name)
@@ -147,10 +151,11 @@ fn write_keys<W: Write>(
 ) -> Result<(), ExportError> {
     for (i, def) in defs.iter().enumerate() {
         let id = format!("{prefix}{i}");
-        let tag = Tag::new("key")
+        let tag = xml
+            .tag("key")
             .raw("id", &id)
             .raw("for", domain)
-            .text("attr.name", &def.name, xml.scratch())
+            .text("attr.name", &def.name)
             .raw("attr.type", def.ty.graphml_name());
         xml.empty(tag)?;
     }
@@ -159,7 +164,8 @@ fn write_keys<W: Write>(
 
 fn data<W: Write>(xml: &mut XmlWriter<W>, key: &str, value: &str) -> Result<(), ExportError> {
     // `<data key="k">value</data>`, the value escaped as character data.
-    xml.text_element_tag(Tag::new("data").raw("key", key), "data", value)?;
+    let tag = xml.tag("data").raw("key", key);
+    xml.text_element_tag(tag, "data", value)?;
     Ok(())
 }
 

@@ -40,38 +40,37 @@ pub fn sanitize_xml(s: &str) -> Cow<'_, str> {
 /// Appends `s` to `out` escaped for a double-quoted XML attribute value, forbidden characters
 /// replaced. Tab, newline and carriage return become character references so they survive
 /// attribute-value normalisation.
-pub fn escape_xml_attr(s: &str, out: &mut Vec<u8>) {
+pub fn escape_xml_attr(s: &str, out: &mut String) {
     escape_xml(s, out, true);
 }
 
 /// Appends `s` to `out` escaped for XML character data, forbidden characters replaced. `>` is
 /// escaped too, so `]]>` cannot occur; a carriage return becomes `&#13;` so it is not turned
 /// into a newline by the parser.
-pub fn escape_xml_text(s: &str, out: &mut Vec<u8>) {
+pub fn escape_xml_text(s: &str, out: &mut String) {
     escape_xml(s, out, false);
 }
 
-fn escape_xml(s: &str, out: &mut Vec<u8>, attribute: bool) {
-    let bytes = s.as_bytes();
+fn escape_xml(s: &str, out: &mut String, attribute: bool) {
     let mut clean_from = 0;
     for (i, c) in s.char_indices() {
-        let replacement: &[u8] = match c {
-            '&' => b"&amp;",
-            '<' => b"&lt;",
-            '>' => b"&gt;",
-            '"' if attribute => b"&quot;",
-            '\'' if attribute => b"&apos;",
-            '\t' if attribute => b"&#9;",
-            '\n' if attribute => b"&#10;",
-            '\r' => b"&#13;",
-            c if !is_xml_char(c) => "\u{FFFD}".as_bytes(),
+        let replacement = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' if attribute => "&quot;",
+            '\'' if attribute => "&apos;",
+            '\t' if attribute => "&#9;",
+            '\n' if attribute => "&#10;",
+            '\r' => "&#13;",
+            c if !is_xml_char(c) => "\u{FFFD}",
             _ => continue,
         };
-        out.extend_from_slice(&bytes[clean_from..i]);
-        out.extend_from_slice(replacement);
+        out.push_str(&s[clean_from..i]);
+        out.push_str(replacement);
         clean_from = i + c.len_utf8();
     }
-    out.extend_from_slice(&bytes[clean_from..]);
+    out.push_str(&s[clean_from..]);
 }
 
 /// `s` escaped for the inside of a double-quoted DOT string (`"..."`).
@@ -106,15 +105,26 @@ pub fn push_datetime(ms: i64, out: &mut String) {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = crate::ingest::time::civil_from_days(days);
-    let (h, mi, s, milli) = (
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000,
-    );
-    let _ = write!(out, "{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}");
-    if milli != 0 {
-        let _ = write!(out, ".{milli:03}");
+    // Digits by hand: this runs for every spell of a million-edge export.
+    let digits = |out: &mut String, v: i64, width: u32| {
+        for p in (0..width).rev() {
+            out.push(char::from(b'0' + (v / 10_i64.pow(p) % 10) as u8));
+        }
+    };
+    digits(out, y, 4);
+    out.push('-');
+    digits(out, i64::from(m), 2);
+    out.push('-');
+    digits(out, i64::from(d), 2);
+    out.push('T');
+    digits(out, rem / 3_600_000, 2);
+    out.push(':');
+    digits(out, rem / 60_000 % 60, 2);
+    out.push(':');
+    digits(out, rem / 1000 % 60, 2);
+    if rem % 1000 != 0 {
+        out.push('.');
+        digits(out, rem % 1000, 3);
     }
     out.push('Z');
 }
@@ -185,15 +195,15 @@ mod tests {
     use super::*;
 
     fn attr(s: &str) -> String {
-        let mut out = Vec::new();
+        let mut out = String::new();
         escape_xml_attr(s, &mut out);
-        String::from_utf8(out).unwrap()
+        out
     }
 
     fn text(s: &str) -> String {
-        let mut out = Vec::new();
+        let mut out = String::new();
         escape_xml_text(s, &mut out);
-        String::from_utf8(out).unwrap()
+        out
     }
 
     #[test]

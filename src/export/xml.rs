@@ -5,52 +5,43 @@ escaping keeps raw newlines and control characters, which XML 1.0 either normali
 forbids).
 */
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use quick_xml::Writer;
-use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use quick_xml::name::QName;
 
 use super::text::{escape_xml_attr, escape_xml_text};
 
-/// An indented XML writer with reusable escaping buffers.
+/// An indented XML writer that recycles one buffer for start tags.
 pub(crate) struct XmlWriter<W: Write> {
     writer: Writer<W>,
-    scratch: Vec<u8>,
+    spare: String,
 }
 
-/// One element being built: its name and escaped attributes.
-pub(crate) struct Tag<'a> {
-    start: BytesStart<'a>,
+/// One start tag being built: `name key="value" …`, values escaped as they are added.
+pub(crate) struct Tag {
+    content: String,
+    name_len: usize,
 }
 
-impl<'a> Tag<'a> {
-    /// An element named `name` with no attributes yet.
-    pub(crate) fn new(name: &'a str) -> Self {
-        Tag {
-            start: BytesStart::new(name),
-        }
-    }
-
+impl Tag {
     /// Adds an attribute whose value is already safe (a number, a fixed keyword).
     pub(crate) fn raw(mut self, key: &str, value: &str) -> Self {
-        self.start.push_attribute(Attribute {
-            key: QName(key.as_bytes()),
-            value: Cow::Borrowed(value.as_bytes()),
-        });
+        self.content.push(' ');
+        self.content.push_str(key);
+        self.content.push_str("=\"");
+        self.content.push_str(value);
+        self.content.push('"');
         self
     }
 
-    /// Adds an attribute with arbitrary text, escaped (with `scratch` as the buffer).
-    pub(crate) fn text(mut self, key: &str, value: &str, scratch: &mut Vec<u8>) -> Self {
-        scratch.clear();
-        escape_xml_attr(value, scratch);
-        self.start.push_attribute(Attribute {
-            key: QName(key.as_bytes()),
-            value: Cow::Borrowed(scratch.as_slice()),
-        });
+    /// Adds an attribute with arbitrary text, escaped.
+    pub(crate) fn text(mut self, key: &str, value: &str) -> Self {
+        self.content.push(' ');
+        self.content.push_str(key);
+        self.content.push_str("=\"");
+        escape_xml_attr(value, &mut self.content);
+        self.content.push('"');
         self
     }
 }
@@ -62,23 +53,43 @@ impl<W: Write> XmlWriter<W> {
         writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         Ok(XmlWriter {
             writer,
-            scratch: Vec::with_capacity(256),
+            spare: String::with_capacity(256),
         })
     }
 
-    /// The escaping buffer, for [`Tag::text`].
-    pub(crate) fn scratch(&mut self) -> &mut Vec<u8> {
-        &mut self.scratch
+    /// A start tag named `name` with no attributes yet (reusing the writer's buffer).
+    pub(crate) fn tag(&mut self, name: &str) -> Tag {
+        let mut content = std::mem::take(&mut self.spare);
+        content.clear();
+        content.push_str(name);
+        Tag {
+            content,
+            name_len: name.len(),
+        }
     }
 
     /// Writes the start tag of `tag`.
-    pub(crate) fn open(&mut self, tag: Tag<'_>) -> io::Result<()> {
-        self.writer.write_event(Event::Start(tag.start))
+    pub(crate) fn open(&mut self, tag: Tag) -> io::Result<()> {
+        let result = self
+            .writer
+            .write_event(Event::Start(BytesStart::from_content(
+                tag.content.as_str(),
+                tag.name_len,
+            )));
+        self.spare = tag.content;
+        result
     }
 
     /// Writes `tag` as an empty element.
-    pub(crate) fn empty(&mut self, tag: Tag<'_>) -> io::Result<()> {
-        self.writer.write_event(Event::Empty(tag.start))
+    pub(crate) fn empty(&mut self, tag: Tag) -> io::Result<()> {
+        let result = self
+            .writer
+            .write_event(Event::Empty(BytesStart::from_content(
+                tag.content.as_str(),
+                tag.name_len,
+            )));
+        self.spare = tag.content;
+        result
     }
 
     /// Writes the end tag `</name>`.
@@ -88,23 +99,21 @@ impl<W: Write> XmlWriter<W> {
 
     /// Writes `<name>text</name>`, the text escaped.
     pub(crate) fn text_element(&mut self, name: &str, text: &str) -> io::Result<()> {
-        self.text_element_tag(Tag::new(name), name, text)
+        let tag = self.tag(name);
+        self.text_element_tag(tag, name, text)
     }
 
     /// Writes `tag` (named `name`) holding `text`, escaped.
-    pub(crate) fn text_element_tag(
-        &mut self,
-        tag: Tag<'_>,
-        name: &str,
-        text: &str,
-    ) -> io::Result<()> {
-        self.scratch.clear();
-        escape_xml_text(text, &mut self.scratch);
-        // Valid UTF-8: escaping only inserts ASCII between whole characters of a str.
-        let escaped = std::str::from_utf8(&self.scratch).map_err(io::Error::other)?;
-        self.writer.write_event(Event::Start(tag.start))?;
-        self.writer
-            .write_event(Event::Text(BytesText::from_escaped(escaped)))?;
+    pub(crate) fn text_element_tag(&mut self, tag: Tag, name: &str, text: &str) -> io::Result<()> {
+        self.open(tag)?;
+        let mut escaped = std::mem::take(&mut self.spare);
+        escaped.clear();
+        escape_xml_text(text, &mut escaped);
+        let result = self
+            .writer
+            .write_event(Event::Text(BytesText::from_escaped(escaped.as_str())));
+        self.spare = escaped;
+        result?;
         self.writer.write_event(Event::End(BytesEnd::new(name)))
     }
 
