@@ -301,9 +301,5 @@ fn main() {
                 })
             })
         });
-        println!(
-            "peak RSS since the last reset (CSV export) {:.1} MB",
-            status_kb("VmHWM:") as f64 / 1024.0
-        );
     });
 }
