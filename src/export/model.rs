@@ -14,7 +14,8 @@ Conventions shared by every format:
   [`AttrValue::Missing`] leaves it unset.
 - Times are milliseconds since the Unix epoch, UTC; formats write them as RFC 3339.
 - Spells are inclusive `(start_ms, end_ms)` periods of activity (an account's active periods,
-  an edge's co-action times; a single moment is `(t, t)`).
+  an edge's co-action times; a single moment is `(t, t)`). An edge's spells should lie within
+  both endpoints' spells: Gephi's timeline hides an edge while one of its nodes is absent.
 */
 
 use super::ExportError;
@@ -83,7 +84,7 @@ impl AttributeDef {
     }
 }
 
-/// One attribute value. Which variants fit which [`AttrType`] is checked by [`AttrValue::check`].
+/// One attribute value. Which variants fit which [`AttrType`] is decided by [`AttrValue::fits`].
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum AttrValue {
     /// No value: the attribute is left out for this node or edge.
