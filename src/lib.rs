@@ -19,6 +19,7 @@
 //! ```
 
 pub mod community;
+pub mod export;
 pub mod generate;
 pub mod graph;
 pub mod ingest;

@@ -15,3 +15,5 @@ mod graph;
 mod signals;
 // Community detection: karate club, LFR fixtures, connectedness, thread determinism.
 mod community;
+// Exporters: GEXF (schema, networkx), GraphML, CSV tables, DOT (Graphviz), hostile text.
+mod export;

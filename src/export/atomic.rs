@@ -1,0 +1,147 @@
+/*!
+Atomic output files: every file the project writes goes through [`write_atomically`], so a
+reader (or a crashed run) never sees a half-written file, and an existing file is replaced only
+by a complete one.
+*/
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+/// Writes `path` atomically: `write` fills a buffered temporary file in the same directory,
+/// which is flushed, synced to disk and renamed over `path`.
+///
+/// If `write` fails (or panics), or flushing, syncing or renaming fails, the temporary file is
+/// removed and `path` is left as it was. The new file gets the usual permissions (`0666` less
+/// the umask on Unix), not the temporary file's private ones.
+///
+/// # Errors
+/// The error `write` returns, or the I/O error of creating, syncing or renaming the file.
+pub fn write_atomically<T, E, F>(path: &Path, write: F) -> Result<T, E>
+where
+    F: FnOnce(&mut BufWriter<File>) -> Result<T, E>,
+    E: From<io::Error>,
+{
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{} does not name a file", path.display()),
+        )
+    })?;
+    let mut builder = tempfile::Builder::new();
+    builder.suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    builder.prefix(&prefix);
+    // Dropping `temp` on any early return removes the temporary file.
+    let (file, temp_path) = builder.tempfile_in(dir)?.into_parts();
+    let mut out = BufWriter::new(file);
+    let value = write(&mut out)?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    drop(file);
+    temp_path.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(value)
+}
+
+/// Syncs a directory so the rename itself is durable; best effort (not every platform or file
+/// system supports it, and the data is already safe).
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Convenience for [`write_atomically`] with a writer that only does I/O.
+///
+/// # Errors
+/// As [`write_atomically`].
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_atomically(path, |w| w.write_all(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn replaces_the_file_only_when_complete() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_file_atomically(&path, b"first").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+
+        let err = write_atomically(&path, |w| {
+            w.write_all(b"half of the second")?;
+            Err::<(), _>(io::Error::other("analysis failed"))
+        })
+        .unwrap_err();
+        assert_eq!(err.to_string(), "analysis failed");
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        assert_eq!(entries(dir.path()), ["out.txt"], "temporary file removed");
+
+        let n = write_atomically(&path, |w| w.write_all(b"second").map(|()| 6)).unwrap();
+        assert_eq!(n, 6);
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        assert_eq!(entries(dir.path()), ["out.txt"]);
+    }
+
+    #[test]
+    fn temporary_file_is_removed_on_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        let result = std::panic::catch_unwind(|| {
+            let _ = write_atomically::<(), io::Error, _>(&path, |w| {
+                w.write_all(b"x")?;
+                panic!("boom")
+            });
+        });
+        assert!(result.is_err());
+        assert!(entries(dir.path()).is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn output_is_not_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.txt");
+        write_file_atomically(&path, b"x").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_ne!(
+            mode & 0o044,
+            0,
+            "readable by others unless the umask says no: {mode:o}"
+        );
+    }
+
+    #[test]
+    fn a_missing_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no/such/dir/out.txt");
+        assert!(write_file_atomically(&path, b"x").is_err());
+    }
+}
