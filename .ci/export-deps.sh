@@ -7,10 +7,11 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends libxml2-utils graphviz python3 python3-pip
 if ! python3 -c 'import networkx' 2>/dev/null; then
-    # networkx >= 2.6 reads GEXF 1.3; prefer the distribution's package, else PyPI.
-    apt-get install -y --no-install-recommends python3-networkx ||
-        python3 -m pip install networkx ||
-        python3 -m pip install --break-system-packages networkx
+    # networkx >= 2.6 reads GEXF 1.3. Install it for the python3 the tests will run (the first
+    # on PATH, which need not be the distribution's), else take the distribution's package.
+    python3 -m pip install networkx ||
+        python3 -m pip install --break-system-packages networkx ||
+        apt-get install -y --no-install-recommends python3-networkx
 fi
 xmllint --version >/dev/null 2>&1
 dot -V
