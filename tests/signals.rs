@@ -7,7 +7,7 @@ use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
 use coordgraph::ingest::{IngestOptions, Input, read_collection};
 use coordgraph::model::{
     AccountIx, AccountRef, Collection, CollectionBuilder, NO_TIME, NewAccount, NewPost, Origin,
-    PostKind, PostRef, Profile, TextFingerprint,
+    PostIx, PostKind, PostRef, Profile, TextFingerprint,
 };
 use coordgraph::signals::{
     AccountSignals, SignalOptions, bio_terms, compute_account_signals, creation_clustering,
@@ -33,7 +33,7 @@ impl Hand {
     }
 
     /// A record by `author` at `t`; retweets share post "rt-target".
-    fn post(&mut self, author: &str, t: i64, kind: PostKind, text: &str, client: &str) {
+    fn post(&mut self, author: &str, t: i64, kind: PostKind, text: &str, client: &str) -> PostIx {
         let id = self.next.to_string();
         self.next += 1;
         let mut scratch = String::new();
@@ -44,31 +44,33 @@ impl Hand {
                 handle: None,
             },
         });
-        self.b.add_post(&NewPost {
-            id: &id,
-            author: AccountRef {
-                id: Some(author),
-                handle: None,
-            },
-            time_ms: t,
-            kind,
-            origin: Origin::Record,
-            shared,
-            reply_to: None,
-            fingerprint: if kind == PostKind::Retweet {
-                TextFingerprint::NONE
-            } else {
-                TextFingerprint::of_text(text, &mut scratch)
-            },
-            text: if kind == PostKind::Retweet { "" } else { text },
-            client: Some(client),
-            lang: Some("en"),
-            merge_rows: false,
-        });
+        self.b
+            .add_post(&NewPost {
+                id: &id,
+                author: AccountRef {
+                    id: Some(author),
+                    handle: None,
+                },
+                time_ms: t,
+                kind,
+                origin: Origin::Record,
+                shared,
+                reply_to: None,
+                fingerprint: if kind == PostKind::Retweet {
+                    TextFingerprint::NONE
+                } else {
+                    TextFingerprint::of_text(text, &mut scratch)
+                },
+                text: if kind == PostKind::Retweet { "" } else { text },
+                client: Some(client),
+                lang: Some("en"),
+                merge_rows: false,
+            })
+            .expect("a new post")
     }
 
-    fn original(&mut self, author: &str, t: i64, text: &str) {
-        self.post(author, t, PostKind::Original, text, "Twitter for iPhone");
+    fn original(&mut self, author: &str, t: i64, text: &str) -> PostIx {
+        self.post(author, t, PostKind::Original, text, "Twitter for iPhone")
     }
 
     fn profile(&mut self, id: &str, handle: &str, p: Profile) {
@@ -214,11 +216,15 @@ fn profile_client_and_text_signals_on_a_hand_made_collection() {
         "Twitter for iPhone",
     );
     // Another account posting the slogan (with a mention and capitals: same fingerprint).
-    h.original(
+    let slogan = h.original(
         "12",
         created + DAY,
         "@someone AND THE SAME SLOGAN as everyone else",
     );
+    // Four hashtags on one of its two texts: two a post on average.
+    for tag in ["#a", "#b", "#c", "#d"] {
+        h.b.add_hashtag(slogan, tag);
+    }
     h.original("12", created + DAY, "short");
     let c = h.finish();
     let s = compute_account_signals(&c, &SignalOptions::default());
@@ -237,13 +243,14 @@ fn profile_client_and_text_signals_on_a_hand_made_collection() {
     // (−log10(101/1001) − 0.5); the duplicate-text signal is unknown (no own texts).
     let ratio = -(101f64 / 1001.0).log10() - 0.5;
     let expected = (3.0 + 1.5 + 0.5 + 0.75 + ratio + 1.5 + 1.0 + 0.5) / 10.0;
+    assert_eq!(bot.hashtags_per_post, None);
     assert!(
         (bot.bot.score - expected).abs() < 1e-12,
         "{}",
         bot.bot.score
     );
     assert!((bot.bot.score - 0.924_611_270_37).abs() < 1e-9);
-    assert!((bot.bot.coverage - 10.0 / 11.0).abs() < 1e-12);
+    assert!((bot.bot.coverage - 10.0 / 12.0).abs() < 1e-12);
     assert!((bot.bot.follower_ratio - ratio / 10.0).abs() < 1e-12);
     assert_eq!(bot.bot.automation, 0.3);
     assert_eq!(bot.bot.duplicate_text, 0.0);
@@ -257,9 +264,10 @@ fn profile_client_and_text_signals_on_a_hand_made_collection() {
     assert_eq!(person.statuses_per_day, Some(2.0));
     assert_eq!(person.records, 4);
     assert_eq!(person.records_per_day, 4.0 / 3.0);
+    assert_eq!(person.hashtags_per_post, Some(0.0));
     // Only the scheduled post (half weight) and the duplicate text count:
-    // (3 · 0.125 + 1 · 1/3) / 11.
-    let expected = (3.0 * 0.125 + 1.0 / 3.0) / 11.0;
+    // (3 · 0.125 + 1 · 1/3) / 12.
+    let expected = (3.0 * 0.125 + 1.0 / 3.0) / 12.0;
     assert!(
         (person.bot.score - expected).abs() < 1e-12,
         "{}",
@@ -271,8 +279,12 @@ fn profile_client_and_text_signals_on_a_hand_made_collection() {
     assert_eq!(other.duplicate_text_share, Some(0.5));
     assert_eq!(other.created_ms, None);
     assert_eq!(other.followers, None);
-    // Known: client, posting rate, duplicate texts, retweet share (no profile, no handle).
-    assert!((other.bot.coverage - 6.0 / 11.0).abs() < 1e-12);
+    // Known: client, posting rate, duplicate texts, retweet share, hashtags (no profile, no
+    // handle).
+    assert!((other.bot.coverage - 7.0 / 12.0).abs() < 1e-12);
+    assert_eq!(other.hashtags_per_post, Some(2.0));
+    // Two hashtags a post: halfway to the maximum of three, (1 · 0.5) / 7.
+    assert!((other.bot.hashtags - 0.5 / 7.0).abs() < 1e-12);
 
     let everyone: Vec<AccountIx> = s.accounts.iter().map(|a| a.account).collect();
     let langs = languages(&s, &everyone, 5);
@@ -482,7 +494,8 @@ fn generated_dormant_accounts_are_found_and_bots_score_high() {
                 + b.posts_per_day
                 + b.young_account
                 + b.duplicate_text
-                + b.retweet_share;
+                + b.retweet_share
+                + b.hashtags;
             assert!((sum - b.score).abs() < 1e-9);
             assert!((0.0..=1.0).contains(&b.score));
         }
