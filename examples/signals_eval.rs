@@ -74,11 +74,29 @@ fn main() {
         let signals = pool.install(|| compute_account_signals(c, &opts));
         let elapsed = start.elapsed();
         let mut by_group: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut parts_by_group: BTreeMap<&str, [f64; 10]> = BTreeMap::new();
         let (mut tp, mut fp, mut dormant_total) = (0u32, 0u32, 0u32);
         let (mut returning, mut returning_flagged) = (0u32, 0u32);
         for s in &signals.accounts {
             let group = truth.get(&s.id).map_or("unknown", String::as_str);
             by_group.entry(group).or_default().push(s.bot.score);
+            let b = &s.bot;
+            let parts = [
+                b.automation,
+                b.default_image,
+                b.default_profile,
+                b.digit_handle,
+                b.follower_ratio,
+                b.posts_per_day,
+                b.young_account,
+                b.duplicate_text,
+                b.retweet_share,
+                b.hashtags,
+            ];
+            let sums = parts_by_group.entry(group).or_default();
+            for (sum, part) in sums.iter_mut().zip(parts) {
+                *sum += part;
+            }
             let flagged = s.dormancy.is_some();
             match (group, flagged) {
                 ("dormant_reactivated", true) => tp += 1,
@@ -109,6 +127,26 @@ fn main() {
             let p90 = sorted[((sorted.len() - 1) as f64 * 0.9) as usize];
             let mean = scores.iter().sum::<f64>() / scores.len() as f64;
             println!("  {group:<20} {:>8} {mean:>10.3} {p90:>8.3}", scores.len());
+        }
+        // What each signal adds to the group's mean score.
+        println!(
+            "  {:<20} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5} {:>5}",
+            "mean contribution",
+            "auto",
+            "img",
+            "theme",
+            "digit",
+            "ratio",
+            "rate",
+            "young",
+            "dup",
+            "rt",
+            "tags"
+        );
+        for (group, sums) in &parts_by_group {
+            let n = by_group[group].len() as f64;
+            let cells: Vec<String> = sums.iter().map(|x| format!("{:>5.3}", x / n)).collect();
+            println!("  {group:<20} {}", cells.join(" "));
         }
         let empty = Vec::new();
         let g = |name: &str| by_group.get(name).unwrap_or(&empty);

@@ -7,7 +7,7 @@ use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
 use coordgraph::ingest::{IngestOptions, Input, read_collection};
 use coordgraph::model::{
     AccountIx, AccountRef, Collection, CollectionBuilder, NO_TIME, NewAccount, NewPost, Origin,
-    PostKind, PostRef, Profile, TextFingerprint,
+    PostIx, PostKind, PostRef, Profile, TextFingerprint,
 };
 use coordgraph::signals::{
     AccountSignals, SignalOptions, bio_terms, compute_account_signals, creation_clustering,
@@ -33,7 +33,7 @@ impl Hand {
     }
 
     /// A record by `author` at `t`; retweets share post "rt-target".
-    fn post(&mut self, author: &str, t: i64, kind: PostKind, text: &str, client: &str) {
+    fn post(&mut self, author: &str, t: i64, kind: PostKind, text: &str, client: &str) -> PostIx {
         let id = self.next.to_string();
         self.next += 1;
         let mut scratch = String::new();
@@ -44,31 +44,33 @@ impl Hand {
                 handle: None,
             },
         });
-        self.b.add_post(&NewPost {
-            id: &id,
-            author: AccountRef {
-                id: Some(author),
-                handle: None,
-            },
-            time_ms: t,
-            kind,
-            origin: Origin::Record,
-            shared,
-            reply_to: None,
-            fingerprint: if kind == PostKind::Retweet {
-                TextFingerprint::NONE
-            } else {
-                TextFingerprint::of_text(text, &mut scratch)
-            },
-            text: if kind == PostKind::Retweet { "" } else { text },
-            client: Some(client),
-            lang: Some("en"),
-            merge_rows: false,
-        });
+        self.b
+            .add_post(&NewPost {
+                id: &id,
+                author: AccountRef {
+                    id: Some(author),
+                    handle: None,
+                },
+                time_ms: t,
+                kind,
+                origin: Origin::Record,
+                shared,
+                reply_to: None,
+                fingerprint: if kind == PostKind::Retweet {
+                    TextFingerprint::NONE
+                } else {
+                    TextFingerprint::of_text(text, &mut scratch)
+                },
+                text: if kind == PostKind::Retweet { "" } else { text },
+                client: Some(client),
+                lang: Some("en"),
+                merge_rows: false,
+            })
+            .expect("a new post")
     }
 
-    fn original(&mut self, author: &str, t: i64, text: &str) {
-        self.post(author, t, PostKind::Original, text, "Twitter for iPhone");
+    fn original(&mut self, author: &str, t: i64, text: &str) -> PostIx {
+        self.post(author, t, PostKind::Original, text, "Twitter for iPhone")
     }
 
     fn profile(&mut self, id: &str, handle: &str, p: Profile) {
@@ -214,11 +216,15 @@ fn profile_client_and_text_signals_on_a_hand_made_collection() {
         "Twitter for iPhone",
     );
     // Another account posting the slogan (with a mention and capitals: same fingerprint).
-    h.original(
+    let slogan = h.original(
         "12",
         created + DAY,
         "@someone AND THE SAME SLOGAN as everyone else",
     );
+    // Four hashtags on one of its two texts: two a post on average.
+    for tag in ["#a", "#b", "#c", "#d"] {
+        h.b.add_hashtag(slogan, tag);
+    }
     h.original("12", created + DAY, "short");
     let c = h.finish();
     let s = compute_account_signals(&c, &SignalOptions::default());
@@ -237,13 +243,14 @@ fn profile_client_and_text_signals_on_a_hand_made_collection() {
     // (−log10(101/1001) − 0.5); the duplicate-text signal is unknown (no own texts).
     let ratio = -(101f64 / 1001.0).log10() - 0.5;
     let expected = (3.0 + 1.5 + 0.5 + 0.75 + ratio + 1.5 + 1.0 + 0.5) / 10.0;
+    assert_eq!(bot.hashtags_per_post, None);
     assert!(
         (bot.bot.score - expected).abs() < 1e-12,
         "{}",
         bot.bot.score
     );
     assert!((bot.bot.score - 0.924_611_270_37).abs() < 1e-9);
-    assert!((bot.bot.coverage - 10.0 / 11.0).abs() < 1e-12);
+    assert!((bot.bot.coverage - 10.0 / 12.0).abs() < 1e-12);
     assert!((bot.bot.follower_ratio - ratio / 10.0).abs() < 1e-12);
     assert_eq!(bot.bot.automation, 0.3);
     assert_eq!(bot.bot.duplicate_text, 0.0);
@@ -257,9 +264,10 @@ fn profile_client_and_text_signals_on_a_hand_made_collection() {
     assert_eq!(person.statuses_per_day, Some(2.0));
     assert_eq!(person.records, 4);
     assert_eq!(person.records_per_day, 4.0 / 3.0);
+    assert_eq!(person.hashtags_per_post, Some(0.0));
     // Only the scheduled post (half weight) and the duplicate text count:
-    // (3 · 0.125 + 1 · 1/3) / 11.
-    let expected = (3.0 * 0.125 + 1.0 / 3.0) / 11.0;
+    // (3 · 0.125 + 1 · 1/3) / 12.
+    let expected = (3.0 * 0.125 + 1.0 / 3.0) / 12.0;
     assert!(
         (person.bot.score - expected).abs() < 1e-12,
         "{}",
@@ -271,8 +279,12 @@ fn profile_client_and_text_signals_on_a_hand_made_collection() {
     assert_eq!(other.duplicate_text_share, Some(0.5));
     assert_eq!(other.created_ms, None);
     assert_eq!(other.followers, None);
-    // Known: client, posting rate, duplicate texts, retweet share (no profile, no handle).
-    assert!((other.bot.coverage - 6.0 / 11.0).abs() < 1e-12);
+    // Known: client, posting rate, duplicate texts, retweet share, hashtags (no profile, no
+    // handle).
+    assert!((other.bot.coverage - 7.0 / 12.0).abs() < 1e-12);
+    assert_eq!(other.hashtags_per_post, Some(2.0));
+    // Two hashtags a post: halfway to the maximum of three, (1 · 0.5) / 7.
+    assert!((other.bot.hashtags - 0.5 / 7.0).abs() < 1e-12);
 
     let everyone: Vec<AccountIx> = s.accounts.iter().map(|a| a.account).collect();
     let langs = languages(&s, &everyone, 5);
@@ -482,7 +494,8 @@ fn generated_dormant_accounts_are_found_and_bots_score_high() {
                 + b.posts_per_day
                 + b.young_account
                 + b.duplicate_text
-                + b.retweet_share;
+                + b.retweet_share
+                + b.hashtags;
             assert!((sum - b.score).abs() < 1e-9);
             assert!((0.0..=1.0).contains(&b.score));
         }
@@ -534,30 +547,53 @@ fn sample_bios_over_represent_maga_among_dormant_accounts() {
     };
     let dormant = group("dormant_reactivated");
     assert_eq!(dormant.len(), 16);
+    // The study's claim: the bios of the reactivated accounts over-represent #MAGA and the
+    // like. A third of the English organic users also carry pro-Trump bios, so #MAGA alone is
+    // not the most distinctive term: the claim is that such terms dominate the list.
+    let is_pro_trump = |term: &str| PRO_TRUMP_TERMS.contains(&term);
     let terms = bio_terms(&c, &dormant, &authors, 10);
     let top: Vec<(&str, f64)> = terms.iter().map(|t| (t.term.as_str(), t.z)).collect();
-    // Sixteen accounts: six say #MAGA (against 65 of the 1,913 others) and three say "red
-    // pilled" (against 7): both are over-represented about as strongly, and #MAGA is among
-    // the top three.
+    assert!(terms.windows(2).all(|w| w[0].z >= w[1].z));
+    assert!(terms[..4].iter().all(|t| is_pro_trump(&t.term)), "{top:?}");
+    assert!(terms[0].z > 5.0, "{top:?}");
+    let pro_trump = terms.iter().filter(|t| is_pro_trump(&t.term)).count();
+    assert!(pro_trump >= 5, "{top:?}");
+    // #MAGA itself is still clearly over-represented: five of the 16 against 76 of the
+    // other authors.
     let maga = terms
         .iter()
-        .position(|t| t.term == "#maga")
+        .find(|t| t.term == "#maga")
         .expect("#maga listed");
-    assert!(maga < 3, "{top:?}");
-    assert!(terms[maga].z > 4.0, "{top:?}");
-    assert_eq!(
-        (terms[maga].count_in_group, terms[maga].count_overall),
-        (6, 71)
-    );
-    assert!(terms.windows(2).all(|w| w[0].z >= w[1].z));
-    // Eight of the 20 fast retweeters have #MAGA in their bio: it comes first, clearly.
+    assert!(maga.z > 3.5, "{top:?}");
+    assert_eq!((maga.count_in_group, maga.count_overall), (5, 81));
+    // The fast retweeters too: #AmericaFirst, then #MAGA.
     let fast = bio_terms(&c, &group("fast_retweeters"), &authors, 3);
-    assert_eq!(fast[0].term, "#maga", "{fast:?}");
-    assert!(fast[0].z > fast[1].z + 1.0, "{fast:?}");
-    // The organic majority has no strongly distinctive term.
-    let organic = bio_terms(&c, &group("organic"), &authors, 3);
-    assert!(organic.iter().all(|t| t.z < 2.0), "{organic:?}");
+    let fast_top: Vec<&str> = fast.iter().map(|t| t.term.as_str()).collect();
+    assert_eq!(fast_top[..2], ["#americafirst", "#maga"], "{fast:?}");
+    assert!(fast[1].z > 4.0, "{fast:?}");
+    // The organic majority has no strongly distinctive term, and no pro-Trump one near the top.
+    let organic = bio_terms(&c, &group("organic"), &authors, 10);
+    assert!(organic[..3].iter().all(|t| t.z < 2.0), "{organic:?}");
+    assert!(
+        !organic.iter().any(|t| is_pro_trump(&t.term)),
+        "{organic:?}"
+    );
 }
+
+/// Bio terms of the pro-Trump movement: its campaign hashtags, "deplorable" (taken up by
+/// supporters after Clinton's 2016 remark), the Second Amendment and the NRA.
+const PRO_TRUMP_TERMS: &[&str] = &[
+    "#maga",
+    "#trumptrain",
+    "#americafirst",
+    "#buildthewall",
+    "#draintheswamp",
+    "#2a",
+    "deplorable",
+    "deplorables",
+    "trump",
+    "nra",
+];
 
 #[test]
 fn generated_dormant_bios_put_maga_first() {

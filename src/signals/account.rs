@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::clients::{ClientKind, classify_client};
 use super::score::{BotScore, bot_score};
 use super::{DAY_MS, SignalOptions};
-use crate::model::{AccountIx, Collection, NO_TIME, NONE, PostIx, PostKind};
+use crate::model::{AccountIx, Collection, EntityKind, NO_TIME, NONE, PostIx, PostKind};
 
 /// A dormancy gap followed by a burst of activity.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -74,6 +74,8 @@ pub struct AccountSignal {
     /// Share of non-retweet records whose text another account also posted; `None` without
     /// non-retweet records.
     pub duplicate_text_share: Option<f64>,
+    /// Hashtags per non-retweet record; `None` without non-retweet records.
+    pub hashtags_per_post: Option<f64>,
     /// Account creation time (ms), if the profile gives it.
     pub created_ms: Option<i64>,
     /// Account age in days at its first record.
@@ -230,7 +232,7 @@ fn account_signal(
     let (mut automated, mut scheduled, mut with_client) = (0u32, 0u32, 0u32);
     let mut client_counts: Vec<(u32, u32)> = Vec::new();
     let mut lang_counts: Vec<(u32, u32)> = Vec::new();
-    let (mut retweets, mut own, mut duplicates) = (0u32, 0u32, 0u32);
+    let (mut retweets, mut own, mut duplicates, mut hashtags) = (0u32, 0u32, 0u32, 0u32);
     for &p in records {
         let client = posts.client[p as usize];
         if client != NONE {
@@ -250,6 +252,11 @@ fn account_signal(
             retweets += 1;
         } else {
             own += 1;
+            hashtags += posts
+                .entities(p)
+                .iter()
+                .filter(|e| e.kind() == EntityKind::Hashtag)
+                .count() as u32;
             if let Some(fp) = duplicable(c, p, opts) {
                 if fingerprint_authors.get(&fp).is_some_and(|e| e.1) {
                     duplicates += 1;
@@ -330,6 +337,7 @@ fn account_signal(
         statuses_per_day,
         retweet_share: f64::from(retweets) / f64::from(n.max(1)),
         duplicate_text_share: share(duplicates, own),
+        hashtags_per_post: share(hashtags, own),
         created_ms,
         age_days_at_first_post,
         lang,

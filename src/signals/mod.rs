@@ -19,8 +19,9 @@ For every account that authored at least one record:
   unknown third-party apps) count as human.
 - **profile**: default theme, default ("egg") image, the handle's digit share and trailing run
   of digits, the follower/friend ratio, statuses per day of account age, age at first post.
-- **behaviour in the collection**: records per day of active span, retweet share, and the
-  duplicate-text share (non-retweet records whose text fingerprint another account also posted).
+- **behaviour in the collection**: records per day of active span, retweet share, the
+  duplicate-text share (non-retweet records whose text fingerprint another account also posted),
+  and hashtags per non-retweet record.
 
 # Bot-likeness score ([`bot_score`])
 Each signal is first mapped to `s_i ∈ [0, 1]` (0: nothing bot-like, 1: as bot-like as the
@@ -37,6 +38,7 @@ signal gets):
 | `young_account` | `clamp(log(365 / age) / log(365 / 30))` for the age in days at the first record | 1.0 |
 | `duplicate_text` | the duplicate-text share | 1.0 |
 | `retweet_share` | `clamp(2 · share − 1)`: 0 up to half retweets, 1 for retweets only | 0.5 |
+| `hashtags` | `clamp((h − 1) / 2)` for `h` hashtags per own post: 0 up to one, 1 from three | 1.0 |
 
 where `clamp` keeps values in `[0, 1]` and `ppd` is statuses per day of account age when the
 profile gives both, otherwise records per day of active span. The score is the weighted mean
@@ -53,7 +55,12 @@ Why these weights: the client that posts a record is the most direct evidence of
 (Twitter labels it; the study and Botometer rely on it), so it weighs most. A default image is
 rare among real users but common in mass-created accounts; the default theme is common among
 real users too (a third of them), so it weighs little. Posting rates above one an hour sustained
-over the account's life are beyond most humans (the Oxford Internet Institute used 50 a day). A
+over the account's life are beyond most humans (the Oxford Internet Institute used 50 a day).
+Stuffing several hashtags into every post is how trends are pushed: Twitter's rules count
+excessive hashtags as spam, and Botometer's content features include hashtags per tweet (Varol
+et al. 2017, <https://arxiv.org/abs/1703.03107>); people use one or none in most posts, but
+activists tag heavily too, so it is a weak signal; it is unknown for accounts that only
+retweet. It also catches automated teams whose client is an unknown app (counted as human). A
 low follower/friend ratio, an auto-generated handle (a name and five or more digits: birth years
 are four) and a young account are each weak alone. Retweeting a lot is what fans do too, so it
 weighs least. The weights were chosen by this reasoning, not fitted to labels;

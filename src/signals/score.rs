@@ -29,6 +29,8 @@ pub struct ScoreWeights {
     pub duplicate_text: f64,
     /// Mostly retweets (0.5).
     pub retweet_share: f64,
+    /// Hashtag stuffing: more than one hashtag per own post on average (1.0).
+    pub hashtags: f64,
 }
 
 impl Default for ScoreWeights {
@@ -43,6 +45,7 @@ impl Default for ScoreWeights {
             young_account: 1.0,
             duplicate_text: 1.0,
             retweet_share: 0.5,
+            hashtags: 1.0,
         }
     }
 }
@@ -75,6 +78,8 @@ pub struct BotScore {
     pub duplicate_text: f64,
     /// From the retweet share.
     pub retweet_share: f64,
+    /// From hashtags per own post.
+    pub hashtags: f64,
 }
 
 fn clamp01(x: f64) -> f64 {
@@ -83,7 +88,7 @@ fn clamp01(x: f64) -> f64 {
 
 /// The normalised signals `s_i ∈ [0, 1]` of an account, `None` where unknown, in the order of
 /// [`ScoreWeights`]' fields.
-pub(crate) fn normalised(s: &AccountSignal) -> [Option<f64>; 9] {
+pub(crate) fn normalised(s: &AccountSignal) -> [Option<f64>; 10] {
     let automation = s
         .automation_share
         .map(|a| clamp01(a + 0.5 * s.scheduling_share.unwrap_or(0.0)));
@@ -112,6 +117,7 @@ pub(crate) fn normalised(s: &AccountSignal) -> [Option<f64>; 9] {
         young_account,
         s.duplicate_text_share.map(clamp01),
         Some(clamp01(2.0 * s.retweet_share - 1.0)),
+        s.hashtags_per_post.map(|h| clamp01((h - 1.0) / 2.0)),
     ]
 }
 
@@ -138,6 +144,7 @@ pub fn bot_score(signal: &AccountSignal, weights: &ScoreWeights) -> BotScore {
         weights.young_account,
         weights.duplicate_text,
         weights.retweet_share,
+        weights.hashtags,
     ]
     .map(|x| if x.is_finite() { x.max(0.0) } else { 0.0 });
     let s = normalised(signal);
@@ -168,5 +175,6 @@ pub fn bot_score(signal: &AccountSignal, weights: &ScoreWeights) -> BotScore {
         young_account: c[6],
         duplicate_text: c[7],
         retweet_share: c[8],
+        hashtags: c[9],
     }
 }
