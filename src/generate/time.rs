@@ -14,30 +14,7 @@ pub(crate) const DAY: i64 = 24 * HOUR;
 /// Twitter's snowflake epoch (2010-11-04T01:42:54.657Z), in ms since the Unix epoch.
 pub(crate) const SNOWFLAKE_EPOCH: i64 = 1_288_834_974_657;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-pub(crate) const fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The (year, month, day) of a day count since 1970-01-01 (H. Hinnant's `civil_from_days`).
-pub(crate) const fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+pub(crate) use crate::ingest::time::{civil_from_days, days_from_civil};
 
 /// Milliseconds since the Unix epoch of a UTC date and time.
 pub(crate) const fn utc_ms(y: i64, mo: i64, d: i64, h: i64, mi: i64) -> i64 {

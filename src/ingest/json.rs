@@ -58,6 +58,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for IdVal<'a> {
     }
 }
 
+fn collect_seq<'de, A: SeqAccess<'de>, T: Deserialize<'de>>(
+    mut seq: A,
+) -> Result<Vec<T>, A::Error> {
+    let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+    while let Some(x) = seq.next_element()? {
+        out.push(x);
+    }
+    Ok(out)
+}
+
 /// A list that may also be written as `{}` (academictwitteR's empty arrays) or `null`.
 fn lenient_vec<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
 where
@@ -70,12 +80,8 @@ where
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a list")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(x) = seq.next_element()? {
-                out.push(x);
-            }
-            Ok(out)
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            collect_seq(seq)
         }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
@@ -101,12 +107,8 @@ where
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("an object or a list of objects")
         }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(x) = seq.next_element()? {
-                out.push(x);
-            }
-            Ok(out)
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            collect_seq(seq)
         }
         fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
             T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|x| vec![x])

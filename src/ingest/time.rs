@@ -11,19 +11,21 @@ pub const MIN_MS: i64 = 0;
 /// The latest time accepted (2100-01-01).
 pub const MAX_MS: i64 = 4_102_444_800_000;
 
-/// Days from 1970-01-01 to the given civil date (proleptic Gregorian).
-pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+/// Days from 1970-01-01 to the given civil date, proleptic Gregorian (H. Hinnant's
+/// `days_from_civil`, <http://howardhinnant.github.io/date_algorithms.html>).
+pub(crate) const fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
 
-/// The civil date (year, month, day) of a day count since 1970-01-01.
-pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// The civil date (year, month, day) of a day count since 1970-01-01 (H. Hinnant's
+/// `civil_from_days`).
+pub(crate) const fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -84,7 +86,7 @@ fn to_ms(y: i64, mo: u32, d: u32, h: i64, mi: i64, s: i64, ms: i64) -> Option<i6
     if !valid_date(y, mo, d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    let days = days_from_civil(y, mo, d);
+    let days = days_from_civil(y, i64::from(mo), i64::from(d));
     Some(((days * 24 + h) * 60 + mi) * 60_000 + s * 1000 + ms)
 }
 
