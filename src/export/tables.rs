@@ -15,7 +15,7 @@ empty). Text is written as is, quoted by CSV rules: CSV can carry any character.
 use std::io::Write;
 
 use super::ExportError;
-use super::model::{Element, GraphSource, check_endpoints, check_values};
+use super::model::{AttrValue, Element, GraphSource, check_endpoints, check_values};
 use super::text::{push_datetime, push_f64, push_value};
 
 /// CSV table settings.
@@ -65,12 +65,7 @@ where
             push_intervals(&node.spells, &mut text);
             out.write_field(&text).map_err(csv_error)?;
         }
-        for value in &node.values {
-            text.clear();
-            push_value(value, &mut text);
-            out.write_field(&text).map_err(csv_error)?;
-        }
-        out.write_record(None::<&[u8]>).map_err(csv_error)?;
+        end_row(&mut out, &node.values, &mut text)?;
         visited += 1;
         Ok(())
     })?;
@@ -117,12 +112,7 @@ where
             push_intervals(&edge.spells, &mut text);
             out.write_field(&text).map_err(csv_error)?;
         }
-        for value in &edge.values {
-            text.clear();
-            push_value(value, &mut text);
-            out.write_field(&text).map_err(csv_error)?;
-        }
-        out.write_record(None::<&[u8]>).map_err(csv_error)?;
+        end_row(&mut out, &edge.values, &mut text)?;
         visited += 1;
         Ok(())
     })?;
@@ -135,6 +125,20 @@ where
     }
     out.flush()?;
     Ok(())
+}
+
+/// Writes the attribute values of a node or edge and ends its row.
+fn end_row<W: Write>(
+    out: &mut csv::Writer<W>,
+    values: &[AttrValue],
+    text: &mut String,
+) -> Result<(), ExportError> {
+    for value in values {
+        text.clear();
+        push_value(value, text);
+        out.write_field(&*text).map_err(csv_error)?;
+    }
+    out.write_record(None::<&[u8]>).map_err(csv_error)
 }
 
 /// Spells in Gephi's interval syntax, or nothing when there are none.

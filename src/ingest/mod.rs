@@ -324,18 +324,18 @@ fn read_one(
         last_raw.set(raw);
     };
     let bytes = if is_csv {
-        let counter = CountingRead {
+        let parsed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let mut counter = source::Counting {
             inner: &mut opened.reader,
-            count: 0,
+            count: parsed.clone(),
         };
-        let mut counter = counter;
         let raw = opened.raw_read.clone();
         csv::read_csv(&mut counter, &opened.name, opts.columns.as_ref(), |b| {
             sink.replay(&b)?;
             advance(raw.load(std::sync::atomic::Ordering::Relaxed));
             Ok(())
         })?;
-        counter.count
+        parsed.load(std::sync::atomic::Ordering::Relaxed)
     } else if as_document {
         let mut doc = Vec::new();
         let err = std::io::Read::read_to_end(&mut opened.reader, &mut doc).err();
@@ -365,21 +365,7 @@ fn read_one(
     };
     report.bytes += bytes;
     report.files.push(file_report);
-    let _ = opened.size;
     Ok(())
-}
-
-struct CountingRead<'a> {
-    inner: &'a mut Box<dyn std::io::BufRead + Send>,
-    count: u64,
-}
-
-impl std::io::Read for CountingRead<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count += n as u64;
-        Ok(n)
-    }
 }
 
 fn stream_error_reason(e: &std::io::Error) -> SkipReason {

@@ -137,10 +137,11 @@ impl Compression {
     }
 }
 
-/// Counts the bytes read from the underlying file, for progress on compressed inputs.
-struct Counting<R> {
-    inner: R,
-    count: Arc<AtomicU64>,
+/// Counts the bytes read through it: from the file (progress on compressed inputs) or after
+/// decompression (bytes parsed).
+pub(crate) struct Counting<R> {
+    pub(crate) inner: R,
+    pub(crate) count: Arc<AtomicU64>,
 }
 
 impl<R: Read> Read for Counting<R> {
@@ -156,8 +157,6 @@ pub(crate) struct Opened {
     pub(crate) name: String,
     pub(crate) reader: Box<dyn BufRead + Send>,
     pub(crate) compression: Compression,
-    /// Size on disk, when known.
-    pub(crate) size: Option<u64>,
     /// Bytes read from disk so far.
     pub(crate) raw_read: Arc<AtomicU64>,
     pub(crate) path: Option<PathBuf>,
@@ -168,20 +167,16 @@ const BUF: usize = 1 << 20;
 pub(crate) fn open(input: &Input) -> Result<Opened, IngestError> {
     let name = input.name();
     let raw_read = Arc::new(AtomicU64::new(0));
-    let (raw, size, path): (Box<dyn Read + Send>, Option<u64>, Option<PathBuf>) = match input {
+    let (raw, path): (Box<dyn Read + Send>, Option<PathBuf>) = match input {
         Input::Path(p) => {
             let f = File::open(p).map_err(|source| IngestError::Open {
                 path: p.clone(),
                 source,
             })?;
-            let size = f.metadata().ok().map(|m| m.len());
-            (Box::new(f), size, Some(p.clone()))
+            (Box::new(f), Some(p.clone()))
         }
-        Input::Stdin => (Box::new(io::stdin()), None, None),
-        Input::Bytes { data, .. } => {
-            let len = data.len() as u64;
-            (Box::new(io::Cursor::new(data.clone())), Some(len), None)
-        }
+        Input::Stdin => (Box::new(io::stdin()), None),
+        Input::Bytes { data, .. } => (Box::new(io::Cursor::new(data.clone())), None),
     };
     let counted = Counting {
         inner: raw,
@@ -215,7 +210,6 @@ pub(crate) fn open(input: &Input) -> Result<Opened, IngestError> {
         name,
         reader,
         compression,
-        size,
         raw_read,
         path,
     })
