@@ -25,5 +25,6 @@ pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod progress;
+pub mod report;
 pub mod signals;
 pub mod stats;

@@ -1,0 +1,87 @@
+/*!
+Reports of an analysis: the versioned `report.json` ([`schema`]) and what is rendered from it for
+people.
+
+`report.json` is the single source of every rendering, so `coordgraph report` can redo them
+from a saved analysis without recomputing anything.
+*/
+
+pub mod schema;
+
+use std::path::Path;
+
+pub use schema::*;
+
+/// Why a report could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Reading or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a report.
+    #[error("{path}: not a coordgraph report: {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: serde_json::Error,
+    },
+    /// The report was written by a version of the schema this program does not read.
+    #[error("{path}: report version {found}, but this program reads version {expected}")]
+    Version {
+        /// The file.
+        path: String,
+        /// The version found.
+        found: u64,
+        /// [`REPORT_VERSION`].
+        expected: u32,
+    },
+}
+
+/// Writes `report` as pretty-printed JSON to `path`, atomically.
+pub fn write_report_json(report: &Report, path: &Path) -> Result<(), ReportError> {
+    let io = |source| ReportError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| io(e.into()))?;
+    bytes.push(b'\n');
+    crate::export::atomic::write_file_atomically(path, &bytes).map_err(io)
+}
+
+/// Reads a report, checking its version before its shape, so that a report from another
+/// version says so instead of naming a missing field.
+pub fn read_report(path: &Path) -> Result<Report, ReportError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| ReportError::Io {
+        path: name.clone(),
+        source,
+    })?;
+    parse_report(&bytes, &name)
+}
+
+/// Parses a report from bytes; `name` is used in errors.
+pub fn parse_report(bytes: &[u8], name: &str) -> Result<Report, ReportError> {
+    let json = |source| ReportError::Json {
+        path: name.to_owned(),
+        source,
+    };
+    #[derive(serde::Deserialize)]
+    struct VersionOnly {
+        version: u64,
+    }
+    let v: VersionOnly = serde_json::from_slice(bytes).map_err(json)?;
+    if v.version != u64::from(REPORT_VERSION) {
+        return Err(ReportError::Version {
+            path: name.to_owned(),
+            found: v.version,
+            expected: REPORT_VERSION,
+        });
+    }
+    serde_json::from_slice(bytes).map_err(json)
+}
