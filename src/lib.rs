@@ -18,6 +18,7 @@
 //! assert_eq!(ingest.collection.hashtags.resolve(0), "tag");
 //! ```
 
+pub mod analyze;
 pub mod community;
 pub mod export;
 pub mod generate;
