@@ -37,9 +37,10 @@ use crate::graph::{
     CoActionGraph, CoActionKind, CoActionOptions, CoordinationGraph, GraphError,
     build_co_action_graph,
 };
+use crate::ingest::time::format_rfc3339;
 use crate::model::{AccountIx, Collection, NONE};
 use crate::progress::Progress;
-use crate::report::Report;
+use crate::report::{EdgeRow, EdgeTable, Report};
 use crate::signals::{AccountSignals, SignalOptions, compute_account_signals};
 
 pub use rank::{SuspicionWeights, suspicion};
@@ -123,6 +124,8 @@ pub struct Analysis {
     pub report: Report,
     /// The coordination graph after `min_edge_weight`; node weights are account indices.
     pub graph: CoordinationGraph,
+    /// The graph as a table of account ids, as saved beside the report.
+    pub edges: EdgeTable,
     /// Per node of `graph`, its community.
     pub membership: Vec<u32>,
     /// Per node of `graph`, the position of its cluster in `report.clusters`, if reported.
@@ -221,8 +224,10 @@ pub fn analyze(
             (k != NONE).then(|| built.position_of[k as usize])
         })
         .collect();
+    let edges = edge_table(c, &graph, &layers);
     Ok(Analysis {
         report: built.report,
+        edges,
         graph,
         membership: partition.into_membership(),
         node_cluster,
@@ -281,6 +286,48 @@ fn drop_light_edges(g: CoordinationGraph, min_weight: f64) -> CoordinationGraph 
         layers: g.layers,
         graph,
         layer_weights,
+    }
+}
+
+/// The combined graph with account ids and, per edge, the pairs, least |Δt| and time span over
+/// its layers.
+fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -> EdgeTable {
+    let edges = g
+        .graph
+        .edge_references()
+        .map(|e| {
+            let (a, b) = (g.graph[e.source()], g.graph[e.target()]);
+            let (s, t) = (a.min(b), a.max(b));
+            let (mut pairs, mut min_dt, mut first, mut last) = (0u64, u32::MAX, i64::MAX, i64::MIN);
+            for layer in layers {
+                let found = layer
+                    .edges
+                    .binary_search_by(|x| (x.source, x.target).cmp(&(s, t)));
+                if let Ok(i) = found {
+                    let x = &layer.edges[i];
+                    pairs += x.pairs;
+                    min_dt = min_dt.min(x.min_dt_ms);
+                    first = first.min(x.first_ms);
+                    last = last.max(x.last_ms);
+                }
+            }
+            EdgeRow {
+                source: c.account_id(s).into_owned(),
+                target: c.account_id(t).into_owned(),
+                weight: e.weight().weight,
+                pairs,
+                min_dt_s: f64::from(min_dt) / 1000.0,
+                first: format_rfc3339(first),
+                last: format_rfc3339(last),
+                layer_weights: (0..g.layers.len())
+                    .map(|l| g.layer_weight(e.id(), l))
+                    .collect(),
+            }
+        })
+        .collect();
+    EdgeTable {
+        layers: g.layers.iter().map(|k| k.name().to_owned()).collect(),
+        edges,
     }
 }
 

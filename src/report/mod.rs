@@ -6,10 +6,12 @@ people.
 from a saved analysis without recomputing anything.
 */
 
+mod edges;
 pub mod schema;
 
 use std::path::Path;
 
+pub use edges::{EdgeRow, EdgeTable, FIXED_COLUMNS};
 pub use schema::*;
 
 /// Why a report could not be read or written.
