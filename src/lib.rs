@@ -20,6 +20,7 @@
 
 pub mod analyze;
 pub mod community;
+pub mod evaluate;
 pub mod export;
 pub mod generate;
 pub mod graph;

@@ -16,4 +16,5 @@ mod signals;
 // Community detection: karate club, LFR fixtures, connectedness, thread determinism.
 mod community;
 // Exporters: GEXF (schema, networkx), GraphML, CSV tables, DOT (Graphviz), hostile text.
+mod analyze;
 mod export;
