@@ -2,6 +2,7 @@
 //! here is glue; the work is done by the library.
 
 mod communities;
+mod export;
 mod generate;
 mod input;
 mod network;
@@ -51,6 +52,9 @@ enum Command {
     /// Cut a weighted edge list into communities (Leiden, Louvain or connected components) and
     /// write `node,community`.
     Communities(communities::CommunitiesArgs),
+    /// Write the graph exports of a saved analysis again (GEXF, dynamic GEXF, GraphML, CSV
+    /// tables, DOT per flagged cluster) from its report.json, without recomputing.
+    Export(export::ExportArgs),
 }
 
 /// Settings every subcommand sees.
@@ -86,6 +90,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate(args) => generate::run(&args, &global),
         Command::Network(args) => network::run(&args, &global),
         Command::Communities(args) => communities::run(&args, &global),
+        Command::Export(args) => export::run(&args, &global),
     }
 }
 
