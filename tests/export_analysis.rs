@@ -1257,3 +1257,77 @@ fn graph_source_streams_what_the_graph_holds() {
         .unwrap();
     assert_eq!(i, 7);
 }
+
+// ---------------------------------------------------------------------------------------------
+// A real analysis.
+
+#[test]
+fn the_exports_of_a_generated_analysis_agree_with_its_report() {
+    use coordgraph::analyze::{AnalyzeOptions, analyze, input_summary};
+    use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
+    use coordgraph::ingest::{IngestOptions, Input, read_collection};
+
+    let options = GenerateOptions {
+        seed: 11,
+        scale: 0.01,
+        format: OutputFormat::V11,
+    };
+    let (mut tweets, mut truth) = (Vec::new(), Vec::new());
+    generate(&options, &mut tweets, &mut truth).unwrap();
+    let inputs = [Input::bytes("generated.jsonl", tweets)];
+    let ingest = read_collection(&inputs, &IngestOptions::default(), &()).unwrap();
+    let input = input_summary(
+        &ingest.collection,
+        &ingest.report,
+        &["generated.jsonl".to_string()],
+    );
+    let analysis = analyze(&ingest.collection, input, &AnalyzeOptions::default(), &()).unwrap();
+    let (report, table) = (&analysis.report, &analysis.edges);
+    assert!(
+        report.summary.flagged_clusters > 0,
+        "the planted networks are flagged"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let written =
+        write_analysis_exports(report, table, dir.path(), &AnalysisExportOptions::default())
+            .unwrap();
+    let flagged = report.summary.flagged_clusters as usize;
+    assert_eq!(written.len(), 5 + 1 + flagged);
+
+    // Every flagged cluster's members have edges, so the nodes are exactly the graph's.
+    let gexf = read_gexf(&std::fs::read(&written[0]).unwrap());
+    assert_eq!(gexf.nodes.len() as u64, report.summary.graph_accounts);
+    assert_eq!(gexf.edges.len() as u64, report.summary.graph_edges);
+    let flagged_nodes = gexf
+        .nodes
+        .iter()
+        .filter(|n| n.values.get("flagged").map(String::as_str) == Some("true"))
+        .count();
+    assert_eq!(flagged_nodes as u64, report.summary.flagged_accounts);
+    for cluster in report.clusters.iter().filter(|c| c.flagged) {
+        let members = gexf
+            .nodes
+            .iter()
+            .filter(|n| n.values.get("cluster") == Some(&cluster.id.to_string()))
+            .count();
+        assert_eq!(members, cluster.members.len(), "cluster {}", cluster.id);
+        let dot = dir
+            .path()
+            .join(format!("clusters/{}-{}.dot", cluster.rank, cluster.id));
+        let text = std::fs::read_to_string(&dot).unwrap();
+        assert_eq!(text.matches("fillcolor=").count(), cluster.members.len());
+        assert_eq!(
+            text.matches(" -- ").count() as u64,
+            cluster.coordination.edges,
+            "{}",
+            dot.display()
+        );
+    }
+    validate_gexf(&written[0]);
+    validate_gexf(&written[1]);
+    if let Some(g) = networkx_read("graphml", &written[2]) {
+        assert_eq!(g["nodes"].as_u64(), Some(report.summary.graph_accounts));
+        assert_eq!(g["edges"].as_u64(), Some(report.summary.graph_edges));
+    }
+}
