@@ -1331,3 +1331,77 @@ fn the_exports_of_a_generated_analysis_agree_with_its_report() {
         assert_eq!(g["edges"].as_u64(), Some(report.summary.graph_edges));
     }
 }
+
+#[test]
+fn inconsistent_reports_and_tables_export_without_panicking() {
+    let mut report = report();
+    // A cluster id no cluster has, a repeated account, a flagged member nobody else knows.
+    report.accounts[1].cluster = Some(42);
+    let mut twin = report.accounts[0].clone();
+    twin.handle = Some("twin".to_string());
+    report.accounts.push(twin);
+    report.clusters[0]
+        .members
+        .push("\u{202e}ghost <&>".to_string());
+    let mut table = edge_table();
+    // A self-loop, an empty id, hostile ids, times that do not parse.
+    let mut extra = table.edges[0].clone();
+    extra.target = "101".to_string();
+    table.edges.push(extra);
+    let mut extra = table.edges[0].clone();
+    extra.source = String::new();
+    extra.target = "a\"<&>\u{1}😀".to_string();
+    extra.first = "soon".to_string();
+    extra.last = String::new();
+    table.edges.push(extra);
+
+    let graph = coordination_export(&report, &table).unwrap();
+    let ids: Vec<&str> = graph.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "101",
+            "102",
+            "103",
+            "104",
+            "105",
+            "106",
+            "108",
+            "999",
+            "",
+            "a\"<&>\u{1}😀",
+            "\u{202e}ghost <&>"
+        ]
+    );
+    assert_eq!(
+        graph.nodes[0].label, HANDLE,
+        "the first of a repeated account wins"
+    );
+    assert_eq!(
+        (graph.nodes[1].cluster, graph.nodes[1].color),
+        (None, Some(UNFLAGGED))
+    );
+    let ghost = &graph.nodes[10];
+    assert_eq!(
+        (ghost.cluster, ghost.color),
+        (Some(7), Some(flagged_color(1)))
+    );
+    assert_eq!((graph.edges[7].source, graph.edges[7].target), (0, 0));
+    let last = &graph.edges[8];
+    assert!(last.spells.is_empty());
+    assert_eq!(last.values[2..4], [AttrValue::Missing, AttrValue::Missing]);
+
+    let dir = tempfile::tempdir().unwrap();
+    let written = write_analysis_exports(
+        &report,
+        &table,
+        dir.path(),
+        &AnalysisExportOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(written.len(), ALL_FILES.len());
+    validate_gexf(&written[0]);
+    validate_gexf(&written[1]);
+    let gexf = read_gexf(&std::fs::read(&written[1]).unwrap());
+    assert_eq!((gexf.nodes.len(), gexf.edges.len()), (11, 9));
+}
