@@ -18,8 +18,8 @@ The graph, undirected:
   (`Account::cluster`), or else the cluster that lists the id among its members; `rank` and
   `suspicion` are that cluster's.
 - Node colour: the rank colour of a flagged cluster for its members
-  ([`palette::flagged_color`]), grey ([`palette::UNFLAGGED`]) for the rest; size by bot
-  score ([`palette::size_by_score`]); spells: one, the account's first to last record.
+  ([`super::palette::flagged_color`]), grey ([`super::palette::UNFLAGGED`]) for the rest; size by bot
+  score ([`super::palette::size_by_score`]); spells: one, the account's first to last record.
 - Edges: the edge table's rows, in its order, weighted by the combined weight, with the
   attributes of [`EDGE_FIXED_ATTRIBUTES`] then `w_<layer>` per layer; spells: one, the
   first to the last action of the edge's co-action pairs.
@@ -375,6 +375,8 @@ impl<'a> CoordinationSource<'a> {
             return;
         };
         let s = &a.signals;
+        let first = s.first.as_deref().and_then(parse_iso_date);
+        let last = s.last.as_deref().and_then(parse_iso_date);
         let text = |v: &Option<String>| v.clone().map_or(AttrValue::Missing, AttrValue::Str);
         let [cluster_id, rank, suspicion] = cluster_values;
         node.values.extend([
@@ -391,16 +393,14 @@ impl<'a> CoordinationSource<'a> {
             count(s.followers),
             count(s.friends),
             time(s.created_at.as_deref()),
-            time(s.first.as_deref()),
-            time(s.last.as_deref()),
+            first.map_or(AttrValue::Missing, AttrValue::Time),
+            last.map_or(AttrValue::Missing, AttrValue::Time),
             text(&s.lang),
             text(&s.location),
             text(&s.main_client),
             text(&s.bio),
         ]);
-        if let Some(spell) = spell(s.first.as_deref(), s.last.as_deref()) {
-            node.spells.push(spell);
-        }
+        node.spells.extend(spell(first, last));
     }
 
     /// Fills `edge` with edge `ix`.
@@ -411,19 +411,19 @@ impl<'a> CoordinationSource<'a> {
         edge.target = target;
         edge.weight = row.weight;
         edge.kind = None;
+        let first = parse_iso_date(&row.first);
+        let last = parse_iso_date(&row.last);
         edge.values.clear();
         edge.values.extend([
             count(Some(row.pairs)),
             AttrValue::Float(row.min_dt_s),
-            time(Some(&row.first)),
-            time(Some(&row.last)),
+            first.map_or(AttrValue::Missing, AttrValue::Time),
+            last.map_or(AttrValue::Missing, AttrValue::Time),
         ]);
         edge.values
             .extend(row.layer_weights.iter().map(|&w| AttrValue::Float(w)));
         edge.spells.clear();
-        if let Some(spell) = spell(Some(&row.first), Some(&row.last)) {
-            edge.spells.push(spell);
-        }
+        edge.spells.extend(spell(first, last));
     }
 }
 
@@ -643,10 +643,8 @@ fn time(s: Option<&str>) -> AttrValue {
         .map_or(AttrValue::Missing, AttrValue::Time)
 }
 
-/// The spell from `first` to `last`; a single moment when only one is readable.
-fn spell(first: Option<&str>, last: Option<&str>) -> Option<(i64, i64)> {
-    let first = first.and_then(parse_iso_date);
-    let last = last.and_then(parse_iso_date);
+/// The spell from `first` to `last` (ms); a single moment when only one is known.
+fn spell(first: Option<i64>, last: Option<i64>) -> Option<(i64, i64)> {
     match (first, last) {
         (Some(a), Some(b)) => Some((a.min(b), a.max(b))),
         (Some(t), None) | (None, Some(t)) => Some((t, t)),
@@ -679,7 +677,7 @@ mod tests {
     }
 
     #[test]
-    fn times_and_spells_tolerate_bad_text() {
+    fn times_tolerate_bad_text_and_spells_are_ordered() {
         assert_eq!(
             time(Some("2017-05-05T18:50:00.250Z")),
             AttrValue::Time(1_494_010_200_250)
@@ -690,15 +688,10 @@ mod tests {
             AttrValue::Missing
         );
         assert_eq!(time(None), AttrValue::Missing);
-        assert_eq!(
-            spell(Some("2017-05-05T00:00:01Z"), Some("2017-05-05T00:00:00Z")),
-            Some((1_493_942_400_000, 1_493_942_401_000))
-        );
-        assert_eq!(
-            spell(Some("bad"), Some("1970-01-01T00:00:00Z")),
-            Some((0, 0))
-        );
-        assert_eq!(spell(None, Some("bad")), None);
+        assert_eq!(spell(Some(1_000), Some(0)), Some((0, 1_000)));
+        assert_eq!(spell(None, Some(5)), Some((5, 5)));
+        assert_eq!(spell(Some(5), None), Some((5, 5)));
+        assert_eq!(spell(None, None), None);
     }
 
     #[test]
