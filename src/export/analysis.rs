@@ -18,8 +18,9 @@ The graph, undirected:
   (`Account::cluster`), or else the cluster that lists the id among its members; `rank` and
   `suspicion` are that cluster's.
 - Node colour: the rank colour of a flagged cluster for its members
-  ([`super::palette::flagged_color`]), grey ([`super::palette::UNFLAGGED`]) for the rest; size by bot
-  score ([`super::palette::size_by_score`]); spells: one, the account's first to last record.
+  ([`super::palette::flagged_color`]), grey ([`super::palette::UNFLAGGED`]) for the rest;
+  size by bot score ([`super::palette::size_by_score`]); spells: one, the account's first to
+  last record.
 - Edges: the edge table's rows, in its order, weighted by the combined weight, with the
   attributes of [`EDGE_FIXED_ATTRIBUTES`] then `w_<layer>` per layer; spells: one, the
   first to the last action of the edge's co-action pairs.
@@ -188,8 +189,8 @@ impl Default for AnalysisExportOptions {
 
 /// The coordination graph of a report and its edge table, as a streaming [`GraphSource`].
 ///
-/// Holds only indices into the report and the table; each node and edge record is built when
-/// visited.
+/// Holds references into the report and the table, the node ids and the edges' endpoints;
+/// each node and edge record is built when visited.
 #[derive(Debug)]
 pub struct CoordinationSource<'a> {
     report: &'a Report,
@@ -335,11 +336,6 @@ impl<'a> CoordinationSource<'a> {
             node_clusters,
             endpoints,
         })
-    }
-
-    /// The report the graph comes from.
-    pub fn report(&self) -> &'a Report {
-        self.report
     }
 
     /// Fills `node` with node `ix`.
