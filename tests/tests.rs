@@ -18,3 +18,5 @@ mod community;
 // Exporters: GEXF (schema, networkx), GraphML, CSV tables, DOT (Graphviz), hostile text.
 mod analyze;
 mod export;
+// Exports of a saved analysis: report + edge table to GEXF, GraphML, CSV, DOT; `coordgraph export`.
+mod export_analysis;
