@@ -73,12 +73,13 @@ fn main() {
         let analysis = analyze(c, input, &AnalyzeOptions::default(), &()).expect("analyze");
         stages.extend(analysis.stage_seconds.iter().cloned());
         let start = Instant::now();
-        coordgraph::report::write_report_json(&analysis.report, &out_dir.join("report.json"))
-            .expect("report.json");
-        analysis
-            .edges
-            .write_file(&out_dir.join("coordination-edges.csv"))
-            .expect("edges");
+        coordgraph::report::write_outputs(
+            &analysis.report,
+            &analysis.edges,
+            &out_dir,
+            &coordgraph::export::AnalysisExportOptions::default(),
+        )
+        .expect("outputs");
         stages.push(("write outputs".to_owned(), start.elapsed().as_secs_f64()));
         let s = &analysis.report.summary;
         let summary = format!(

@@ -5,12 +5,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 use coordgraph::analyze::{AnalyzeOptions, DEFAULT_NETWORKS, analyze, input_summary};
 use coordgraph::community::{CommunityOptions, Method};
 use coordgraph::graph::{CoActionKind, CoActionOptions};
-use coordgraph::report::write_report_json;
+use coordgraph::export::AnalysisExportOptions;
+use coordgraph::report::write_outputs;
 use coordgraph::signals::SignalOptions;
 
 use super::Global;
@@ -143,20 +144,14 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
             eprintln!("coordgraph: warning: {warning}");
         }
     }
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let write_start = Instant::now();
-    let report_path = args.out.join("report.json");
-    write_report_json(&analysis.report, &report_path)?;
-    analysis
-        .edges
-        .write_file(&args.out.join("coordination-edges.csv"))?;
-    let mut written = vec![report_path, args.out.join("coordination-edges.csv")];
-    written.extend(super::outputs::write_outputs(
+    let mut written = write_outputs(
         &analysis.report,
         &analysis.edges,
         &args.out,
-    )?);
+        &AnalysisExportOptions::default(),
+    )?;
+    written.extend(super::outputs::write_renderings(&analysis.report, &args.out)?);
     let write_secs = write_start.elapsed().as_secs_f64();
 
     let mut out = std::io::stdout().lock();

@@ -4,13 +4,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use coordgraph::export::{AnalysisExportOptions, write_analysis_exports};
-use coordgraph::report::{EdgeTable, Report};
+use coordgraph::report::Report;
 
-/// Writes the human-facing report and the graph exports into `dir`.
-pub(crate) fn write_outputs(report: &Report, edges: &EdgeTable, dir: &Path) -> Result<Vec<PathBuf>> {
-    let written = write_analysis_exports(report, edges, dir, &AnalysisExportOptions::default())?;
-    Ok(written)
+/// Writes the human-facing reports into `dir`.
+pub(crate) fn write_renderings(_report: &Report, _dir: &Path) -> Result<Vec<PathBuf>> {
+    Ok(Vec::new())
 }
 
 /// Prints the summary table of the top clusters.

@@ -30,6 +30,7 @@ The graph, undirected:
 Times the report holds as RFC 3339 strings are parsed; one that does not parse is left out.
 */
 
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -519,45 +520,52 @@ pub fn write_analysis_exports(
 ) -> Result<Vec<PathBuf>, ExportError> {
     let source = CoordinationSource::new(report, edges)?;
     std::fs::create_dir_all(dir)?;
-    let mut written = Vec::new();
-    for format in ExportFormat::ALL {
-        if !options.formats.contains(&format) {
-            continue;
+    let formats: Vec<ExportFormat> = ExportFormat::ALL
+        .into_iter()
+        .filter(|f| options.formats.contains(f))
+        .collect();
+    // Each format goes to its own files, so they are written in parallel; the list of paths
+    // keeps the fixed order.
+    let written: Vec<Vec<PathBuf>> = formats
+        .par_iter()
+        .map(|&format| write_format(&source, format, dir, options))
+        .collect::<Result<_, _>>()?;
+    Ok(written.concat())
+}
+
+fn write_format(
+    source: &CoordinationSource<'_>,
+    format: ExportFormat,
+    dir: &Path,
+    options: &AnalysisExportOptions,
+) -> Result<Vec<PathBuf>, ExportError> {
+    Ok(match format {
+        ExportFormat::Gexf | ExportFormat::DynamicGexf => {
+            let dynamic = format == ExportFormat::DynamicGexf;
+            let path = dir.join(if dynamic { DYNAMIC_GEXF_FILE } else { GEXF_FILE });
+            let gexf = gexf_options(source, dynamic);
+            write_atomically(&path, |w| write_gexf(source, &gexf, w))?;
+            vec![path]
         }
-        match format {
-            ExportFormat::Gexf | ExportFormat::DynamicGexf => {
-                let dynamic = format == ExportFormat::DynamicGexf;
-                let path = dir.join(if dynamic {
-                    DYNAMIC_GEXF_FILE
-                } else {
-                    GEXF_FILE
-                });
-                let gexf = gexf_options(&source, dynamic);
-                write_atomically(&path, |w| write_gexf(&source, &gexf, w))?;
-                written.push(path);
-            }
-            ExportFormat::Graphml => {
-                let path = dir.join(GRAPHML_FILE);
-                write_atomically(&path, |w| write_graphml(&source, w))?;
-                written.push(path);
-            }
-            ExportFormat::Csv => {
-                let nodes = dir.join(NODES_CSV_FILE);
-                let edges = dir.join(EDGES_CSV_FILE);
-                write_atomically(&nodes, |n| {
-                    write_atomically(&edges, |e| write_csv_tables(&source, &options.csv, n, e))
-                })?;
-                written.push(nodes);
-                written.push(edges);
-            }
-            ExportFormat::Dot => {
-                let paths = write_cluster_dots(&source, dir, &options.dot)?;
-                remove_stale_cluster_files(&dir.join("clusters"), &paths)?;
-                written.extend(paths);
-            }
+        ExportFormat::Graphml => {
+            let path = dir.join(GRAPHML_FILE);
+            write_atomically(&path, |w| write_graphml(source, w))?;
+            vec![path]
         }
-    }
-    Ok(written)
+        ExportFormat::Csv => {
+            let nodes = dir.join(NODES_CSV_FILE);
+            let edges = dir.join(EDGES_CSV_FILE);
+            write_atomically(&nodes, |n| {
+                write_atomically(&edges, |e| write_csv_tables(source, &options.csv, n, e))
+            })?;
+            vec![nodes, edges]
+        }
+        ExportFormat::Dot => {
+            let paths = write_cluster_dots(source, dir, &options.dot)?;
+            remove_stale_cluster_files(&dir.join("clusters"), &paths)?;
+            paths
+        }
+    })
 }
 
 /// The GEXF header: what the graph is, from the report alone (no clock, so the bytes depend

@@ -87,3 +87,54 @@ pub fn parse_report(bytes: &[u8], name: &str) -> Result<Report, ReportError> {
     }
     serde_json::from_slice(bytes).map_err(json)
 }
+
+/// Why the outputs of an analysis could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    /// The report or the edge table.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// A graph export.
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+}
+
+/// File name of the report.
+pub const REPORT_FILE: &str = "report.json";
+/// File name of the saved coordination graph.
+pub const EDGES_FILE: &str = "coordination-edges.csv";
+
+/// Writes every output of an analysis into `dir` (created if missing): `report.json`, the
+/// coordination graph table, the human-facing reports and the graph exports, each atomically;
+/// independent files are written in parallel.
+///
+/// # Returns
+/// The paths written, in a fixed order.
+pub fn write_outputs(
+    report: &Report,
+    edges: &EdgeTable,
+    dir: &Path,
+    exports: &crate::export::AnalysisExportOptions,
+) -> Result<Vec<std::path::PathBuf>, OutputError> {
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let (saved, exported) = rayon::join(
+        || -> Result<Vec<std::path::PathBuf>, OutputError> {
+            let report_path = dir.join(REPORT_FILE);
+            let edges_path = dir.join(EDGES_FILE);
+            let (a, b) = rayon::join(
+                || write_report_json(report, &report_path),
+                || edges.write_file(&edges_path),
+            );
+            a?;
+            b?;
+            Ok(vec![report_path, edges_path])
+        },
+        || crate::export::write_analysis_exports(report, edges, dir, exports),
+    );
+    let mut written = saved?;
+    written.extend(exported?);
+    Ok(written)
+}
