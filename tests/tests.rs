@@ -17,3 +17,5 @@ mod signals;
 mod community;
 // Exporters: GEXF (schema, networkx), GraphML, CSV tables, DOT (Graphviz), hostile text.
 mod export;
+// Reports for people: terminal, Markdown, HTML (hostile text, headless Chromium), `report`.
+mod report;

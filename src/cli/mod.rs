@@ -6,6 +6,7 @@ mod generate;
 mod input;
 mod network;
 mod progress;
+mod report;
 mod stats;
 
 use std::process::ExitCode;
@@ -51,6 +52,9 @@ enum Command {
     /// Cut a weighted edge list into communities (Leiden, Louvain or connected components) and
     /// write `node,community`.
     Communities(communities::CommunitiesArgs),
+    /// Render a saved report.json for people: write report.md and a self-contained
+    /// report.html (charts included), and print the most suspicious clusters.
+    Report(report::ReportArgs),
 }
 
 /// Settings every subcommand sees.
@@ -86,6 +90,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate(args) => generate::run(&args, &global),
         Command::Network(args) => network::run(&args, &global),
         Command::Communities(args) => communities::run(&args, &global),
+        Command::Report(args) => report::run(&args, &global),
     }
 }
 

@@ -129,9 +129,18 @@ fn no_data(svg: &mut Svg, y: f64, note: &str) {
     svg.text("no-data", WIDTH / 2.0, y, Anchor::Middle, note);
 }
 
-/// A rounded maximum for a share axis: the next tenth above `max` (at least 10 %).
-fn share_ceiling(max: f64) -> f64 {
-    ((max * 10.0).ceil() / 10.0).clamp(0.1, 1.0)
+/// A share axis for values up to `max`: its top and its number of steps, so that ticks fall
+/// on round percentages (5 % steps up to 10 %, 10 % steps up to 50 %, 20 % steps beyond).
+fn share_axis_range(max: f64) -> (f64, usize) {
+    let tenths = ((nonneg(max) * 10.0 - 1e-9).ceil() as usize).clamp(1, 10);
+    match tenths {
+        1 => (0.1, 2),
+        2..=5 => (tenths as f64 / 10.0, tenths),
+        _ => {
+            let even = tenths + tenths % 2;
+            (even as f64 / 10.0, even / 2)
+        }
+    }
 }
 
 /// (a) The clusters by suspicion, stacked by [`super::SuspicionParts`], flagged clusters
@@ -295,7 +304,7 @@ pub fn timeline_chart(report: &Report, cluster: &Cluster) -> String {
     let as_f64 = |c: &[u64]| c.iter().map(|&n| n as f64).collect::<Vec<_>>();
     let own_shares = shares(&as_f64(&own.counts));
     let base_shares = shares(&as_f64(&base.counts));
-    let max = share_ceiling(
+    let (max, ticks) = share_axis_range(
         own_shares
             .iter()
             .chain(base_bins.map_or(&[][..], |_| &base_shares[..]))
@@ -320,7 +329,7 @@ pub fn timeline_chart(report: &Report, cluster: &Cluster) -> String {
             &format!("all records ({})", count(base_total)),
         );
     }
-    share_axis(&mut svg, y, 70.0, max, 4, "share of records per bin");
+    share_axis(&mut svg, y, 70.0, max, ticks, "share of records per bin");
     svg.group("series series-cluster");
     for (i, (&n, &share)) in own.counts.iter().zip(&own_shares).enumerate() {
         if n == 0 {
@@ -422,7 +431,7 @@ pub fn latency_chart(report: &Report, cluster: &Cluster) -> String {
     for (i, (label, colour, _)) in series.iter().enumerate() {
         svg.legend(8.0 + 220.0 * i as f64, 38.0, colour, label);
     }
-    let max = share_ceiling(
+    let (max, ticks) = share_axis_range(
         series
             .iter()
             .flat_map(|s| s.2.iter().copied())
@@ -430,7 +439,7 @@ pub fn latency_chart(report: &Report, cluster: &Cluster) -> String {
     );
     let y = Scale::new(0.0, max, height - 60.0, 50.0);
     let x = Scale::new(0.0, n as f64, 70.0, WIDTH - 20.0);
-    share_axis(&mut svg, y, 70.0, max, 4, "share of pairs");
+    share_axis(&mut svg, y, 70.0, max, ticks, "share of pairs");
     let group = x.at(1.0) - x.at(0.0);
     let bar = group * 0.8 / 3.0;
     for (k, (label, colour, values)) in series.iter().enumerate() {
@@ -535,7 +544,7 @@ pub fn bot_score_chart(report: &Report) -> String {
         no_data(&mut svg, 120.0, "no scored accounts");
         return svg.finish();
     }
-    let max = share_ceiling(
+    let (max, ticks) = share_axis_range(
         series
             .iter()
             .flat_map(|s| s.2.iter().copied())
@@ -543,7 +552,7 @@ pub fn bot_score_chart(report: &Report) -> String {
     );
     let y = Scale::new(0.0, max, height - 60.0, 50.0);
     let x = Scale::new(0.0, 1.0, 70.0, WIDTH - 20.0);
-    share_axis(&mut svg, y, 70.0, max, 4, "share of accounts");
+    share_axis(&mut svg, y, 70.0, max, ticks, "share of accounts");
     let group = x.at(0.1) - x.at(0.0);
     let bar = group * 0.8 / 2.0;
     for (k, (label, colour, values, class)) in series.iter().enumerate() {
@@ -861,6 +870,18 @@ mod tests {
         assert_eq!(svg.matches("<g ").count(), svg.matches("</g>").count());
         assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
         assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    }
+
+    #[test]
+    fn share_axes_tick_on_round_percentages() {
+        assert_eq!(share_axis_range(0.0), (0.1, 2));
+        assert_eq!(share_axis_range(0.1), (0.1, 2));
+        assert_eq!(share_axis_range(0.25), (0.3, 3));
+        assert_eq!(share_axis_range(0.47), (0.5, 5));
+        assert_eq!(share_axis_range(0.51), (0.6, 3));
+        assert_eq!(share_axis_range(0.7), (0.8, 4));
+        assert_eq!(share_axis_range(1.0), (1.0, 5));
+        assert_eq!(share_axis_range(f64::NAN), (0.1, 2));
     }
 
     #[test]

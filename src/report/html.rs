@@ -41,7 +41,7 @@ border-bottom:1px solid #ddd;padding-bottom:4px}h3{font-size:16px;margin:20px 0 
 nav a{margin-right:12px}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 td.text{max-width:360px;overflow-wrap:anywhere}
 tr.flagged td{background:#fff1f1}
 .muted{color:#666}
@@ -73,16 +73,17 @@ pub fn render_html(report: &Report) -> String {
     out.push_str(STYLE);
     out.push_str("</style>\n</head>\n<body>\n");
 
+    // Findings first, then what they were found in and how.
     headline(&mut out, report);
-    input(&mut out, report);
-    parameters(&mut out, report);
     clusters(&mut out, report);
-    collection(&mut out, report);
     let accounts: BTreeMap<&str, &Account> =
         report.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
     for cluster in report.clusters.iter().filter(|c| c.flagged) {
         flagged_cluster(&mut out, report, cluster, &accounts);
     }
+    collection(&mut out, report);
+    input(&mut out, report);
+    parameters(&mut out, report);
     if !report.warnings.is_empty() {
         out.push_str("<section id=\"warnings\">\n<h2>Warnings</h2>\n<ul>\n");
         for w in &report.warnings {
@@ -163,10 +164,10 @@ fn headline(out: &mut String, report: &Report) {
         escaped(&time_opt(i.first.as_deref())),
         escaped(&time_opt(i.last.as_deref())),
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
         "<span class=\"flag-count\">{} of {} clusters flagged</span> ({} accounts) at \
-         suspicion ≥ {}; {} accounts dormant then reactivated; {} bot-like accounts.</p>\n",
+         suspicion ≥ {}; {} accounts dormant then reactivated; {} bot-like accounts.</p>",
         count(s.flagged_clusters),
         count(s.clusters),
         count(s.flagged_accounts),
@@ -174,11 +175,14 @@ fn headline(out: &mut String, report: &Report) {
         count(s.dormant_reactivated),
         count(s.bot_like),
     );
-    out.push_str("<nav><a href=\"#clusters\">Clusters</a><a href=\"#collection\">Collection</a>");
+    out.push_str("<nav><a href=\"#clusters\">Clusters</a>");
     for c in report.clusters.iter().filter(|c| c.flagged) {
         let _ = write!(out, "<a href=\"#cluster-{}\">Cluster {}</a>", c.id, c.id);
     }
-    out.push_str("</nav>\n</header>\n");
+    out.push_str(
+        "<a href=\"#collection\">Collection</a><a href=\"#input\">Input</a>\
+         <a href=\"#parameters\">Parameters</a></nav>\n</header>\n",
+    );
 }
 
 fn input(out: &mut String, report: &Report) {
