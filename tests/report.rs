@@ -172,6 +172,68 @@ fn markdown_tables_keep_their_columns_and_escape_user_text() {
     assert!(md.contains("| co-retweet | post 861234567890123456 | bot\\_&lt;script&gt;"));
 }
 
+/// `report.md` rendered by a GitHub Flavored Markdown renderer with raw HTML allowed and the
+/// GitHub extensions on (tables, autolinks, strikethrough, task lists, footnotes, math,
+/// alerts) plus a few common ones: only the markup the report writes comes out.
+#[test]
+fn markdown_renders_without_injected_markup() {
+    let mut options = comrak::Options::default();
+    let e = &mut options.extension;
+    e.table = true;
+    e.autolink = true;
+    e.strikethrough = true;
+    e.tasklist = true;
+    e.footnotes = true;
+    e.math_dollars = true;
+    e.alerts = true;
+    e.superscript = true;
+    e.underline = true;
+    e.spoiler = true;
+    e.wikilinks_title_after_pipe = true;
+    options.render.r#unsafe = true;
+    let html = comrak::markdown_to_html(&render_markdown(&hostile()), &options);
+    for injected in [
+        "<a ",
+        "<img",
+        "<script",
+        "<code",
+        "<em>",
+        "<del>",
+        "<sup>",
+        "<u>",
+        "<input",
+        "spoiler",
+        "data-math",
+        "<h4",
+        "<blockquote",
+        "<pre",
+    ] {
+        assert!(!html.contains(injected), "{injected} in\n{html}");
+    }
+    // The report's own emphasis: the headline and the flagged row.
+    assert_eq!(html.matches("<strong>").count(), 2);
+    assert!(html.contains("bot_&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // A cell of user text stays one cell, whole (a renderer drops the excess cells of a row).
+    assert!(html.contains(
+        "<td>text: a | b `code` [link](javascript:alert(1)) *bold* _it_</td>\n\
+         <td>line1 line2  | x | y | &amp;amp; bell\u{FFFD} esc\u{FFFD}[31m red</td>"
+    ));
+    let tables: Vec<&str> = html.split("<table>").skip(1).collect();
+    assert_eq!(tables.len(), 8);
+    for table in tables {
+        let table = &table[..table.find("</table>").unwrap()];
+        let widths: Vec<usize> = table
+            .split("<tr>")
+            .skip(1)
+            .map(|row| row.matches("<td").count() + row.matches("<th").count())
+            .collect();
+        assert!(
+            widths.iter().all(|&w| w == widths[0] && w > 1),
+            "{widths:?} in {table}"
+        );
+    }
+}
+
 #[test]
 fn terminal_summary_lists_the_top_clusters() {
     let text = terminal(&hostile(), 2);
