@@ -18,8 +18,8 @@ use super::charts::{
     bio_terms_chart, bot_score_chart, dormancy_chart, latency_chart, ranking_chart, timeline_chart,
 };
 use super::render::{
-    clean_text, count, decimal, display_width, duration, escaped, percent, push_escaped, time,
-    time_opt, truncate,
+    clean_text, count, decimal, display_width, duration, escaped, listed_clusters, percent,
+    push_escaped, time, time_opt, truncate,
 };
 use super::{Account, Cluster, Report, ValueShare};
 
@@ -326,7 +326,8 @@ fn clusters(out: &mut String, report: &Report) {
             "Languages",
         ],
     );
-    for c in &report.clusters {
+    let (listed, hidden) = listed_clusters(report);
+    for c in listed {
         out.push_str(if c.flagged {
             "<tr class=\"flagged\">"
         } else {
@@ -359,6 +360,13 @@ fn clusters(out: &mut String, report: &Report) {
         out.push_str("</tr>\n");
     }
     end_table(out);
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">… and {} less suspicious clusters (see report.json).</p>",
+            count(hidden as u64)
+        );
+    }
     out.push_str("</section>\n");
 }
 

@@ -14,7 +14,7 @@ table cell, a link, an image, emphasis nor raw HTML.
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::render::{clean_text, count, decimal, duration, percent, time};
+use super::render::{clean_text, count, decimal, duration, listed_clusters, percent, time};
 use super::{Account, Cluster, Report, ValueShare};
 use crate::ingest::time::parse_iso_date;
 
@@ -235,8 +235,8 @@ fn clusters(out: &mut String, report: &Report) {
         out.push_str("No cluster reached the smallest reported size.\n\n");
         return;
     }
-    let rows = report
-        .clusters
+    let (listed, hidden) = listed_clusters(report);
+    let rows = listed
         .iter()
         .map(|c| {
             let p = &c.suspicion_parts;
@@ -289,6 +289,13 @@ fn clusters(out: &mut String, report: &Report) {
         ],
         rows,
     );
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "… and {} less suspicious clusters (see report.json).\n",
+            count(hidden as u64)
+        );
+    }
     out.push_str(
         "Suspicion is the sum of its parts (coordination, synchrony, automation, dormancy, \
          creation).\n\n",

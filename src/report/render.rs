@@ -57,6 +57,18 @@ pub fn write_report_files(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, R
     Ok(written)
 }
 
+/// Most clusters listed in the cluster tables of `report.md` and `report.html` (flagged ones
+/// are always listed); a large collection can have thousands of small clusters.
+pub const MAX_LISTED_CLUSTERS: usize = 100;
+
+/// The clusters the tables list: the first [`MAX_LISTED_CLUSTERS`] in report order (most
+/// suspicious first), or more when more are flagged; and how many are left out.
+pub(crate) fn listed_clusters(report: &Report) -> (&[super::Cluster], usize) {
+    let flagged = report.clusters.iter().filter(|c| c.flagged).count();
+    let n = report.clusters.len().min(MAX_LISTED_CLUSTERS.max(flagged));
+    (&report.clusters[..n], report.clusters.len() - n)
+}
+
 /// Whether `c` is a Unicode bidirectional control (marks, embeddings, overrides, isolates).
 fn is_bidi_control(c: char) -> bool {
     matches!(
@@ -311,6 +323,32 @@ pub(crate) mod tests {
         s.push(' ');
         push_coord(&mut s, 12.0);
         assert_eq!(s, "1 0 0 12");
+    }
+
+    #[test]
+    fn long_cluster_lists_are_cut_after_the_flagged() {
+        let mut report = hostile_report();
+        let template = report.clusters[1].clone();
+        report.clusters.truncate(1);
+        for rank in 2..=150 {
+            let mut c = template.clone();
+            c.rank = rank;
+            c.id = 1000 + rank;
+            report.clusters.push(c);
+        }
+        let (listed, hidden) = listed_clusters(&report);
+        assert_eq!((listed.len(), hidden), (100, 50));
+        let md = super::super::markdown::render_markdown(&report);
+        assert!(md.contains("… and 50 less suspicious clusters (see report.json)."));
+        assert!(md.contains("| 100 | 1100 | no |") && !md.contains("| 101 | 1101 | no |"));
+        let html = super::super::html::render_html(&report);
+        assert!(html.contains("… and 50 less suspicious clusters (see report.json).</p>"));
+
+        for c in &mut report.clusters[..120] {
+            c.flagged = true;
+        }
+        let (listed, hidden) = listed_clusters(&report);
+        assert_eq!((listed.len(), hidden), (120, 30));
     }
 
     #[test]
