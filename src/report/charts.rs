@@ -1,14 +1,17 @@
 /*!
 The charts of the HTML report, drawn as inline SVG from `report.json` alone:
 
-| Chart | Class | What it shows |
+| Chart | Class (id) | What it shows |
 |---|---|---|
 | [`ranking_chart`] | `chart-ranking` | suspicion per cluster, stacked by its parts, flagged outlined |
-| [`timeline_chart`] | `chart-timeline` | a cluster's records over time against all records |
-| [`latency_chart`] | `chart-latency` | co-action latencies: the cluster, its null model, all pairs |
+| [`timeline_chart`] | `chart-timeline` (`-{cluster id}`) | a cluster's records over time against all records |
+| [`latency_chart`] | `chart-latency` (`-{cluster id}`) | co-action latencies: the cluster, its null model, all pairs |
 | [`bot_score_chart`] | `chart-bot-scores` | bot-likeness of flagged members against all accounts |
-| [`bio_terms_chart`] | `chart-bio-terms` | over-represented bio terms, z per term with counts |
+| [`bio_terms_chart`] | `chart-bio-terms` (`-{cluster id}`) | over-represented bio terms, z per term with counts |
 | [`dormancy_chart`] | `chart-dormancy` | activity, dormancy gap and burst of reactivated accounts |
+
+Each `<svg>` has the class `chart` and its chart's class, and an id: the class, followed by
+`-` and the cluster id for the per-cluster charts.
 
 Series of different sizes are compared as shares (each series sums to 1), so a cluster of 30
 accounts and a collection of a million records fit one axis. Every chart has a title, axis
@@ -152,7 +155,13 @@ pub fn ranking_chart(report: &Report) -> String {
     let row = 20.0;
     let top = 56.0;
     let height = top + row * shown.len().max(1) as f64 + 50.0;
-    let mut svg = Svg::new("chart-ranking", WIDTH, height, "Clusters by suspicion");
+    let mut svg = Svg::new(
+        "chart-ranking",
+        "chart-ranking",
+        WIDTH,
+        height,
+        "Clusters by suspicion",
+    );
     for (i, (name, colour)) in PARTS.iter().enumerate() {
         svg.legend(8.0 + 120.0 * i as f64, 38.0, colour, name);
     }
@@ -284,7 +293,13 @@ fn bins(t: &Timeline) -> Option<(f64, f64)> {
 pub fn timeline_chart(report: &Report, cluster: &Cluster) -> String {
     let height = 250.0;
     let title = format!("Cluster {}: activity over time", cluster.id);
-    let mut svg = Svg::new("chart-timeline", WIDTH, height, &title);
+    let mut svg = Svg::new(
+        "chart-timeline",
+        &format!("chart-timeline-{}", cluster.id),
+        WIDTH,
+        height,
+        &title,
+    );
     let own = &cluster.synchrony.timeline;
     let base = &report.baseline.timeline;
     let own_bins = bins(own).filter(|_| !own.counts.is_empty());
@@ -404,7 +419,13 @@ fn observed(h: &LatencyHistogram) -> Vec<f64> {
 pub fn latency_chart(report: &Report, cluster: &Cluster) -> String {
     let height = 260.0;
     let title = format!("Cluster {}: co-action latency |Δt|", cluster.id);
-    let mut svg = Svg::new("chart-latency", WIDTH, height, &title);
+    let mut svg = Svg::new(
+        "chart-latency",
+        &format!("chart-latency-{}", cluster.id),
+        WIDTH,
+        height,
+        &title,
+    );
     let h = &cluster.synchrony.latency_histogram;
     let n = h.upper_s.len().min(h.observed.len());
     if n == 0 || h.observed.iter().sum::<u64>() == 0 {
@@ -509,7 +530,13 @@ fn bot_bin(score: f64) -> Option<usize> {
 /// shares over ten bins of 0.1.
 pub fn bot_score_chart(report: &Report) -> String {
     let height = 250.0;
-    let mut svg = Svg::new("chart-bot-scores", WIDTH, height, "Bot-likeness scores");
+    let mut svg = Svg::new(
+        "chart-bot-scores",
+        "chart-bot-scores",
+        WIDTH,
+        height,
+        "Bot-likeness scores",
+    );
     let mut flagged = [0.0; 10];
     let mut flagged_n = 0u64;
     for a in report.accounts.iter().filter(|a| a.flagged) {
@@ -615,7 +642,13 @@ pub fn bio_terms_chart(cluster: &Cluster) -> String {
         "Cluster {}: bio terms over-represented among members",
         cluster.id
     );
-    let mut svg = Svg::new("chart-bio-terms", WIDTH, height, &title);
+    let mut svg = Svg::new(
+        "chart-bio-terms",
+        &format!("chart-bio-terms-{}", cluster.id),
+        WIDTH,
+        height,
+        &title,
+    );
     if terms.is_empty() {
         no_data(&mut svg, top + 14.0, "no over-represented bio terms");
         return svg.finish();
@@ -751,7 +784,13 @@ pub fn dormancy_chart(report: &Report) -> String {
     let row = 16.0;
     let top = 50.0;
     let height = top + row * shown.len().max(1) as f64 + 56.0;
-    let mut svg = Svg::new("chart-dormancy", WIDTH, height, "Dormant accounts woken up");
+    let mut svg = Svg::new(
+        "chart-dormancy",
+        "chart-dormancy",
+        WIDTH,
+        height,
+        "Dormant accounts woken up",
+    );
     let legend = [
         ("active", "#4d4d4d"),
         ("dormant", "#d9d9d9"),
@@ -889,7 +928,7 @@ mod tests {
         let report = hostile_report();
         let svg = ranking_chart(&report);
         balanced(&svg);
-        assert!(svg.contains("class=\"chart chart-ranking\""));
+        assert!(svg.contains("class=\"chart chart-ranking\" id=\"chart-ranking\""));
         assert_eq!(svg.matches("class=\"bar-stack flagged\"").count(), 1);
         assert_eq!(svg.matches("class=\"bar-stack\"").count(), 2);
         assert_eq!(svg.matches("class=\"flagged-outline\"").count(), 1);

@@ -447,9 +447,9 @@ fn flagged_cluster(
             text_cell(out, Some(&t.layer));
             text_cell(out, Some(&t.object));
             text_cell(out, Some(&who(&t.source, t.source_handle.as_deref())));
-            text_cell(out, Some(&t.source_post));
+            num_cell(out, &t.source_post);
             text_cell(out, Some(&who(&t.target, t.target_handle.as_deref())));
-            text_cell(out, Some(&t.target_post));
+            num_cell(out, &t.target_post);
             num_cell(out, &time(&t.time));
             num_cell(out, &duration(Some(t.dt_s)));
             out.push_str("</tr>\n");
@@ -716,6 +716,14 @@ mod tests {
             );
         }
         assert!(html.contains("<section class=\"cluster flagged\" id=\"cluster-4\">"));
+        for id in [
+            "chart-timeline-4",
+            "chart-latency-4",
+            "chart-bio-terms-4",
+            "chart-dormancy",
+        ] {
+            assert_eq!(html.matches(&format!(" id=\"{id}\"")).count(), 1, "{id}");
+        }
         assert!(!html.contains("id=\"cluster-7\""));
         assert_eq!(html.matches("<svg").count(), 6);
         assert_eq!(html.matches("</svg>").count(), 6);

@@ -80,7 +80,7 @@ fn is_bidi_control(c: char) -> bool {
 /// `s` made safe to show on one line: line breaks and tabs become spaces, other control
 /// characters (C0, DEL, C1) and bidirectional controls become U+FFFD, and the ends are trimmed.
 /// Borrowed when nothing changes.
-pub(crate) fn clean_text(s: &str) -> Cow<'_, str> {
+pub fn clean_text(s: &str) -> Cow<'_, str> {
     let bad = |c: char| c.is_control() || is_bidi_control(c);
     let trimmed = s.trim();
     if !trimmed.chars().any(bad) {
@@ -104,7 +104,7 @@ pub(crate) fn display_width(s: &str) -> usize {
 }
 
 /// `s` cleaned ([`clean_text`]) and cut to at most `max` columns, ending in `…` when cut.
-pub(crate) fn truncate(s: &str, max: usize) -> String {
+pub fn truncate(s: &str, max: usize) -> String {
     let s = clean_text(s);
     if display_width(&s) <= max {
         return s.into_owned();
@@ -216,7 +216,7 @@ pub(crate) fn time_opt(s: Option<&str>) -> String {
 
 /// Appends `s` escaped for HTML and SVG, in text and in double- or single-quoted attributes:
 /// cleaned ([`clean_text`]), then `& < > " '` as character references.
-pub(crate) fn push_escaped(out: &mut String, s: &str) {
+pub fn push_escaped(out: &mut String, s: &str) {
     for c in clean_text(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),

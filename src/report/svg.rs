@@ -39,12 +39,14 @@ pub(crate) struct Svg {
 }
 
 impl Svg {
-    /// Opens `<svg class="chart {class}">` of `width` × `height` user units, with a `<title>`
-    /// (the accessible name) and a visible heading text at the top left.
-    pub(crate) fn new(class: &str, width: f64, height: f64, title: &str) -> Self {
+    /// Opens `<svg class="chart {class}" id="{id}">` of `width` × `height` user units, with a
+    /// `<title>` (the accessible name) and a visible heading text at the top left.
+    pub(crate) fn new(class: &str, id: &str, width: f64, height: f64, title: &str) -> Self {
         let mut out = String::with_capacity(4096);
         out.push_str("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart ");
         push_escaped(&mut out, class);
+        out.push_str("\" id=\"");
+        push_escaped(&mut out, id);
         out.push_str("\" role=\"img\" viewBox=\"0 0 ");
         push_coord(&mut out, width);
         out.push(' ');
@@ -215,7 +217,7 @@ mod tests {
 
     #[test]
     fn writes_escaped_balanced_markup() {
-        let mut svg = Svg::new("chart-test", 100.0, 50.5, "T <1>");
+        let mut svg = Svg::new("chart-test", "t-1", 100.0, 50.5, "T <1>");
         svg.group("bars");
         svg.rect(
             "bar",
@@ -232,8 +234,8 @@ mod tests {
         svg.legend(0.0, 10.0, "#000", "x&y");
         let text = svg.finish();
         assert!(text.starts_with(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-test\" role=\"img\" \
-             viewBox=\"0 0 100 50.5\" width=\"100\" height=\"50.5\"><title>T &lt;1&gt;</title>"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart chart-test\" id=\"t-1\" \
+             role=\"img\" viewBox=\"0 0 100 50.5\" width=\"100\" height=\"50.5\"><title>T &lt;1&gt;</title>"
         ));
         assert!(text.contains(
             "<rect class=\"bar\" x=\"10\" y=\"10\" width=\"5\" height=\"30\" fill=\"#123456\">\
