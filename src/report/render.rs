@@ -325,6 +325,55 @@ pub(crate) mod tests {
         assert_eq!(s, "1 0 0 12");
     }
 
+    /// Every rendering of `report`, concatenated.
+    fn render_all(report: &Report) -> String {
+        let mut terminal = Vec::new();
+        super::super::terminal::write_terminal_summary(report, 10, &mut terminal).unwrap();
+        String::from_utf8(terminal).unwrap()
+            + &super::super::markdown::render_markdown(report)
+            + &super::super::html::render_html(report)
+    }
+
+    #[test]
+    fn an_empty_report_renders() {
+        let mut report = hostile_report();
+        report.clusters.clear();
+        report.accounts.clear();
+        report.layers.clear();
+        report.warnings.clear();
+        report.input.files.clear();
+        report.input.first = None;
+        report.input.last = None;
+        report.baseline.bot_score_histogram.clear();
+        report.baseline.timeline.counts.clear();
+        report.baseline.latency_histogram.observed.clear();
+        let text = render_all(&report);
+        assert!(text.contains("no clusters"));
+        assert!(text.contains("No cluster reached the smallest reported size."));
+        assert!(text.contains("no dormant then reactivated accounts"));
+    }
+
+    #[test]
+    fn non_finite_numbers_and_odd_shapes_render_without_panic() {
+        let mut report = hostile_report();
+        let c = &mut report.clusters[0];
+        c.suspicion = f64::NAN;
+        c.suspicion_parts.synchrony = f64::INFINITY;
+        c.suspicion_parts.automation = -1.0;
+        c.synchrony.median_latency_s = Some(f64::NAN);
+        c.synchrony.latency_histogram.null.clear();
+        c.synchrony.latency_histogram.upper_s.push(120.0);
+        c.synchrony.timeline.bin_secs = 0;
+        c.synchrony.timeline.start = Some("not a time".to_owned());
+        c.evidence.bio_terms[0].z = f64::NEG_INFINITY;
+        report.accounts[0].bot_score = f64::NAN;
+        report.accounts[1].signals.dormancy.as_mut().unwrap().gap_end = "garbage".to_owned();
+        report.parameters.flag_threshold = f64::NAN;
+        let text = render_all(&report);
+        assert!(!text.contains("NaN") && !text.contains("inf"));
+        assert!(text.contains("no dated records"));
+    }
+
     #[test]
     fn long_cluster_lists_are_cut_after_the_flagged() {
         let mut report = hostile_report();
