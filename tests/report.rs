@@ -351,6 +351,11 @@ fn report_command_names_the_file_it_cannot_use() {
         let assert = coordgraph().arg("report").arg(path).assert().failure();
         let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
         assert!(stderr.contains(says), "{stderr}");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "one message, its cause once: {stderr}"
+        );
         assert!(!dir.path().join("report.html").exists());
     }
     // An output folder that cannot be made.

@@ -27,8 +27,10 @@ pub(crate) struct ReportArgs {
 }
 
 pub(crate) fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode> {
-    // The errors name the file.
-    let report = read_report(&args.report)?;
+    // A `ReportError` names the file and already says its cause, so it is passed on as one
+    // message (as a chain, the cause would be printed twice).
+    let flat = |e: coordgraph::report::ReportError| anyhow::anyhow!("{e}");
+    let report = read_report(&args.report).map_err(flat)?;
     let dir = match &args.out {
         Some(dir) => dir.clone(),
         None => match args.report.parent() {
@@ -36,7 +38,7 @@ pub(crate) fn run(args: &ReportArgs, global: &Global) -> Result<ExitCode> {
             _ => PathBuf::from("."),
         },
     };
-    let written = write_report_files(&report, &dir)?;
+    let written = write_report_files(&report, &dir).map_err(flat)?;
     let mut out = std::io::stdout().lock();
     write_terminal_summary(&report, args.top, &mut out).context("cannot print the summary")?;
     out.flush()?;

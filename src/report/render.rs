@@ -367,7 +367,12 @@ pub(crate) mod tests {
         c.synchrony.timeline.start = Some("not a time".to_owned());
         c.evidence.bio_terms[0].z = f64::NEG_INFINITY;
         report.accounts[0].bot_score = f64::NAN;
-        report.accounts[1].signals.dormancy.as_mut().unwrap().gap_end = "garbage".to_owned();
+        report.accounts[1]
+            .signals
+            .dormancy
+            .as_mut()
+            .unwrap()
+            .gap_end = "garbage".to_owned();
         report.parameters.flag_threshold = f64::NAN;
         let text = render_all(&report);
         assert!(!text.contains("NaN") && !text.contains("inf"));
