@@ -18,7 +18,9 @@
 //! assert_eq!(ingest.collection.hashtags.resolve(0), "tag");
 //! ```
 
+pub mod analyze;
 pub mod community;
+pub mod evaluate;
 pub mod export;
 pub mod generate;
 pub mod graph;

@@ -16,6 +16,7 @@ mod signals;
 // Community detection: karate club, LFR fixtures, connectedness, thread determinism.
 mod community;
 // Exporters: GEXF (schema, networkx), GraphML, CSV tables, DOT (Graphviz), hostile text.
+mod analyze;
 mod export;
 // Reports for people: terminal, Markdown, HTML (hostile text, headless Chromium), `report`.
 mod report;

@@ -1,10 +1,13 @@
 //! The command-line interface: flag definitions and one function per subcommand. Everything
 //! here is glue; the work is done by the library.
 
+mod analyze;
 mod communities;
+mod evaluate;
 mod generate;
 mod input;
 mod network;
+mod outputs;
 mod progress;
 mod report;
 mod stats;
@@ -52,6 +55,13 @@ enum Command {
     /// Cut a weighted edge list into communities (Leiden, Louvain or connected components) and
     /// write `node,community`.
     Communities(communities::CommunitiesArgs),
+    /// The whole pipeline: read collections, build the coordination graph, find clusters,
+    /// measure their synchrony and account signals, rank them by suspicion, and write the
+    /// report (JSON, HTML, Markdown) and graph exports (GEXF, GraphML, CSV, DOT) into a folder.
+    Analyze(analyze::AnalyzeArgs),
+    /// Precision, recall and F1 of a report's flagged accounts against a ground truth
+    /// (`account_id,label,group`), overall and per group.
+    Evaluate(evaluate::EvaluateArgs),
     /// Render a saved report.json for people: write report.md and a self-contained
     /// report.html (charts included), and print the most suspicious clusters.
     Report(report::ReportArgs),
@@ -90,6 +100,8 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate(args) => generate::run(&args, &global),
         Command::Network(args) => network::run(&args, &global),
         Command::Communities(args) => communities::run(&args, &global),
+        Command::Analyze(args) => analyze::run(&args, &global),
+        Command::Evaluate(args) => evaluate::run(&args, &global),
         Command::Report(args) => report::run(&args, &global),
     }
 }

@@ -89,7 +89,7 @@ The combined [`CoordinationGraph`] keeps one weight per layer on each edge and e
 petgraph [`petgraph::graph::UnGraph`] whose node weights are account indices.
 */
 
-mod actions;
+pub(crate) mod actions;
 mod co_action;
 mod coordination;
 mod coortweet;
@@ -103,6 +103,7 @@ mod weighting;
 use std::fmt;
 use std::str::FromStr;
 
+pub(crate) use co_action::object_label;
 pub use co_action::{
     CapWarning, CoActionEdge, CoActionGraph, CoActionStats, build_co_action_graph,
 };

@@ -444,7 +444,7 @@ pub fn latency_chart(report: &Report, cluster: &Cluster) -> String {
             shares(&null[..n]),
         ),
         (
-            "all pairs in the graph",
+            "all edges (median |Δt| per pair)",
             BASELINE_COLOUR,
             shares(&base[..n]),
         ),
@@ -526,7 +526,8 @@ fn bot_bin(score: f64) -> Option<usize> {
     Some(((score.clamp(0.0, 1.0) * 10.0).floor() as usize).min(9))
 }
 
-/// (d) Bot-likeness scores of the members of flagged clusters against all accounts, as
+/// (d) Bot-likeness scores of the flagged accounts (core members of flagged clusters) against
+/// all accounts, as
 /// shares over ten bins of 0.1.
 pub fn bot_score_chart(report: &Report) -> String {
     let height = 250.0;
@@ -552,7 +553,7 @@ pub fn bot_score_chart(report: &Report) -> String {
     let all_n: u64 = report.baseline.bot_score_histogram.iter().sum();
     let series = [
         (
-            format!("members of flagged clusters ({})", count(flagged_n)),
+            format!("flagged accounts ({})", count(flagged_n)),
             CLUSTER_COLOUR,
             shares(&flagged),
             "series series-flagged",
@@ -965,7 +966,7 @@ mod tests {
         balanced(&svg);
         assert_eq!(svg.matches("<rect class=\"bar\"").count(), 15);
         assert!(svg.contains("<title>≤ 1.0 s: cluster pairs 25%</title>"));
-        assert!(svg.contains("<title>≤ 60 s: all pairs in the graph 41%</title>"));
+        assert!(svg.contains("<title>≤ 60 s: all edges (median |Δt| per pair) 41%</title>"));
         assert!(svg.contains("(64 pairs)"));
     }
 
@@ -978,10 +979,11 @@ mod tests {
         assert_eq!(bot_bin(f64::NAN), None);
         let svg = bot_score_chart(&hostile_report());
         balanced(&svg);
-        assert!(svg.contains(">members of flagged clusters (4)</text>"));
+        assert!(svg.contains(">flagged accounts (3)</text>"));
         assert!(svg.contains(">all accounts (10)</text>"));
-        // Flagged scores 0.93, 0.81, 0.55, 0.2: a quarter in 0.9–1.0.
-        assert!(svg.contains("<title>0.9–1.0: members of flagged clusters (4) 25%</title>"));
+        // Flagged scores 0.93, 0.81, 0.55 (104, 0.2, is not a core member): a third in 0.9–1.0.
+        assert!(svg.contains("<title>0.9–1.0: flagged accounts (3) 33%</title>"));
+        assert!(svg.contains("<title>0.2–0.3: flagged accounts (3) 0%</title>"));
         assert!(svg.contains("<title>0.0–0.1: all accounts (10) 20%</title>"));
     }
 

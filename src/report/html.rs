@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use super::charts::{
     bio_terms_chart, bot_score_chart, dormancy_chart, latency_chart, ranking_chart, timeline_chart,
 };
+use super::markdown::sort_members;
 use super::render::{
     clean_text, count, decimal, display_width, duration, escaped, listed_clusters, percent,
     push_escaped, time, time_opt, truncate,
@@ -98,14 +99,6 @@ pub fn render_html(report: &Report) -> String {
     out.push(' ');
     push_escaped(&mut out, &report.generator.version);
     let _ = write!(out, " (report.json version {})", report.version);
-    if !report.summary.stage_seconds.is_empty() {
-        out.push_str("; stage times:");
-        for (i, s) in report.summary.stage_seconds.iter().enumerate() {
-            out.push_str(if i == 0 { " " } else { ", " });
-            push_escaped(&mut out, &s.stage);
-            let _ = write!(out, " {} s", decimal(s.seconds, 2));
-        }
-    }
     out.push_str(".</p></footer>\n</body>\n</html>\n");
     out
 }
@@ -166,8 +159,9 @@ fn headline(out: &mut String, report: &Report) {
     );
     let _ = writeln!(
         out,
-        "<span class=\"flag-count\">{} of {} clusters flagged</span> ({} accounts) at \
-         suspicion ≥ {}; {} accounts dormant then reactivated; {} bot-like accounts.</p>",
+        "<span class=\"flag-count\">{} of {} clusters flagged</span> ({} flagged accounts: \
+         their core members) at suspicion ≥ {}; {} accounts dormant then reactivated; {} \
+         bot-like accounts.</p>",
         count(s.flagged_clusters),
         count(s.clusters),
         count(s.flagged_accounts),
@@ -316,6 +310,7 @@ fn clusters(out: &mut String, report: &Report) {
             "Cluster",
             "Flagged",
             "Size",
+            "Core",
             "Suspicion",
             "Bot share",
             "Dormant share",
@@ -345,6 +340,7 @@ fn clusters(out: &mut String, report: &Report) {
         }
         num_cell(out, if c.flagged { "yes" } else { "no" });
         num_cell(out, &count(u64::from(c.size)));
+        num_cell(out, &count(u64::from(c.core_size)));
         num_cell(out, &decimal(c.suspicion, 2));
         num_cell(out, &percent(c.signals.bot_share));
         num_cell(out, &percent(c.signals.dormant_share));
@@ -515,8 +511,10 @@ fn facts(out: &mut String, c: &Cluster) {
         (
             "Ties".to_owned(),
             format!(
-                "{} members, {} edges, density {}, mean weight {}, {} of their edge weight inside",
+                "{} members ({} core members, flagged), {} edges, density {}, mean weight {}, {} \
+                 of their edge weight inside",
                 count(u64::from(c.size)),
+                count(u64::from(c.core_size)),
                 count(k.edges),
                 decimal(k.density, 2),
                 decimal(k.mean_weight, 2),
@@ -616,11 +614,7 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
         .iter()
         .map(|id| (id.as_str(), accounts.get(id.as_str()).copied()))
         .collect();
-    // Most bot-like first; ties in member order.
-    listed.sort_by(|a, b| {
-        let score = |x: &(&str, Option<&Account>)| x.1.map_or(-1.0, |a| a.bot_score);
-        score(b).total_cmp(&score(a))
-    });
+    sort_members(&mut listed);
     out.push_str("<h3>Members</h3>\n");
     header(
         out,
@@ -629,6 +623,7 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
             "Account",
             "Handle",
             "Name",
+            "Core",
             "Bot score",
             "Dormant",
             "Records",
@@ -645,6 +640,7 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
             Some(a) => {
                 text_cell(out, a.handle.as_deref());
                 text_cell(out, a.name.as_deref());
+                num_cell(out, if a.core { "yes" } else { "no" });
                 num_cell(out, &decimal(a.bot_score, 2));
                 num_cell(out, if a.dormant_reactivated { "yes" } else { "no" });
                 num_cell(out, &count(a.signals.records));
@@ -657,7 +653,7 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
                 text_cell(out, a.signals.bio.as_deref());
             }
             None => {
-                for _ in 0..9 {
+                for _ in 0..10 {
                     text_cell(out, None);
                 }
             }
@@ -770,7 +766,7 @@ mod tests {
         let members = &html[html.find("<table class=\"members\">").unwrap()..];
         let members = &members[..members.find("</table>").unwrap()];
         assert_eq!(members.matches("<tr>").count(), 1 + 4);
-        // Most bot-like first: 101 (0.93), 102, 103, 104 (0.2).
+        // Core members first, most bot-like first: 101 (0.93), 102, 103, then 104 (0.2).
         let order: Vec<usize> = ["101", "102", "103", "104"]
             .iter()
             .map(|id| {

@@ -87,16 +87,6 @@ pub fn render_markdown(report: &Report) -> String {
         }
         out.push('\n');
     }
-    if !report.summary.stage_seconds.is_empty() {
-        out.push_str("## Stage times\n\n");
-        let rows = report
-            .summary
-            .stage_seconds
-            .iter()
-            .map(|s| vec![md(&s.stage), decimal(s.seconds, 2)])
-            .collect();
-        table(&mut out, &["Stage", "Seconds"], &[false, true], rows);
-    }
     let _ = writeln!(
         out,
         "Written by {} {} (report.json version {}).",
@@ -122,8 +112,9 @@ fn headline(out: &mut String, report: &Report) {
     );
     let _ = writeln!(
         out,
-        "**{} of {} clusters flagged** ({} accounts) at suspicion ≥ {}; {} accounts dormant \
-         then reactivated; {} bot-like accounts (score ≥ 0.5).\n",
+        "**{} of {} clusters flagged** ({} flagged accounts: their core members) at \
+         suspicion ≥ {}; {} accounts dormant then reactivated; {} bot-like accounts (score ≥ \
+         0.5).\n",
         count(s.flagged_clusters),
         count(s.clusters),
         count(s.flagged_accounts),
@@ -245,6 +236,7 @@ fn clusters(out: &mut String, report: &Report) {
                 c.id.to_string(),
                 if c.flagged { "**yes**" } else { "no" }.to_owned(),
                 count(u64::from(c.size)),
+                count(u64::from(c.core_size)),
                 decimal(c.suspicion, 2),
                 decimal(p.coordination, 2),
                 decimal(p.synchrony, 2),
@@ -270,6 +262,7 @@ fn clusters(out: &mut String, report: &Report) {
             "Cluster",
             "Flagged",
             "Size",
+            "Core",
             "Suspicion",
             "Coordination",
             "Synchrony",
@@ -285,7 +278,7 @@ fn clusters(out: &mut String, report: &Report) {
         ],
         &[
             true, true, false, true, true, true, true, true, true, true, true, true, true, true,
-            false, false,
+            true, false, false,
         ],
         rows,
     );
@@ -318,11 +311,13 @@ fn shares(values: &[ValueShare], n: usize) -> String {
 fn flagged_cluster(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
     let _ = writeln!(
         out,
-        "## Cluster {} (rank {}, flagged)\n\nSuspicion {}: {} members.\n",
+        "## Cluster {} (rank {}, flagged)\n\nSuspicion {}: {} members, {} of them core members \
+         (flagged).\n",
         c.id,
         c.rank,
         decimal(c.suspicion, 2),
-        count(u64::from(c.size))
+        count(u64::from(c.size)),
+        count(u64::from(c.core_size))
     );
     let k = &c.coordination;
     let _ = writeln!(
@@ -537,11 +532,7 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
         .iter()
         .map(|id| (id.as_str(), accounts.get(id.as_str()).copied()))
         .collect();
-    // Most bot-like first; ties in member order.
-    listed.sort_by(|a, b| {
-        let score = |x: &(&str, Option<&Account>)| x.1.map_or(-1.0, |a| a.bot_score);
-        score(b).total_cmp(&score(a))
-    });
+    sort_members(&mut listed);
     let _ = writeln!(out, "### Members\n");
     let rows = listed
         .iter()
@@ -551,6 +542,7 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
                 md(id),
                 md_opt(a.handle.as_deref()),
                 md_opt(a.name.as_deref()),
+                if a.core { "yes" } else { "no" }.to_owned(),
                 decimal(a.bot_score, 2),
                 if a.dormant_reactivated { "yes" } else { "no" }.to_owned(),
                 count(a.signals.records),
@@ -559,7 +551,7 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
             ],
             None => {
                 let mut row = vec![md(id)];
-                row.extend(std::iter::repeat_n("–".to_owned(), 7));
+                row.extend(std::iter::repeat_n("–".to_owned(), 8));
                 row
             }
         })
@@ -570,13 +562,14 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
             "Account",
             "Handle",
             "Name",
+            "Core",
             "Bot score",
             "Dormant",
             "Records",
             "Location",
             "Bio",
         ],
-        &[false, false, false, true, false, true, false, false],
+        &[false, false, false, false, true, false, true, false, false],
         rows,
     );
     if listed.len() > MAX_MEMBERS {
@@ -586,6 +579,17 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
             count((listed.len() - MAX_MEMBERS) as u64)
         );
     }
+}
+
+/// Orders a cluster's members for reading: core members first, then the most bot-like; ties
+/// keep member order.
+pub(crate) fn sort_members(members: &mut [(&str, Option<&Account>)]) {
+    members.sort_by(|a, b| {
+        let key =
+            |x: &(&str, Option<&Account>)| x.1.map_or((false, -1.0), |a| (a.core, a.bot_score));
+        let (a, b) = (key(a), key(b));
+        b.0.cmp(&a.0).then_with(|| b.1.total_cmp(&a.1))
+    });
 }
 
 /// Appends a table; the cells must already be escaped. `right[i]` aligns column `i` right.
@@ -670,8 +674,8 @@ mod tests {
                 columns = None;
             }
         }
-        // Parameters, layers, clusters, top objects, tightest, bio terms, members, stages.
-        assert_eq!(tables, 8);
+        // Parameters, layers, clusters, top objects, tightest, bio terms, members.
+        assert_eq!(tables, 7);
     }
 
     #[test]
@@ -682,7 +686,9 @@ mod tests {
             !text.contains("## Cluster 7"),
             "unflagged clusters get no section"
         );
-        assert!(text.contains("| 1 | 4 | **yes** | 4 | 0.82 | 0.25 | 0.30 | 0.12 | 0.10 | 0.05 |"));
+        assert!(
+            text.contains("| 1 | 4 | **yes** | 4 | 3 | 0.82 | 0.25 | 0.30 | 0.12 | 0.10 | 0.05 |")
+        );
         assert!(text.contains("| co-retweet | post 861234567890123456 | RT &lt;script&gt;"));
         assert!(text.contains("| 2017-05-05T14:00:01Z | 2017-05-05T14:00:09.500Z | 2.5 s |"));
         assert!(text.contains("- fr: 3 accounts (75%)"));

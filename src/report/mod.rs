@@ -7,6 +7,7 @@ from a saved analysis without recomputing anything.
 */
 
 pub mod charts;
+mod edges;
 pub mod html;
 pub mod markdown;
 pub mod render;
@@ -16,6 +17,7 @@ pub mod terminal;
 
 use std::path::Path;
 
+pub use edges::{EdgeRow, EdgeTable, FIXED_COLUMNS};
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use render::write_report_files;
@@ -53,13 +55,13 @@ pub enum ReportError {
     },
 }
 
-/// Writes `report` as pretty-printed JSON to `path`, atomically.
+/// Writes `report` as compact JSON to `path`, atomically.
 pub fn write_report_json(report: &Report, path: &Path) -> Result<(), ReportError> {
     let io = |source| ReportError::Io {
         path: path.display().to_string(),
         source,
     };
-    let mut bytes = serde_json::to_vec_pretty(report).map_err(|e| io(e.into()))?;
+    let mut bytes = serde_json::to_vec(report).map_err(|e| io(e.into()))?;
     bytes.push(b'\n');
     crate::export::atomic::write_file_atomically(path, &bytes).map_err(io)
 }

@@ -32,7 +32,7 @@ pub struct Report {
     pub layers: Vec<LayerSummary>,
     /// Clusters, most suspicious first (`rank` 1 first).
     pub clusters: Vec<Cluster>,
-    /// Every account that authored a record, in account-id order (numeric ids by value).
+    /// Every account that authored a record, in the order the collection first saw them.
     pub accounts: Vec<Account>,
     /// Collection-wide distributions the clusters are compared with.
     pub baseline: Baseline,
@@ -116,23 +116,12 @@ pub struct Summary {
     pub clusters: u64,
     /// Of those, flagged.
     pub flagged_clusters: u64,
-    /// Accounts in flagged clusters.
+    /// Core members of flagged clusters: the flagged accounts.
     pub flagged_accounts: u64,
     /// Accounts dormant then reactivated, in any cluster or none.
     pub dormant_reactivated: u64,
     /// Accounts with a bot-likeness score of at least 0.5.
     pub bot_like: u64,
-    /// Seconds per stage of the analysis (`ingest`, `graphs`, `communities`, …), in order.
-    pub stage_seconds: Vec<StageTime>,
-}
-
-/// The wall time of one stage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StageTime {
-    /// The stage.
-    pub stage: String,
-    /// Seconds.
-    pub seconds: f64,
 }
 
 /// One co-action layer.
@@ -167,6 +156,9 @@ pub struct Cluster {
     pub suspicion_parts: SuspicionParts,
     /// Members.
     pub size: u32,
+    /// Core members: those with at least a quarter of the median number of neighbours inside
+    /// the cluster. Only they are flagged with the cluster.
+    pub core_size: u32,
     /// Member account ids, in account order.
     pub members: Vec<String>,
     /// How strongly the members are tied in the coordination graph.
@@ -433,7 +425,9 @@ pub struct Account {
     pub name: Option<String>,
     /// The reported cluster it belongs to.
     pub cluster: Option<u32>,
-    /// Whether that cluster is flagged.
+    /// A core member of that cluster.
+    pub core: bool,
+    /// A core member of a flagged cluster.
     pub flagged: bool,
     /// Bot-likeness in `[0, 1]`.
     pub bot_score: f64,
@@ -504,6 +498,7 @@ pub struct Baseline {
     pub bot_score_histogram: Vec<u64>,
     /// Every record over time, on the same bins as the clusters' timelines.
     pub timeline: Timeline,
-    /// Latencies of all co-action pairs in the graph, on the clusters' bins.
+    /// Latencies over every edge of every layer, on the clusters' bins: each edge's median
+    /// |Δt|, counted once per co-action pair of the edge (`null` is empty).
     pub latency_histogram: LatencyHistogram,
 }

@@ -25,7 +25,7 @@ struct Column {
     right: bool,
 }
 
-const COLUMNS: [Column; 10] = [
+const COLUMNS: [Column; 11] = [
     Column {
         header: "rank",
         width: 4,
@@ -39,6 +39,11 @@ const COLUMNS: [Column; 10] = [
     Column {
         header: "size",
         width: 6,
+        right: true,
+    },
+    Column {
+        header: "core",
+        width: 5,
         right: true,
     },
     Column {
@@ -68,7 +73,7 @@ const COLUMNS: [Column; 10] = [
     },
     Column {
         header: "top objects",
-        width: 42,
+        width: 40,
         right: false,
     },
     Column {
@@ -80,7 +85,8 @@ const COLUMNS: [Column; 10] = [
 
 /// Writes the headline counts and the `top` most suspicious clusters of `report` to `out`.
 ///
-/// Columns: rank, `FLAG` for flagged clusters, members, suspicion, share of bot-like members,
+/// Columns: rank, `FLAG` for flagged clusters, members, core members (those flagged),
+/// suspicion, share of bot-like members,
 /// share of dormant-then-reactivated members, median co-action latency, share of co-actions
 /// within 10 s, the objects most members acted on, the members' main languages.
 ///
@@ -201,6 +207,7 @@ fn cells(cluster: &Cluster) -> Vec<String> {
         cluster.rank.to_string(),
         if cluster.flagged { "FLAG" } else { "" }.to_owned(),
         count(u64::from(cluster.size)),
+        count(u64::from(cluster.core_size)),
         decimal(cluster.suspicion, 2),
         percent(cluster.signals.bot_share),
         percent(cluster.signals.dormant_share),
@@ -232,16 +239,19 @@ mod tests {
         let text = summary(10);
         let lines: Vec<&str> = text.lines().collect();
         assert!(lines[0].starts_with("records 1,200 (800 retweets), accounts 10, skipped 2"));
-        assert!(lines[2].contains("clusters 3, flagged 1 (4 accounts)"));
+        assert!(lines[2].contains("clusters 3, flagged 1 (3 accounts)"));
         let header = lines
             .iter()
             .position(|l| l.starts_with("rank flag"))
             .unwrap();
         let rows = &lines[header + 1..header + 4];
-        assert!(rows[0].starts_with("   1 FLAG      4  0.82   75%   50%    3.5 s   81% post 8612"));
+        assert!(
+            rows[0]
+                .starts_with("   1 FLAG      4     3  0.82   75%   50%    3.5 s   81% post 8612")
+        );
         assert!(rows[0].contains("fr 75%, en"));
-        assert!(rows[1].starts_with("   2           3  0.31    0%    0%     25 s   10%"));
-        assert!(rows[2].starts_with("   3           2  0.12    0%    0%        –   10%"));
+        assert!(rows[1].starts_with("   2           3     3  0.31    0%    0%     25 s   10%"));
+        assert!(rows[2].starts_with("   3           2     2  0.12    0%    0%        –   10%"));
         assert!(!text.contains("more clusters"));
     }
 

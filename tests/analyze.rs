@@ -1,0 +1,302 @@
+//! The analysis end to end: exact synchrony and evidence on a hand-made collection, planted
+//! networks recovered on generated collections (precision and recall of flagged accounts, the
+//! fan club left alone, dormant accounts found), the same bytes on any thread count, the CLI
+//! with `evaluate`, and every shared dataset analysed without error.
+
+use std::path::Path;
+
+use coordgraph::analyze::{AnalyzeOptions, analyze, input_summary};
+use coordgraph::evaluate::{DEFAULT_POSITIVE_LABEL, evaluate, read_truth};
+use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
+use coordgraph::ingest::{IngestOptions, Input, read_collection};
+use coordgraph::report::{Report, parse_report};
+
+use crate::util::{coordgraph, shared_data};
+
+fn analyze_bytes(
+    name: &str,
+    bytes: Vec<u8>,
+    options: &AnalyzeOptions,
+) -> coordgraph::analyze::Analysis {
+    let ingest = read_collection(&[Input::bytes(name, bytes)], &IngestOptions::default(), &())
+        .expect("reads");
+    let input = input_summary(&ingest.collection, &ingest.report, &[name.to_owned()]);
+    analyze(&ingest.collection, input, options, &()).expect("analyses")
+}
+
+/// A v1.1 retweet of `original` (by `leader`) by `author` at `ms`.
+fn retweet(id: u64, author: &str, ms: i64, original: u64, leader: &str) -> String {
+    format!(
+        r#"{{"id_str":"{id}","timestamp_ms":"{ms}","text":"RT","user":{{"id_str":"{author}","screen_name":"u{author}"}},"retweeted_status":{{"id_str":"{original}","timestamp_ms":"{}","text":"post {original} of the leader","user":{{"id_str":"{leader}","screen_name":"leader"}}}}}}"#,
+        ms - 5_000
+    )
+}
+
+#[test]
+fn synchrony_and_evidence_of_a_hand_made_team() {
+    // Three accounts retweet each of three posts 1 s apart (0, 1, 2 s after the first); a
+    // fourth retweets the first post 30 minutes later.
+    let t0 = 1_493_900_000_000i64;
+    let mut lines = Vec::new();
+    let mut id = 100;
+    for (k, original) in [10u64, 11, 12].into_iter().enumerate() {
+        let t = t0 + k as i64 * 3_600_000;
+        for (j, author) in ["1", "2", "3"].into_iter().enumerate() {
+            id += 1;
+            lines.push(retweet(id, author, t + j as i64 * 1_000, original, "9"));
+        }
+    }
+    lines.push(retweet(200, "4", t0 + 1_800_000, 10, "9"));
+    let a = analyze_bytes(
+        "team.jsonl",
+        lines.join("\n").into_bytes(),
+        &AnalyzeOptions::default(),
+    );
+    let r = &a.report;
+    assert_eq!(r.summary.graph_accounts, 3);
+    assert_eq!(r.summary.graph_edges, 3);
+    assert_eq!(r.clusters.len(), 1);
+    let k = &r.clusters[0];
+    assert_eq!(k.members, ["1", "2", "3"]);
+    assert_eq!((k.size, k.core_size, k.rank), (3, 3, 1));
+    assert_eq!(k.coordination.edges, 3);
+    assert_eq!(k.coordination.density, 1.0);
+    assert_eq!(k.coordination.mean_weight, 3.0);
+    let s = &k.synchrony;
+    // Per post the pairs are 1 s, 1 s and 2 s apart: nine pairs.
+    assert_eq!((s.actions, s.shared_objects, s.pairs), (9, 3, 9));
+    assert_eq!(s.median_latency_s, Some(1.0));
+    assert_eq!(s.p90_latency_s, Some(2.0));
+    assert!((s.within_1s - 6.0 / 9.0).abs() < 1e-12);
+    assert_eq!((s.within_10s, s.synchronized_share), (1.0, 1.0));
+    assert_eq!(s.latency_histogram.upper_s.last(), Some(&60.0));
+    assert_eq!(s.latency_histogram.observed[..2], [6, 3]);
+    // The evidence names the posts and the tightest co-actions.
+    let top = &k.evidence.top_objects[0];
+    assert_eq!(
+        (top.layer.as_str(), top.object.as_str()),
+        ("co-retweet", "post 10")
+    );
+    assert_eq!(top.post_id.as_deref(), Some("10"));
+    assert_eq!(top.text.as_deref(), Some("post 10 of the leader"));
+    assert_eq!((top.accounts, top.actions, top.median_delay_s), (3, 3, 1.0));
+    let tight = &k.evidence.tightest[0];
+    assert_eq!(tight.dt_s, 1.0);
+    assert_eq!((tight.source.as_str(), tight.target.as_str()), ("1", "2"));
+    assert_eq!(tight.source_handle.as_deref(), Some("u1"));
+    // The latecomer is not in the graph; every author is in the account table.
+    assert_eq!(r.accounts.len(), 4);
+    let late = r.accounts.iter().find(|x| x.id == "4").unwrap();
+    assert_eq!((late.cluster, late.flagged), (None, false));
+    // The saved graph has the three edges with their layer weights.
+    assert_eq!(a.edges.edges.len(), 3);
+    assert_eq!(a.edges.edges[0].layer_weights[0], 3.0);
+    assert_eq!(a.edges.edges[0].pairs, 3);
+    assert_eq!(a.edges.edges[0].min_dt_s, 1.0);
+}
+
+fn generated(seed: u64, scale: f64) -> (Vec<u8>, Vec<u8>) {
+    let (mut tweets, mut truth) = (Vec::new(), Vec::new());
+    let options = GenerateOptions {
+        seed,
+        scale,
+        format: OutputFormat::V11,
+    };
+    generate(&options, &mut tweets, &mut truth).expect("generates");
+    (tweets, truth)
+}
+
+fn check_recovery(seed: u64, scale: f64) {
+    let (tweets, truth) = generated(seed, scale);
+    let a = analyze_bytes("g.jsonl", tweets, &AnalyzeOptions::default());
+    let truth = read_truth(&truth[..], "truth.csv").expect("truth");
+    let e = evaluate(&a.report, &truth, DEFAULT_POSITIVE_LABEL);
+    let context = format!("seed {seed}, scale {scale}: {e:#?}");
+    assert!(e.overall.precision >= 0.9, "{context}");
+    assert!(e.overall.recall >= 0.9, "{context}");
+    let group = |name: &str| e.groups.iter().find(|g| g.group == name).expect(name);
+    // The fan club retweets like a bot net, but with human delays: not flagged.
+    assert_eq!(group("fan_club").flagged, 0, "{context}");
+    let dormant = group("dormant_reactivated");
+    assert!(
+        dormant.dormant_reactivated as f64 >= 0.9 * dormant.accounts as f64,
+        "{context}"
+    );
+    // Every planted network is found, not just most accounts overall.
+    for g in e.groups.iter().filter(|g| g.label == "coordinated") {
+        assert!(g.flagged_share >= 0.9, "{}: {context}", g.group);
+    }
+}
+
+#[test]
+fn planted_networks_are_flagged_and_the_fan_club_is_not_seed_1() {
+    check_recovery(1, 0.1);
+}
+
+#[test]
+fn planted_networks_are_flagged_and_the_fan_club_is_not_seed_2() {
+    check_recovery(2, 0.1);
+}
+
+#[test]
+fn planted_networks_are_flagged_and_the_fan_club_is_not_small_sample() {
+    check_recovery(42, 0.02);
+}
+
+fn report_bytes(report: &Report) -> Vec<u8> {
+    serde_json::to_vec(report).expect("serialises")
+}
+
+#[test]
+fn the_report_is_the_same_on_one_and_two_threads() {
+    let (tweets, _) = generated(7, 0.03);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
+        pool.install(|| {
+            let a = analyze_bytes("g.jsonl", tweets.clone(), &AnalyzeOptions::default());
+            let mut edges = Vec::new();
+            a.edges.write_csv(&mut edges).expect("csv");
+            (report_bytes(&a.report), edges)
+        })
+    };
+    let one = run(1);
+    let two = run(2);
+    assert!(
+        one.0 == two.0,
+        "report.json differs between 1 and 2 threads"
+    );
+    assert!(
+        one.1 == two.1,
+        "the edge table differs between 1 and 2 threads"
+    );
+    // And the report reads back as it was written.
+    let back = parse_report(&one.0, "r.json").expect("reads back");
+    assert!(
+        report_bytes(&back) == one.0,
+        "report.json does not read back as written"
+    );
+}
+
+#[test]
+fn a_report_of_another_version_is_refused_by_name() {
+    let err = parse_report(br#"{"version": 2, "clusters": []}"#, "old.json").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "old.json: report version 2, but this program reads version 1"
+    );
+    let err = parse_report(b"{\"version\": 1}", "short.json").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("short.json: not a coordgraph report"),
+        "{err}"
+    );
+}
+
+#[test]
+fn cli_analyze_then_evaluate_on_the_shipped_sample() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = dir.path().join("out");
+    let assert = coordgraph()
+        .arg("analyze")
+        .arg(root.join("examples/data/macronleaks-sample.jsonl.gz"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        stdout.contains("18786 records") || stdout.contains("18,786"),
+        "{stdout}"
+    );
+    for file in ["report.json", "coordination-edges.csv"] {
+        assert!(out.join(file).is_file(), "{file} missing");
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .expect("out")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    let assert = coordgraph()
+        .args(["evaluate", "--json", "--truth"])
+        .arg(root.join("examples/data/macronleaks-sample-truth.csv"))
+        .arg(out.join("report.json"))
+        .assert()
+        .success();
+    let e: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).expect("json");
+    assert_eq!(e["overall"]["precision"], 1.0);
+    assert_eq!(e["overall"]["recall"], 1.0);
+    let bad = coordgraph()
+        .args(["evaluate", "--truth"])
+        .arg(out.join("report.json"))
+        .arg(out.join("report.json"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&bad.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("report.json:1: no `account_id` column"),
+        "{stderr}"
+    );
+}
+
+/// Runs `analyze` on a shared dataset and returns the report.
+fn analyze_shared(relative: &str, extra: &[&str]) -> Option<serde_json::Value> {
+    let path = shared_data(relative)?;
+    let dir = tempfile::tempdir().expect("temp dir");
+    coordgraph()
+        .arg("analyze")
+        .arg(&path)
+        .args(extra)
+        .arg("--out")
+        .arg(dir.path())
+        .arg("-q")
+        .assert()
+        .success();
+    let bytes = std::fs::read(dir.path().join("report.json")).expect("report.json");
+    Some(serde_json::from_slice(&bytes).expect("json"))
+}
+
+#[test]
+fn analyze_runs_on_every_shared_dataset() {
+    let datasets: [(&str, &[&str]); 6] = [
+        ("twitter-v1.1-rtweet", &[]),
+        ("twitter-v2-academictwitter", &[]),
+        ("twitter-v2-tidy-tweet", &[]),
+        ("twitter-v2-twarc", &[]),
+        (
+            "coortweet-russian-coord-tweets",
+            &["--columns", "coortweet"],
+        ),
+        ("coortweet-german-elections", &[]),
+    ];
+    for (dataset, extra) in datasets {
+        let Some(report) = analyze_shared(dataset, extra) else {
+            continue;
+        };
+        assert_eq!(report["version"], 1, "{dataset}");
+        assert!(
+            report["input"]["records"].as_u64().unwrap() > 0,
+            "{dataset}"
+        );
+        let accounts = report["accounts"].as_array().unwrap().len() as u64;
+        assert_eq!(
+            accounts,
+            report["input"]["accounts"].as_u64().unwrap(),
+            "{dataset}"
+        );
+    }
+    // The CooRTweet dataset is shares of the same objects by coordinated accounts: the
+    // co-object layer joins the default layers, and clusters come out.
+    if let Some(report) = analyze_shared(
+        "coortweet-russian-coord-tweets",
+        &["--columns", "coortweet"],
+    ) {
+        let networks = report["parameters"]["networks"].as_array().unwrap();
+        assert!(networks.iter().any(|n| n == "co-object"), "{networks:?}");
+        assert!(report["summary"]["clusters"].as_u64().unwrap() > 0);
+    }
+}
