@@ -194,7 +194,7 @@ pub fn analyze(
     let sweep_kinds = synchrony::sweep_kinds(&options.networks);
     let sweeps = synchrony::sweep_clusters(
         c,
-        &clusters.cluster_of,
+        &clusters.core_of,
         clusters.len(),
         &sweep_kinds,
         &synchrony::SweepOptions {
@@ -350,15 +350,19 @@ fn to_csr(g: &CoordinationGraph) -> Csr {
 }
 
 /// The reported clusters: communities with at least `min_cluster_size` members, in community
-/// order.
+/// order, with their core members (see [`rank`]).
 #[derive(Debug, Clone)]
 pub(crate) struct ClusterSet {
     /// Community id of each cluster.
     pub community: Vec<u32>,
     /// Members (account indices, ascending) of each cluster.
     pub members: Vec<Vec<AccountIx>>,
+    /// Core members (ascending) of each cluster: what its statistics describe.
+    pub core: Vec<Vec<AccountIx>>,
     /// Per account index, its cluster position or [`NONE`].
     pub cluster_of: Vec<u32>,
+    /// Per account index, its cluster position if it is a core member, or [`NONE`].
+    pub core_of: Vec<u32>,
 }
 
 impl ClusterSet {
@@ -371,7 +375,9 @@ impl ClusterSet {
         let mut set = ClusterSet {
             community: Vec::new(),
             members: Vec::new(),
+            core: Vec::new(),
             cluster_of: vec![NONE; accounts],
+            core_of: vec![NONE; accounts],
         };
         for (community, nodes) in partition.communities().into_iter().enumerate() {
             if nodes.len() < options.min_cluster_size.max(1) as usize {
@@ -387,6 +393,33 @@ impl ClusterSet {
             }
             set.community.push(community as u32);
             set.members.push(members);
+        }
+        // Neighbours inside the own cluster, per account.
+        let mut inside = vec![0u32; accounts];
+        for e in graph.graph.edge_references() {
+            let (a, b) = (graph.graph[e.source()], graph.graph[e.target()]);
+            let k = set.cluster_of[a as usize];
+            if k != NONE && k == set.cluster_of[b as usize] {
+                inside[a as usize] += 1;
+                inside[b as usize] += 1;
+            }
+        }
+        for (position, members) in set.members.iter().enumerate() {
+            let mut degrees: Vec<i64> = members
+                .iter()
+                .map(|&a| i64::from(inside[a as usize]))
+                .collect();
+            degrees.sort_unstable();
+            let least = (rank::CORE_SHARE * synchrony::median_sorted(&degrees)).max(1.0);
+            let core: Vec<AccountIx> = members
+                .iter()
+                .copied()
+                .filter(|&a| f64::from(inside[a as usize]) >= least)
+                .collect();
+            for &a in &core {
+                set.core_of[a as usize] = position as u32;
+            }
+            set.core.push(core);
         }
         set
     }

@@ -102,8 +102,8 @@ pub(super) fn build(
     let window_ms = i64::from(options.co_action.window_secs) * 1000;
     let (first, last) = record_span(c);
     let bins = Bins::covering(first, last, MAX_TIMELINE_BINS);
-    let activities = cluster_activity(c, &clusters.cluster_of, clusters.len(), &bins);
-    let (coordination, core) = coordination(graph, clusters);
+    let activities = cluster_activity(c, &clusters.core_of, clusters.len(), &bins);
+    let coordination = coordination(graph, clusters);
     let authors: Vec<AccountIx> = signals.accounts.iter().map(|s| s.account).collect();
     let upper = latency_upper_edges(window_ms);
     let bios = BioBackground::new(c, &authors);
@@ -112,7 +112,8 @@ pub(super) fn build(
     let mut built: Vec<Cluster> = (0..clusters.len())
         .into_par_iter()
         .map(|k| {
-            let members = &clusters.members[k];
+            // Statistics describe the core members, which are what a flag names.
+            let members = &clusters.core[k];
             let sweep = &sweeps[k];
             let member_signals: Vec<&AccountSignal> =
                 members.iter().filter_map(|&a| signals.get(a)).collect();
@@ -169,9 +170,9 @@ pub(super) fn build(
                 flagged: false,
                 suspicion: score,
                 suspicion_parts,
-                size: members.len() as u32,
-                core_size: members.iter().filter(|&&a| core[a as usize]).count() as u32,
-                members: members
+                size: clusters.members[k].len() as u32,
+                core_size: members.len() as u32,
+                members: clusters.members[k]
                     .iter()
                     .map(|&a| c.account_id(a).into_owned())
                     .collect(),
@@ -270,7 +271,7 @@ pub(super) fn build(
     let mut ranked: Vec<Option<Cluster>> = built.into_iter().map(Some).collect();
     let clusters_out: Vec<Cluster> = order.iter().map(|&k| ranked[k].take().unwrap()).collect();
 
-    let accounts = account_table(c, signals, clusters, &clusters_out, &position_of, &core);
+    let accounts = account_table(c, signals, clusters, &clusters_out, &position_of);
     let mut bot_hist = vec![0u64; 10];
     for s in &signals.accounts {
         bot_hist[((s.bot.score * 10.0) as usize).min(9)] += 1;
@@ -395,22 +396,14 @@ fn top_counts(counts: BTreeMap<String, u32>, k: usize) -> Vec<ValueCount> {
     v
 }
 
-/// Edges, weights and layers between members of each cluster, and which accounts are core
-/// members (see [`super::rank`]).
-fn coordination(
-    graph: &CoordinationGraph,
-    clusters: &ClusterSet,
-) -> (Vec<Coordination>, Vec<bool>) {
+/// Edges, weights and layers between the core members of each cluster.
+fn coordination(graph: &CoordinationGraph, clusters: &ClusterSet) -> Vec<Coordination> {
     let layers = graph.layers.len();
-    let mut inside = vec![0u32; clusters.cluster_of.len()];
     let mut internal = vec![(0u64, 0.0f64, vec![(0u64, 0.0f64); layers]); clusters.len()];
     let mut strength = vec![0.0f64; clusters.len()];
     for e in graph.graph.edge_references() {
         let (a, b) = (graph.graph[e.source()], graph.graph[e.target()]);
-        let (ka, kb) = (
-            clusters.cluster_of[a as usize],
-            clusters.cluster_of[b as usize],
-        );
+        let (ka, kb) = (clusters.core_of[a as usize], clusters.core_of[b as usize]);
         let w = e.weight().weight;
         for k in [ka, kb] {
             if k != NONE {
@@ -418,8 +411,6 @@ fn coordination(
             }
         }
         if ka != NONE && ka == kb {
-            inside[a as usize] += 1;
-            inside[b as usize] += 1;
             let entry = &mut internal[ka as usize];
             entry.0 += 1;
             entry.1 += w;
@@ -432,23 +423,11 @@ fn coordination(
             }
         }
     }
-    let mut core = vec![false; clusters.cluster_of.len()];
-    for members in &clusters.members {
-        let mut degrees: Vec<i64> = members
-            .iter()
-            .map(|&a| i64::from(inside[a as usize]))
-            .collect();
-        degrees.sort_unstable();
-        let least = (super::rank::CORE_SHARE * super::synchrony::median_sorted(&degrees)).max(1.0);
-        for &a in members {
-            core[a as usize] = f64::from(inside[a as usize]) >= least;
-        }
-    }
     let stats = internal
         .into_iter()
         .enumerate()
         .map(|(k, (edges, weight, per_layer))| {
-            let size = clusters.members[k].len() as f64;
+            let size = clusters.core[k].len() as f64;
             let possible = size * (size - 1.0) / 2.0;
             Coordination {
                 edges,
@@ -481,7 +460,7 @@ fn coordination(
             }
         })
         .collect();
-    (stats, core)
+    stats
 }
 
 fn shared_object(c: &Collection, o: &super::synchrony::TopObject) -> SharedObject {
@@ -555,7 +534,6 @@ fn account_table(
     clusters: &ClusterSet,
     ranked: &[Cluster],
     position_of: &[u32],
-    core: &[bool],
 ) -> Vec<Account> {
     signals
         .accounts
@@ -570,8 +548,9 @@ fn account_table(
                 handle: s.handle.clone(),
                 name: profile.and_then(|p| nonempty(&p.name)),
                 cluster: cluster.map(|k| k.id),
-                core: cluster.is_some() && core[s.account as usize],
-                flagged: cluster.is_some_and(|k| k.flagged) && core[s.account as usize],
+                core: clusters.core_of[s.account as usize] != NONE,
+                flagged: cluster.is_some_and(|k| k.flagged)
+                    && clusters.core_of[s.account as usize] != NONE,
                 bot_score: s.bot.score,
                 dormant_reactivated: s.dormancy.is_some(),
                 signals: AccountSignalsOut {

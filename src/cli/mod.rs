@@ -4,6 +4,7 @@
 mod analyze;
 mod communities;
 mod evaluate;
+mod export;
 mod generate;
 mod input;
 mod network;
@@ -62,6 +63,9 @@ enum Command {
     /// Precision, recall and F1 of a report's flagged accounts against a ground truth
     /// (`account_id,label,group`), overall and per group.
     Evaluate(evaluate::EvaluateArgs),
+    /// Write the graph exports of a saved analysis again (GEXF, dynamic GEXF, GraphML, CSV
+    /// tables, DOT per flagged cluster) from its report.json, without recomputing.
+    Export(export::ExportArgs),
     /// Render a saved report.json for people: write report.md and a self-contained
     /// report.html (charts included), and print the most suspicious clusters.
     Report(report::ReportArgs),
@@ -102,6 +106,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Communities(args) => communities::run(&args, &global),
         Command::Analyze(args) => analyze::run(&args, &global),
         Command::Evaluate(args) => evaluate::run(&args, &global),
+        Command::Export(args) => export::run(&args, &global),
         Command::Report(args) => report::run(&args, &global),
     }
 }

@@ -7,6 +7,8 @@ Every exporter reads a [`GraphSource`], a plain data model documented in [`model
 analysis fills; [`ExportGraph`] is its in-memory form. Exporters stream: they hold one node or
 edge at a time (DOT excepted, which holds only the flagged clusters), so memory stays bounded
 on million-edge graphs. Output files are written through [`atomic::write_atomically`].
+[`analysis`] streams the coordination graph of a saved report and writes every export file of
+an analysis folder.
 
 ```
 use coordgraph::export::{
@@ -33,6 +35,7 @@ assert!(xml.contains(r#"<edge id="0" source="1" target="2" weight="3"/>"#));
 ```
 */
 
+pub mod analysis;
 pub mod atomic;
 mod dot;
 mod gexf;
@@ -44,6 +47,10 @@ mod tables;
 pub mod text;
 mod xml;
 
+pub use analysis::{
+    AnalysisExportOptions, CoordinationSource, ExportFormat, coordination_export,
+    write_analysis_exports,
+};
 pub use dot::{DotFile, DotOptions, cluster_dots, write_cluster_dots, write_dot};
 pub use gexf::{GexfOptions, write_gexf};
 pub use graphml::write_graphml;
