@@ -184,7 +184,7 @@ pub fn ranking_chart(report: &Report) -> String {
         .iter()
         .map(|c| part_values(c).iter().sum::<f64>().max(nonneg(c.suspicion)))
         .fold(1.0, f64::max);
-    let x = Scale::new(0.0, max, 190.0, WIDTH - 70.0);
+    let x = Scale::new(0.0, max, 230.0, WIDTH - 60.0);
     let bottom = top + row * shown.len() as f64;
     for (i, c) in shown.iter().enumerate() {
         let y = top + row * i as f64;
@@ -196,7 +196,7 @@ pub fn ranking_chart(report: &Report) -> String {
             count(u64::from(c.size)),
             if c.flagged { " ⚑" } else { "" }
         );
-        svg.text(label_class, 184.0, y + 14.0, Anchor::End, &label);
+        svg.text(label_class, 224.0, y + 14.0, Anchor::End, &label);
         svg.group(if c.flagged {
             "bar-stack flagged"
         } else {
@@ -937,8 +937,8 @@ mod tests {
         assert_eq!(svg.matches("<rect class=\"bar\"").count(), 5 + 4 + 4);
         assert!(svg.contains(">#1 cluster 4 (4 members) ⚑</text>"));
         assert!(svg.contains(">flag at 0.50</text>"));
-        // Scale 0..1 over 190..690: the coordination part of cluster 4 is 0.25 → 125 wide.
-        assert!(svg.contains("x=\"190\" y=\"59\" width=\"125\" height=\"14\" fill=\"#0067a5\""));
+        // Scale 0..1 over 230..700: the coordination part of cluster 4 is 0.25 → 117.5 wide.
+        assert!(svg.contains("x=\"230\" y=\"59\" width=\"117.5\" height=\"14\" fill=\"#0067a5\""));
     }
 
     #[test]

@@ -43,7 +43,8 @@ nav a{margin-right:12px}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}
 th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.text{max-width:360px;overflow-wrap:anywhere}
+td.text{max-width:360px;min-width:6em;overflow-wrap:anywhere}
+td.id{white-space:nowrap}td .id{color:#666;white-space:nowrap}
 tr.flagged td{background:#fff1f1}
 .muted{color:#666}
 section.cluster{border-left:4px solid #be0032;padding-left:12px}
@@ -118,6 +119,28 @@ fn text_cell(out: &mut String, s: Option<&str>) {
     } else {
         out.push_str("<td class=\"text\">");
         push_escaped(out, s);
+    }
+    out.push_str("</td>");
+}
+
+/// A table cell of an identifier (account or post id, post label), kept on one line.
+fn id_cell(out: &mut String, s: &str) {
+    out.push_str("<td class=\"id\">");
+    push_escaped(out, &truncate(s, MAX_CELL));
+    out.push_str("</td>");
+}
+
+/// A table cell naming an account: its handle, then its id (muted, on one line); the id
+/// alone without a handle.
+fn account_cell(out: &mut String, id: &str, handle: Option<&str>) {
+    out.push_str("<td class=\"text\">");
+    if let Some(h) = handle {
+        push_escaped(out, &truncate(h, MAX_CELL));
+        out.push_str(" <span class=\"id\">");
+        push_escaped(out, &truncate(id, MAX_CELL));
+        out.push_str("</span>");
+    } else {
+        push_escaped(out, &truncate(id, MAX_CELL));
     }
     out.push_str("</td>");
 }
@@ -418,7 +441,11 @@ fn flagged_cluster(
         for o in &e.top_objects {
             out.push_str("<tr>");
             text_cell(out, Some(&o.layer));
-            text_cell(out, Some(&o.object));
+            if o.post_id.is_some() {
+                id_cell(out, &o.object);
+            } else {
+                text_cell(out, Some(&o.object));
+            }
             text_cell(out, o.text.as_deref());
             num_cell(out, &count(o.accounts));
             num_cell(out, &count(o.actions));
@@ -442,9 +469,9 @@ fn flagged_cluster(
             out.push_str("<tr>");
             text_cell(out, Some(&t.layer));
             text_cell(out, Some(&t.object));
-            text_cell(out, Some(&who(&t.source, t.source_handle.as_deref())));
+            account_cell(out, &t.source, t.source_handle.as_deref());
             num_cell(out, &t.source_post);
-            text_cell(out, Some(&who(&t.target, t.target_handle.as_deref())));
+            account_cell(out, &t.target, t.target_handle.as_deref());
             num_cell(out, &t.target_post);
             num_cell(out, &time(&t.time));
             num_cell(out, &duration(Some(t.dt_s)));
@@ -479,14 +506,6 @@ fn flagged_cluster(
     out.push_str(&bio_terms_chart(c));
     members(out, c, accounts);
     out.push_str("</section>\n");
-}
-
-/// `handle (id)`, or the id alone, unescaped.
-fn who(id: &str, handle: Option<&str>) -> String {
-    match handle {
-        Some(h) => format!("{} ({})", clean_text(h), clean_text(id)),
-        None => clean_text(id).into_owned(),
-    }
 }
 
 /// The cluster's key figures as a definition list.
@@ -635,7 +654,7 @@ fn members(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Account>) {
     );
     for (id, account) in listed.iter().take(MAX_MEMBERS) {
         out.push_str("<tr>");
-        text_cell(out, Some(id));
+        id_cell(out, id);
         match account {
             Some(a) => {
                 text_cell(out, a.handle.as_deref());
@@ -761,7 +780,9 @@ mod tests {
              2017-05-05T14:00:01Z</td><td class=\"num\">2017-05-05T14:00:09.500Z</td>\
              <td class=\"num\">2.5 s</td>"
         ));
-        assert!(html.contains("<td class=\"text\">pipe|user`x` (104)</td>"));
+        assert!(
+            html.contains("<td class=\"text\">pipe|user`x` <span class=\"id\">104</span></td>")
+        );
         assert_eq!(html.matches("<table class=\"members\">").count(), 1);
         let members = &html[html.find("<table class=\"members\">").unwrap()..];
         let members = &members[..members.find("</table>").unwrap()];
@@ -771,7 +792,7 @@ mod tests {
             .iter()
             .map(|id| {
                 members
-                    .find(&format!("<td class=\"text\">{id}</td>"))
+                    .find(&format!("<td class=\"id\">{id}</td>"))
                     .unwrap()
             })
             .collect();

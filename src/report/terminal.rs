@@ -88,7 +88,8 @@ const COLUMNS: [Column; 11] = [
 /// Columns: rank, `FLAG` for flagged clusters, members, core members (those flagged),
 /// suspicion, share of bot-like members,
 /// share of dormant-then-reactivated members, median co-action latency, share of co-actions
-/// within 10 s, the objects most members acted on, the members' main languages.
+/// within 10 s, the objects most members acted on (a post by its text), the members' main
+/// languages.
 ///
 /// # Errors
 /// The error of writing to `out`.
@@ -127,14 +128,20 @@ pub fn write_terminal_summary(report: &Report, top: usize, out: &mut impl Write)
         out,
         "{}",
         line(format!(
-            "graph {} accounts, {} edges, modularity {}; clusters {}, flagged {} ({} accounts); \
-             dormant reactivated {}, bot-like {}",
+            "graph {} accounts, {} edges, modularity {}; clusters {}, flagged {} ({} accounts)",
             count(summary.graph_accounts),
             count(summary.graph_edges),
             decimal(summary.modularity, 2),
             count(summary.clusters),
             count(summary.flagged_clusters),
             count(summary.flagged_accounts),
+        ))
+    )?;
+    writeln!(
+        out,
+        "{}",
+        line(format!(
+            "dormant then reactivated {} accounts, bot-like {} accounts (score ≥ 0.5)",
             count(summary.dormant_reactivated),
             count(summary.bot_like),
         ))
@@ -192,7 +199,17 @@ fn cells(cluster: &Cluster) -> Vec<String> {
         .top_objects
         .iter()
         .take(3)
-        .map(|o| truncate(&o.object, 24))
+        .map(|o| {
+            match o
+                .text
+                .as_deref()
+                .filter(|t| o.post_id.is_some() && !t.trim().is_empty())
+            {
+                // A post reads better by its text than by its id.
+                Some(text) => format!("\"{}\"", truncate(text, 22)),
+                None => truncate(&o.object, 24),
+            }
+        })
         .collect::<Vec<_>>()
         .join(", ");
     let languages = cluster
@@ -245,10 +262,9 @@ mod tests {
             .position(|l| l.starts_with("rank flag"))
             .unwrap();
         let rows = &lines[header + 1..header + 4];
-        assert!(
-            rows[0]
-                .starts_with("   1 FLAG      4     3  0.82   75%   50%    3.5 s   81% post 8612")
-        );
+        assert!(rows[0].starts_with(
+            "   1 FLAG      4     3  0.82   75%   50%    3.5 s   81% \"RT <script>alert(1)"
+        ));
         assert!(rows[0].contains("fr 75%, en"));
         assert!(rows[1].starts_with("   2           3     3  0.31    0%    0%     25 s   10%"));
         assert!(rows[2].starts_with("   3           2     2  0.12    0%    0%        –   10%"));
