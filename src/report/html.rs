@@ -468,7 +468,12 @@ fn flagged_cluster(
         for t in &e.tightest {
             out.push_str("<tr>");
             text_cell(out, Some(&t.layer));
-            text_cell(out, Some(&t.object));
+            // The object of a co-action on a post is `post <id>`, kept on one line.
+            if t.object.starts_with("post ") {
+                id_cell(out, &t.object);
+            } else {
+                text_cell(out, Some(&t.object));
+            }
             account_cell(out, &t.source, t.source_handle.as_deref());
             num_cell(out, &t.source_post);
             account_cell(out, &t.target, t.target_handle.as_deref());

@@ -149,9 +149,9 @@ pub fn write_terminal_summary(report: &Report, top: usize, out: &mut impl Write)
     writeln!(out)?;
 
     let shown = &report.clusters[..top.min(report.clusters.len())];
-    if shown.is_empty() {
+    if report.clusters.is_empty() {
         writeln!(out, "no clusters")?;
-    } else {
+    } else if !shown.is_empty() {
         let headers = COLUMNS
             .iter()
             .map(|c| c.header.to_owned())
@@ -277,7 +277,13 @@ mod tests {
         assert!(text.contains("   1 FLAG"));
         assert!(!text.contains("   2     "));
         assert!(text.contains("… 2 more clusters"));
-        assert!(summary(0).contains("no clusters"));
+        let none = summary(0);
+        assert!(none.contains("… 3 more clusters") && !none.contains("rank flag"));
+        let mut empty = hostile_report();
+        empty.clusters.clear();
+        let mut out = Vec::new();
+        write_terminal_summary(&empty, 10, &mut out).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("\nno clusters\n"));
     }
 
     #[test]
