@@ -18,7 +18,9 @@ fn main() {
     } else {
         vec![1, 2, 3]
     };
-    println!("| scale | seed | records | flagged | precision | recall | F1 | fan club flagged | dormant found |");
+    println!(
+        "| scale | seed | records | flagged | precision | recall | F1 | fan club flagged | dormant found |"
+    );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut groups_table = String::new();
     for seed in seeds {
@@ -42,8 +44,9 @@ fn main() {
         let e = evaluate(&analysis.report, &truth, DEFAULT_POSITIVE_LABEL);
         let group = |name: &str| e.groups.iter().find(|g| g.group == name);
         let fans = group("fan_club").map_or(0, |g| g.flagged);
-        let dormant = group("dormant_reactivated")
-            .map_or(String::from("-"), |g| format!("{}/{}", g.dormant_reactivated, g.accounts));
+        let dormant = group("dormant_reactivated").map_or(String::from("-"), |g| {
+            format!("{}/{}", g.dormant_reactivated, g.accounts)
+        });
         println!(
             "| {scale} | {seed} | {} | {} | {:.3} | {:.3} | {:.3} | {fans} | {dormant} |",
             analysis.report.input.records,

@@ -4,15 +4,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
+use coordgraph::export::{AnalysisExportOptions, write_analysis_exports};
 use coordgraph::report::{EdgeTable, Report};
 
 /// Writes the human-facing report and the graph exports into `dir`.
-pub(crate) fn write_outputs(
-    _report: &Report,
-    _edges: &EdgeTable,
-    _dir: &Path,
-) -> Result<Vec<PathBuf>> {
-    Ok(Vec::new())
+pub(crate) fn write_outputs(report: &Report, edges: &EdgeTable, dir: &Path) -> Result<Vec<PathBuf>> {
+    let written = write_analysis_exports(report, edges, dir, &AnalysisExportOptions::default())?;
+    Ok(written)
 }
 
 /// Prints the summary table of the top clusters.

@@ -141,7 +141,9 @@ pub struct LayerSummary {
     pub edges: u64,
 }
 
-/// A cluster: a community of the coordination graph, with what makes it suspicious.
+/// A cluster: a community of the coordination graph, with what makes it suspicious. Its
+/// statistics, signals and evidence describe its core members (see `core_size`); "members"
+/// below means core members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cluster {
     /// The community number (stable for a given input and options).
@@ -161,13 +163,13 @@ pub struct Cluster {
     pub core_size: u32,
     /// Member account ids, in account order.
     pub members: Vec<String>,
-    /// How strongly the members are tied in the coordination graph.
+    /// How strongly the core members are tied in the coordination graph.
     pub coordination: Coordination,
-    /// When the members act, against the null model.
+    /// When the core members act, against the null model.
     pub synchrony: Synchrony,
-    /// What kind of accounts the members are.
+    /// What kind of accounts the core members are.
     pub signals: ClusterSignals,
-    /// What an investigator can cite.
+    /// What an investigator can cite about the core members.
     pub evidence: Evidence,
 }
 
