@@ -418,6 +418,7 @@ fn flagged_cluster(
          flagged)</h2>",
         c.id, c.id, c.rank
     );
+    out.push_str("<p class=\"muted\">The figures below describe the core members.</p>\n");
     facts(out, c);
     out.push_str(&timeline_chart(report, c));
     out.push_str(&latency_chart(report, c));

@@ -312,7 +312,7 @@ fn flagged_cluster(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Acc
     let _ = writeln!(
         out,
         "## Cluster {} (rank {}, flagged)\n\nSuspicion {}: {} members, {} of them core members \
-         (flagged).\n",
+         (flagged). The figures below describe the core members.\n",
         c.id,
         c.rank,
         decimal(c.suspicion, 2),
