@@ -20,3 +20,5 @@ mod analyze;
 mod export;
 // Exports of a saved analysis: report + edge table to GEXF, GraphML, CSV, DOT; `coordgraph export`.
 mod export_analysis;
+// Reports for people: terminal, Markdown, HTML (hostile text, headless Chromium), `report`.
+mod report;

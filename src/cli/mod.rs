@@ -10,6 +10,7 @@ mod input;
 mod network;
 mod outputs;
 mod progress;
+mod report;
 mod stats;
 
 use std::process::ExitCode;
@@ -65,6 +66,9 @@ enum Command {
     /// Write the graph exports of a saved analysis again (GEXF, dynamic GEXF, GraphML, CSV
     /// tables, DOT per flagged cluster) from its report.json, without recomputing.
     Export(export::ExportArgs),
+    /// Render a saved report.json for people: write report.md and a self-contained
+    /// report.html (charts included), and print the most suspicious clusters.
+    Report(report::ReportArgs),
 }
 
 /// Settings every subcommand sees.
@@ -103,6 +107,7 @@ pub(crate) fn run(cli: Cli) -> Result<ExitCode> {
         Command::Analyze(args) => analyze::run(&args, &global),
         Command::Evaluate(args) => evaluate::run(&args, &global),
         Command::Export(args) => export::run(&args, &global),
+        Command::Report(args) => report::run(&args, &global),
     }
 }
 

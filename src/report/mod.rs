@@ -6,13 +6,23 @@ people.
 from a saved analysis without recomputing anything.
 */
 
+pub mod charts;
 mod edges;
+pub mod html;
+pub mod markdown;
+pub mod render;
 pub mod schema;
+mod svg;
+pub mod terminal;
 
 use std::path::Path;
 
 pub use edges::{EdgeRow, EdgeTable, FIXED_COLUMNS};
+pub use html::render_html;
+pub use markdown::render_markdown;
+pub use render::write_report_files;
 pub use schema::*;
+pub use terminal::write_terminal_summary;
 
 /// Why a report could not be read or written.
 #[derive(Debug, thiserror::Error)]
