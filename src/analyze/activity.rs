@@ -194,7 +194,10 @@ mod tests {
     #[test]
     fn wide_spans_take_wider_bins() {
         let day = 24 * HOUR_MS;
+        // 100 days in 6 h bins would be 402 bins: one day each.
         let bins = Bins::covering(0, 100 * day, 400);
+        assert_eq!(bins.bin_ms, day);
+        let bins = Bins::covering(0, 90 * day, 400);
         assert_eq!(bins.bin_ms, 6 * HOUR_MS);
         let bins = Bins::covering(5 * HOUR_MS, 1000 * day, 400);
         assert_eq!(bins.bin_ms, 7 * day);

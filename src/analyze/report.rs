@@ -423,7 +423,7 @@ fn coordination(graph: &CoordinationGraph, clusters: &ClusterSet) -> Vec<Coordin
             }
         }
     }
-    let stats = internal
+    internal
         .into_iter()
         .enumerate()
         .map(|(k, (edges, weight, per_layer))| {
@@ -459,8 +459,7 @@ fn coordination(graph: &CoordinationGraph, clusters: &ClusterSet) -> Vec<Coordin
                     .collect(),
             }
         })
-        .collect();
-    stats
+        .collect()
 }
 
 fn shared_object(c: &Collection, o: &super::synchrony::TopObject) -> SharedObject {

@@ -9,8 +9,8 @@ use anyhow::Result;
 use clap::Args;
 use coordgraph::analyze::{AnalyzeOptions, DEFAULT_NETWORKS, analyze, input_summary};
 use coordgraph::community::{CommunityOptions, Method};
-use coordgraph::graph::{CoActionKind, CoActionOptions};
 use coordgraph::export::AnalysisExportOptions;
+use coordgraph::graph::{CoActionKind, CoActionOptions};
 use coordgraph::report::write_outputs;
 use coordgraph::signals::SignalOptions;
 
@@ -145,17 +145,16 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
         }
     }
     let write_start = Instant::now();
-    let mut written = write_outputs(
+    let written = write_outputs(
         &analysis.report,
         &analysis.edges,
         &args.out,
         &AnalysisExportOptions::default(),
     )?;
-    written.extend(super::outputs::write_renderings(&analysis.report, &args.out)?);
     let write_secs = write_start.elapsed().as_secs_f64();
 
     let mut out = std::io::stdout().lock();
-    super::outputs::print_summary(&analysis.report, args.top, &mut out)?;
+    coordgraph::report::write_terminal_summary(&analysis.report, args.top, &mut out)?;
     if !global.quiet {
         eprintln!(
             "coordgraph: wrote {} files into {}",

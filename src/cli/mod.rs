@@ -8,7 +8,6 @@ mod export;
 mod generate;
 mod input;
 mod network;
-mod outputs;
 mod progress;
 mod report;
 mod stats;

@@ -542,7 +542,11 @@ fn write_format(
     Ok(match format {
         ExportFormat::Gexf | ExportFormat::DynamicGexf => {
             let dynamic = format == ExportFormat::DynamicGexf;
-            let path = dir.join(if dynamic { DYNAMIC_GEXF_FILE } else { GEXF_FILE });
+            let path = dir.join(if dynamic {
+                DYNAMIC_GEXF_FILE
+            } else {
+                GEXF_FILE
+            });
             let gexf = gexf_options(source, dynamic);
             write_atomically(&path, |w| write_gexf(source, &gexf, w))?;
             vec![path]

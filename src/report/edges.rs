@@ -80,7 +80,7 @@ impl EdgeTable {
         crate::export::atomic::write_atomically(path, |file| self.write_csv(file)).map_err(
             |source| ReportError::Io {
                 path: path.display().to_string(),
-                source,
+                cause: source,
             },
         )
     }
@@ -89,7 +89,7 @@ impl EdgeTable {
     pub fn read_csv<R: Read>(input: R, name: &str) -> Result<EdgeTable, ReportError> {
         let bad = |line: u64, why: String| ReportError::Io {
             path: name.to_owned(),
-            source: io::Error::new(io::ErrorKind::InvalidData, format!("line {line}: {why}")),
+            cause: io::Error::new(io::ErrorKind::InvalidData, format!("line {line}: {why}")),
         };
         let mut r = csv::Reader::from_reader(input);
         let header = r.headers().map_err(|e| bad(1, e.to_string()))?.clone();
@@ -144,7 +144,7 @@ impl EdgeTable {
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|source| ReportError::Io {
             path: name.clone(),
-            source,
+            cause: source,
         })?;
         EdgeTable::read_csv(io::BufReader::new(file), &name)
     }

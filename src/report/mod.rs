@@ -28,20 +28,20 @@ pub use terminal::write_terminal_summary;
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     /// Reading or writing failed.
-    #[error("{path}: {source}")]
+    #[error("{path}: {cause}")]
     Io {
         /// The file.
         path: String,
-        /// The cause.
-        source: std::io::Error,
+        /// The cause (in the message, so not repeated as a source).
+        cause: std::io::Error,
     },
     /// The file is not a report.
-    #[error("{path}: not a coordgraph report: {source}")]
+    #[error("{path}: not a coordgraph report: {cause}")]
     Json {
         /// The file.
         path: String,
-        /// The cause.
-        source: serde_json::Error,
+        /// The cause (in the message, so not repeated as a source).
+        cause: serde_json::Error,
     },
     /// The report was written by a version of the schema this program does not read.
     #[error("{path}: report version {found}, but this program reads version {expected}")]
@@ -59,7 +59,7 @@ pub enum ReportError {
 pub fn write_report_json(report: &Report, path: &Path) -> Result<(), ReportError> {
     let io = |source| ReportError::Io {
         path: path.display().to_string(),
-        source,
+        cause: source,
     };
     let mut bytes = serde_json::to_vec(report).map_err(|e| io(e.into()))?;
     bytes.push(b'\n');
@@ -72,7 +72,7 @@ pub fn read_report(path: &Path) -> Result<Report, ReportError> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| ReportError::Io {
         path: name.clone(),
-        source,
+        cause: source,
     })?;
     parse_report(&bytes, &name)
 }
@@ -81,7 +81,7 @@ pub fn read_report(path: &Path) -> Result<Report, ReportError> {
 pub fn parse_report(bytes: &[u8], name: &str) -> Result<Report, ReportError> {
     let json = |source| ReportError::Json {
         path: name.to_owned(),
-        source,
+        cause: source,
     };
     #[derive(serde::Deserialize)]
     struct VersionOnly {
@@ -115,7 +115,8 @@ pub const REPORT_FILE: &str = "report.json";
 pub const EDGES_FILE: &str = "coordination-edges.csv";
 
 /// Writes every output of an analysis into `dir` (created if missing): `report.json`, the
-/// coordination graph table, the human-facing reports and the graph exports, each atomically;
+/// coordination graph table, `report.html` and `report.md`, and the graph exports, each
+/// atomically;
 /// independent files are written in parallel.
 ///
 /// # Returns
@@ -128,9 +129,9 @@ pub fn write_outputs(
 ) -> Result<Vec<std::path::PathBuf>, OutputError> {
     std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.display().to_string(),
-        source,
+        cause: source,
     })?;
-    let (saved, exported) = rayon::join(
+    let (saved, (rendered, exported)) = rayon::join(
         || -> Result<Vec<std::path::PathBuf>, OutputError> {
             let report_path = dir.join(REPORT_FILE);
             let edges_path = dir.join(EDGES_FILE);
@@ -142,9 +143,15 @@ pub fn write_outputs(
             b?;
             Ok(vec![report_path, edges_path])
         },
-        || crate::export::write_analysis_exports(report, edges, dir, exports),
+        || {
+            rayon::join(
+                || write_report_files(report, dir),
+                || crate::export::write_analysis_exports(report, edges, dir, exports),
+            )
+        },
     );
     let mut written = saved?;
+    written.extend(rendered?);
     written.extend(exported?);
     Ok(written)
 }

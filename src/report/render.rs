@@ -37,7 +37,7 @@ pub const REPORT_FILES: [&str; 2] = ["report.md", "report.html"];
 pub fn write_report_files(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
         path: dir.display().to_string(),
-        source,
+        cause: source,
     })?;
     let renderings = [
         super::markdown::render_markdown(report),
@@ -49,7 +49,7 @@ pub fn write_report_files(report: &Report, dir: &Path) -> Result<Vec<PathBuf>, R
         crate::export::atomic::write_file_atomically(&path, text.as_bytes()).map_err(|source| {
             ReportError::Io {
                 path: path.display().to_string(),
-                source,
+                cause: source,
             }
         })?;
         written.push(path);
