@@ -20,6 +20,35 @@ least `min_cluster_size` members. Ranking and flagging are described in [`rank`]
 
 Everything is deterministic: the same collection and options give the same report, byte for
 byte, on any number of threads.
+
+```
+use coordgraph::analyze::{AnalyzeOptions, analyze, input_summary};
+use coordgraph::ingest::{IngestOptions, Input, read_collection};
+
+// Accounts 1, 2 and 3 retweet each of three posts within two seconds of each other.
+let mut lines = String::new();
+for (k, post) in [10, 11, 12].into_iter().enumerate() {
+    for (j, who) in [1, 2, 3].into_iter().enumerate() {
+        let t = 1_493_900_000_000i64 + k as i64 * 3_600_000 + j as i64 * 1_000;
+        let line = format!(
+            r#"{{"id_str":"{}","timestamp_ms":"{t}","text":"RT","user":{{"id_str":"{who}"}},
+               "retweeted_status":{{"id_str":"{post}","timestamp_ms":"{}","text":"hi",
+               "user":{{"id_str":"9"}}}}}}"#,
+            100 + 3 * k + j,
+            t - 5_000
+        );
+        lines.push_str(&line.replace('\n', ""));
+        lines.push('\n');
+    }
+}
+let ingest = read_collection(&[Input::bytes("rt.jsonl", lines.into_bytes())],
+                             &IngestOptions::default(), &()).unwrap();
+let input = input_summary(&ingest.collection, &ingest.report, &[]);
+let analysis = analyze(&ingest.collection, input, &AnalyzeOptions::default(), &()).unwrap();
+let cluster = &analysis.report.clusters[0];
+assert_eq!(cluster.members, ["1", "2", "3"]);
+assert_eq!(cluster.synchrony.median_latency_s, Some(1.0));
+```
 */
 
 mod activity;
