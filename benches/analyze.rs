@@ -69,7 +69,9 @@ fn main() {
         .expect("read");
         let mut stages = vec![("read".to_owned(), start.elapsed().as_secs_f64())];
         let c = &ingest.collection;
+        let start = Instant::now();
         let input = input_summary(c, &ingest.report, &[path.display().to_string()]);
+        stages.push(("input summary".to_owned(), start.elapsed().as_secs_f64()));
         let analysis = analyze(c, input, &AnalyzeOptions::default(), &()).expect("analyze");
         stages.extend(analysis.stage_seconds.iter().cloned());
         let start = Instant::now();
@@ -91,6 +93,10 @@ fn main() {
             s.flagged_clusters,
             s.flagged_accounts
         );
+        let start = Instant::now();
+        drop(analysis);
+        drop(ingest);
+        stages.push(("free memory".to_owned(), start.elapsed().as_secs_f64()));
         (stages, summary)
     });
     let wall = total.elapsed().as_secs_f64();

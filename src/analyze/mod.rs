@@ -59,6 +59,7 @@ mod synchrony;
 use std::time::Instant;
 
 use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
 
 use crate::community::{CommunityError, CommunityOptions, Partition, detect_communities};
 use crate::graph::csr::Csr;
@@ -254,6 +255,8 @@ pub fn analyze(
         })
         .collect();
     let edges = edge_table(c, &graph, &layers);
+    drop(layers);
+    lap("edge table", &mut stages);
     Ok(Analysis {
         report: built.report,
         edges,
@@ -321,9 +324,9 @@ fn drop_light_edges(g: CoordinationGraph, min_weight: f64) -> CoordinationGraph 
 /// The combined graph with account ids and, per edge, the pairs, least |Δt| and time span over
 /// its layers.
 fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -> EdgeTable {
-    let edges = g
-        .graph
-        .edge_references()
+    let refs: Vec<_> = g.graph.edge_references().collect();
+    let edges = refs
+        .par_iter()
         .map(|e| {
             let (a, b) = (g.graph[e.source()], g.graph[e.target()]);
             let (s, t) = (a.min(b), a.max(b));
