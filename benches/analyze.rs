@@ -5,52 +5,19 @@
 //! writes every output into `bench-data/analyze-out`, then prints the wall time of each stage
 //! and the peak resident memory of the process. The page cache is warmed first.
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::Instant;
 
 use coordgraph::analyze::{AnalyzeOptions, analyze, input_summary};
-use coordgraph::generate::{GenerateOptions, generate};
 use coordgraph::ingest::{IngestOptions, Input, read_collection};
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let args = common::positional_args();
     let scale: f64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench-data");
-    std::fs::create_dir_all(&dir).expect("bench-data folder");
-    let path = dir.join(format!("ingest-{scale}.jsonl"));
-    if !path.exists() {
-        eprintln!("writing {} ...", path.display());
-        let tmp = path.with_extension("partial");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).expect("create"));
-        let opts = GenerateOptions {
-            seed: 42,
-            scale,
-            ..GenerateOptions::default()
-        };
-        generate(&opts, &mut out, &mut std::io::sink()).expect("generate");
-        drop(out);
-        std::fs::rename(&tmp, &path).expect("rename");
-        // Measure in a fresh process, so that generation does not count in the peak memory.
-        let status = std::process::Command::new(std::env::current_exe().expect("self"))
-            .args(std::env::args().skip(1))
-            .status()
-            .expect("rerun");
-        std::process::exit(status.code().unwrap_or(1));
-    }
+    let path = common::generated_collection(scale);
+    let dir = path.parent().expect("bench-data").to_path_buf();
     std::fs::read(&path).map(drop).expect("warm the page cache");
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -107,5 +74,5 @@ fn main() {
         println!("| {stage} | {secs:.2} |");
     }
     println!("| **total** | **{wall:.2}** |");
-    println!("peak resident memory: {:.0} MB", peak_rss_mb());
+    println!("peak resident memory: {:.0} MB", common::peak_rss_mb());
 }

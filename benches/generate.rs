@@ -4,16 +4,14 @@
 //! clock and by CPU time of the process (Linux `/proc/self/stat`; the CPU figure does not depend
 //! on what else the machine is running).
 
+mod common;
+
 use std::time::Instant;
 
 use coordgraph::generate::{GenerateOptions, generate};
 
 fn main() {
-    // `cargo bench` passes `--bench`; keep only our positional arguments.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let args = common::positional_args();
     let scale: f64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let format = args.get(1).and_then(|s| s.parse().ok()).unwrap_or_default();
     let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2);

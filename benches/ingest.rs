@@ -5,52 +5,18 @@
 //! each, the peak resident memory of the process, and the bytes held per post, text excluded.
 //! The page cache is warmed first, so disk speed does not count.
 
+mod common;
+
 use std::io::Read;
-use std::path::PathBuf;
 use std::time::Instant;
 
-use coordgraph::generate::{GenerateOptions, generate};
 use coordgraph::ingest::{IngestOptions, Input, read_collection};
 
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
+    let args = common::positional_args();
     let scale: f64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(1.0);
     let threads: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(2);
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench-data");
-    std::fs::create_dir_all(&dir).expect("bench-data folder");
-    let path = dir.join(format!("ingest-{scale}.jsonl"));
-    if !path.exists() {
-        eprintln!("writing {} ...", path.display());
-        let tmp = path.with_extension("partial");
-        let mut out = std::io::BufWriter::new(std::fs::File::create(&tmp).expect("create"));
-        let opts = GenerateOptions {
-            seed: 42,
-            scale,
-            ..GenerateOptions::default()
-        };
-        generate(&opts, &mut out, &mut std::io::sink()).expect("generate");
-        drop(out);
-        std::fs::rename(&tmp, &path).expect("rename");
-        // Measure in a fresh process, so that generation does not count in the peak memory.
-        let status = std::process::Command::new(std::env::current_exe().expect("self"))
-            .args(std::env::args().skip(1))
-            .status()
-            .expect("rerun");
-        std::process::exit(status.code().unwrap_or(1));
-    }
+    let path = common::generated_collection(scale);
     // Warm the page cache, and time a plain read with a reused buffer as the floor.
     let start = Instant::now();
     let mut file = std::fs::File::open(&path).expect("open");
@@ -98,7 +64,7 @@ fn main() {
             held / c.posts.len() as f64,
             c.posts.len(),
             c.posts.text.len() as f64 / 1e6,
-            peak_rss_mb()
+            common::peak_rss_mb()
         );
     }
 }

@@ -216,7 +216,7 @@ pub(super) fn build(
                     } else {
                         automation.iter().sum::<f64>() / automation.len() as f64
                     },
-                    clients: value_shares(top_counts(clients, 5)),
+                    clients: value_shares(crate::signals::top_values(clients, 5)),
                     creation: creation.map(|x| CreationWindow {
                         members_with_date: u64::from(x.members_with_date),
                         start: time(x.window_start_ms),
@@ -379,21 +379,6 @@ fn record_span(c: &Collection) -> (i64, i64) {
         last = last.max(t);
     }
     if first > last { (0, 0) } else { (first, last) }
-}
-
-fn top_counts(counts: BTreeMap<String, u32>, k: usize) -> Vec<ValueCount> {
-    let total: u32 = counts.values().sum();
-    let mut v: Vec<ValueCount> = counts
-        .into_iter()
-        .map(|(value, accounts)| ValueCount {
-            value,
-            accounts,
-            share: f64::from(accounts) / f64::from(total.max(1)),
-        })
-        .collect();
-    v.sort_by_key(|x| std::cmp::Reverse(x.accounts));
-    v.truncate(k);
-    v
 }
 
 /// Edges, weights and layers between the core members of each cluster.

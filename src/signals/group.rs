@@ -137,7 +137,8 @@ pub struct ValueCount {
     pub share: f64,
 }
 
-fn top(counts: BTreeMap<String, u32>, top_k: usize) -> Vec<ValueCount> {
+/// The `top_k` most common values with their shares, most common first (ties in value order).
+pub(crate) fn top(counts: BTreeMap<String, u32>, top_k: usize) -> Vec<ValueCount> {
     let total: u32 = counts.values().sum();
     let mut v: Vec<ValueCount> = counts
         .into_iter()

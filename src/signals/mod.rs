@@ -90,6 +90,7 @@ pub use bio::{
     BioBackground, DEFAULT_PRIOR_SIZE, TermScore, bio_terms, bio_terms_with_prior, log_odds_z,
     tokenize_bio,
 };
+pub(crate) use group::top as top_values;
 pub use group::{
     CreationClustering, ValueCount, creation_clustering, creation_clustering_against,
     creation_times, languages, locations,
