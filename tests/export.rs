@@ -5,6 +5,7 @@
 //! Tests needing an external tool (xmllint, dot, python3 with networkx) skip with a notice
 //! when it is missing, and fail instead when `COORDGRAPH_REQUIRE_TOOLS=1`.
 
+use crate::tools::{have_tool, networkx_read, schema_accepts, validate_gexf};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -326,116 +327,10 @@ fn attvalues(elements: &[XmlElement], owner: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-// ---------------------------------------------------------------------------------------------
-// External tools.
-
-fn tools_required() -> bool {
-    std::env::var("COORDGRAPH_REQUIRE_TOOLS").as_deref() == Ok("1")
-}
-
-/// Whether `program args…` runs and succeeds; otherwise a skip notice (or a failure when tools
-/// are required).
-fn have_tool(program: &str, args: &[&str], what: &str) -> bool {
-    let ok = Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !tools_required(),
-            "{what} is required (COORDGRAPH_REQUIRE_TOOLS=1) but `{program}` is unavailable"
-        );
-        eprintln!("note: skipping, {what} (`{program}`) is unavailable");
-    }
-    ok
-}
-
-fn python() -> String {
-    std::env::var("COORDGRAPH_PYTHON").unwrap_or_else(|_| "python3".to_string())
-}
-
-fn have_networkx() -> bool {
-    have_tool(
-        &python(),
-        &["-c", "import networkx"],
-        "python3 with networkx",
-    )
-}
-
-/// The official GEXF 1.3 RELAX NG schema from the shared docs, if present.
-fn gexf_schema() -> Option<PathBuf> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/docs/gexf-1.3/gexf.rng");
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("COORDGRAPH_REQUIRE_SHARED").as_deref() != Ok("1"),
-        "{} is required (COORDGRAPH_REQUIRE_SHARED=1) but absent",
-        path.display()
-    );
-    eprintln!(
-        "note: skipping schema validation, {} is absent",
-        path.display()
-    );
-    None
-}
-
 fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     write_atomically(&path, |w| std::io::Write::write_all(w, bytes)).expect("file written");
     path
-}
-
-/// Whether xmllint accepts a file under the official GEXF 1.3 schema; `None` when the schema
-/// or xmllint is unavailable.
-fn schema_accepts(path: &Path) -> Option<(bool, String)> {
-    let schema = gexf_schema()?;
-    if !have_tool("xmllint", &["--version"], "xmllint") {
-        return None;
-    }
-    let out = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--relaxng")
-        .arg(&schema)
-        .arg(path)
-        .output()
-        .expect("xmllint runs");
-    Some((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
-}
-
-/// Validates a GEXF file against the official schema with xmllint, when both are available.
-fn validate_gexf(path: &Path) {
-    if let Some((ok, messages)) = schema_accepts(path) {
-        assert!(
-            ok,
-            "{} fails the GEXF 1.3 schema:\n{messages}",
-            path.display()
-        );
-    }
-}
-
-/// networkx's reading of an exported file, as JSON (see scripts/export_read_back.py).
-fn networkx_read(format: &str, path: &Path) -> Option<Value> {
-    if !have_networkx() {
-        return None;
-    }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/export_read_back.py");
-    let out = Command::new(python())
-        .arg(script)
-        .arg(format)
-        .arg(path)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "networkx cannot read {}:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("JSON summary"))
 }
 
 // ---------------------------------------------------------------------------------------------

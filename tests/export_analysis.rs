@@ -6,6 +6,7 @@
 //! Tests needing an external tool (xmllint, dot, python3 with networkx) skip with a notice
 //! when it is missing, and fail instead when `COORDGRAPH_REQUIRE_TOOLS=1`.
 
+use crate::tools::{have_tool, networkx_read, validate_gexf};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,7 +21,6 @@ use coordgraph::export::{
 };
 use coordgraph::report::*;
 use predicates::prelude::*;
-use serde_json::Value;
 
 use crate::util::coordgraph;
 
@@ -266,91 +266,6 @@ fn edge_table() -> EdgeTable {
 
 /// Node ids in export order: report account order, then ids the report lacks.
 const NODE_IDS: [&str; 8] = ["101", "102", "103", "104", "105", "106", "108", "999"];
-
-// ---------------------------------------------------------------------------------------------
-// External tools (as in the export tests).
-
-fn tools_required() -> bool {
-    std::env::var("COORDGRAPH_REQUIRE_TOOLS").as_deref() == Ok("1")
-}
-
-fn have_tool(program: &str, args: &[&str], what: &str) -> bool {
-    let ok = Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !tools_required(),
-            "{what} is required (COORDGRAPH_REQUIRE_TOOLS=1) but `{program}` is unavailable"
-        );
-        eprintln!("note: skipping, {what} (`{program}`) is unavailable");
-    }
-    ok
-}
-
-fn python() -> String {
-    std::env::var("COORDGRAPH_PYTHON").unwrap_or_else(|_| "python3".to_string())
-}
-
-/// Validates a GEXF file against the official GEXF 1.3 schema with xmllint, when both are
-/// available.
-fn validate_gexf(path: &Path) {
-    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/docs/gexf-1.3/gexf.rng");
-    if !schema.exists() {
-        assert!(
-            std::env::var("COORDGRAPH_REQUIRE_SHARED").as_deref() != Ok("1"),
-            "{} is required (COORDGRAPH_REQUIRE_SHARED=1) but absent",
-            schema.display()
-        );
-        eprintln!(
-            "note: skipping schema validation, {} is absent",
-            schema.display()
-        );
-        return;
-    }
-    if !have_tool("xmllint", &["--version"], "xmllint") {
-        return;
-    }
-    let out = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--relaxng")
-        .arg(&schema)
-        .arg(path)
-        .output()
-        .expect("xmllint runs");
-    assert!(
-        out.status.success(),
-        "{} fails the GEXF 1.3 schema:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// networkx's reading of an exported file, as JSON (see scripts/export_read_back.py).
-fn networkx_read(format: &str, path: &Path) -> Option<Value> {
-    if !have_tool(
-        &python(),
-        &["-c", "import networkx"],
-        "python3 with networkx",
-    ) {
-        return None;
-    }
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/export_read_back.py");
-    let out = Command::new(python())
-        .arg(script)
-        .arg(format)
-        .arg(path)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "networkx cannot read {}:\n{}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Some(serde_json::from_slice(&out.stdout).expect("JSON summary"))
-}
 
 // ---------------------------------------------------------------------------------------------
 // A small GEXF reader: per node and edge, its XML attributes, attribute values by title,

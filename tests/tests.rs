@@ -1,6 +1,7 @@
 //! Integration tests, compiled as one binary.
 
 // Helpers: running the binary, temporary folders, the shared datasets.
+mod tools;
 mod util;
 
 // Reading every format, the shared real datasets, hostile input.
