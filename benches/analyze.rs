@@ -42,13 +42,27 @@ fn main() {
         let analysis = analyze(c, input, &AnalyzeOptions::default(), &()).expect("analyze");
         stages.extend(analysis.stage_seconds.iter().cloned());
         let start = Instant::now();
-        coordgraph::report::write_outputs(
-            &analysis.report,
-            &analysis.edges,
-            &out_dir,
-            &coordgraph::export::AnalysisExportOptions::default(),
-        )
-        .expect("outputs");
+        let (outputs, interaction) = rayon::join(
+            || {
+                coordgraph::report::write_outputs(
+                    &analysis.report,
+                    &analysis.edges,
+                    &out_dir,
+                    &coordgraph::export::AnalysisExportOptions::default(),
+                )
+            },
+            || {
+                let graph = coordgraph::graph::build_interaction_graph(c);
+                coordgraph::export::write_interaction_gexf(
+                    c,
+                    &graph,
+                    &analysis.report,
+                    &out_dir.join(coordgraph::export::INTERACTION_GEXF_FILE),
+                )
+            },
+        );
+        outputs.expect("outputs");
+        interaction.expect("interaction graph");
         stages.push(("write outputs".to_owned(), start.elapsed().as_secs_f64()));
         let s = &analysis.report.summary;
         let summary = format!(

@@ -11,6 +11,7 @@ use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
 use coordgraph::ingest::{IngestOptions, Input, read_collection};
 use coordgraph::report::{Report, parse_report};
 
+use crate::tools::{networkx_read, validate_gexf};
 use crate::util::{coordgraph, shared_data};
 
 fn analyze_bytes(
@@ -212,8 +213,38 @@ fn cli_analyze_then_evaluate_on_the_shipped_sample() {
         stdout.contains("18786 records") || stdout.contains("18,786"),
         "{stdout}"
     );
-    for file in ["report.json", "coordination-edges.csv"] {
+    for file in [
+        "report.json",
+        "coordination-edges.csv",
+        "report.html",
+        "report.md",
+        "coordination.gexf",
+        "coordination-dynamic.gexf",
+        "coordination.graphml",
+        "nodes.csv",
+        "edges.csv",
+        "clusters/overview.dot",
+        "interaction.gexf",
+    ] {
         assert!(out.join(file).is_file(), "{file} missing");
+    }
+    // The interaction graph: valid GEXF 1.3, directed, parallel edges told apart by kind.
+    validate_gexf(&out.join("interaction.gexf"));
+    let xml = std::fs::read_to_string(out.join("interaction.gexf")).expect("interaction.gexf");
+    let kinds: std::collections::BTreeSet<&str> = xml
+        .split(" kind=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["mention", "quote", "reply", "retweet"]
+    );
+    let edges = xml.matches("<edge ").count() as u64;
+    if let Some(g) = networkx_read("gexf", &out.join("interaction.gexf")) {
+        assert_eq!(g["directed"], true);
+        assert_eq!(g["multigraph"], true);
+        assert_eq!(g["edges"].as_u64(), Some(edges));
     }
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .expect("out")

@@ -9,8 +9,8 @@ use anyhow::Result;
 use clap::Args;
 use coordgraph::analyze::{AnalyzeOptions, DEFAULT_NETWORKS, analyze, input_summary};
 use coordgraph::community::{CommunityOptions, Method};
-use coordgraph::export::AnalysisExportOptions;
-use coordgraph::graph::{CoActionKind, CoActionOptions};
+use coordgraph::export::{AnalysisExportOptions, INTERACTION_GEXF_FILE, write_interaction_gexf};
+use coordgraph::graph::{CoActionKind, CoActionOptions, build_interaction_graph};
 use coordgraph::report::write_outputs;
 use coordgraph::signals::SignalOptions;
 
@@ -145,12 +145,24 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
         }
     }
     let write_start = Instant::now();
-    let written = write_outputs(
-        &analysis.report,
-        &analysis.edges,
-        &args.out,
-        &AnalysisExportOptions::default(),
-    )?;
+    let interaction_path = args.out.join(INTERACTION_GEXF_FILE);
+    let (written, interaction) = rayon::join(
+        || {
+            write_outputs(
+                &analysis.report,
+                &analysis.edges,
+                &args.out,
+                &AnalysisExportOptions::default(),
+            )
+        },
+        || {
+            let graph = build_interaction_graph(c);
+            write_interaction_gexf(c, &graph, &analysis.report, &interaction_path)
+        },
+    );
+    let mut written = written?;
+    interaction?;
+    written.push(interaction_path);
     let write_secs = write_start.elapsed().as_secs_f64();
 
     let mut out = std::io::stdout().lock();

@@ -40,6 +40,7 @@ pub mod atomic;
 mod dot;
 mod gexf;
 mod graphml;
+mod interaction;
 pub mod model;
 pub mod palette;
 pub mod schema;
@@ -54,6 +55,7 @@ pub use analysis::{
 pub use dot::{DotFile, DotOptions, cluster_dots, write_cluster_dots, write_dot};
 pub use gexf::{GexfOptions, write_gexf};
 pub use graphml::write_graphml;
+pub use interaction::{INTERACTION_GEXF_FILE, interaction_export, write_interaction_gexf};
 pub use model::{
     AttrType, AttrValue, AttributeDef, EdgeVisitor, Element, ExportCluster, ExportEdge,
     ExportGraph, ExportNode, GraphSource, NodeVisitor, Rgb,
