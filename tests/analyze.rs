@@ -331,3 +331,52 @@ fn analyze_runs_on_every_shared_dataset() {
         assert!(report["summary"]["clusters"].as_u64().unwrap() > 0);
     }
 }
+
+/// Every file under `dir`, by path relative to it, with its bytes.
+fn files_under(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).expect("file"));
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn cli_outputs_are_the_same_bytes_on_one_and_two_threads() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let sample =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/data/macronleaks-sample.jsonl.gz");
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("out-{threads}"));
+        coordgraph()
+            .args(["--threads", threads, "analyze", "-q"])
+            .arg(&sample)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .success();
+        files_under(&out)
+    };
+    let one = run("1");
+    let two = run("2");
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>()
+    );
+    assert!(one.len() >= 15, "{:?}", one.keys());
+    for (name, bytes) in &one {
+        assert!(
+            bytes == &two[name],
+            "{name} differs between 1 and 2 threads"
+        );
+    }
+}
