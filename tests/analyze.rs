@@ -380,3 +380,49 @@ fn cli_outputs_are_the_same_bytes_on_one_and_two_threads() {
         );
     }
 }
+
+#[test]
+fn hostile_profiles_stay_inert_text_from_input_to_html() {
+    // Three accounts with hostile bios, names and handles retweet three posts together.
+    let hostile_bio = r#"<script>alert(1)</script> \"><img src=x onerror=alert(2)> & #MAGA \u202e"#;
+    let t0 = 1_493_900_000_000i64;
+    let mut lines = String::new();
+    for (k, post) in [10u64, 11, 12].into_iter().enumerate() {
+        for (j, who) in ["1", "2", "3"].into_iter().enumerate() {
+            let t = t0 + k as i64 * 3_600_000 + j as i64 * 1_000;
+            lines.push_str(&format!(
+                r#"{{"id_str":"{}","timestamp_ms":"{t}","text":"RT","user":{{"id_str":"{who}","screen_name":"<b>x{who}","name":"</td><script>n</script>","description":"{hostile_bio}","location":"<iframe>"}},"retweeted_status":{{"id_str":"{post}","timestamp_ms":"{}","text":"<script>post()</script>","user":{{"id_str":"9","screen_name":"leader"}}}}}}"#,
+                100 + 3 * k + j,
+                t - 5_000
+            ));
+            lines.push('\n');
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("hostile.jsonl");
+    std::fs::write(&input, lines).expect("input");
+    let out = dir.path().join("out");
+    coordgraph()
+        .arg("analyze")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        // Three accounts meeting on three posts are too little evidence to flag by default;
+        // a low threshold flags them, so that the report shows their profiles.
+        .args(["--flag-threshold", "0.1", "-q"])
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    // The cluster is there, with its members' hostile text escaped.
+    assert!(html.contains("chart-ranking"), "no ranking chart");
+    assert!(html.contains("&lt;script&gt;"), "escaped text missing");
+    for raw in ["<script", "<img", "<iframe", "<b>x", "</td><script"] {
+        assert!(!html.contains(raw), "raw `{raw}` in report.html");
+    }
+    let md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+    for raw in ["<script", "<img", "<iframe"] {
+        assert!(!md.contains(raw), "raw `{raw}` in report.md");
+    }
+    validate_gexf(&out.join("coordination.gexf"));
+    validate_gexf(&out.join("interaction.gexf"));
+}

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use coordgraph::analyze::{AnalyzeOptions, DEFAULT_NETWORKS, analyze, input_summary};
 use coordgraph::community::{CommunityOptions, Method};
@@ -145,6 +145,8 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
         }
     }
     let write_start = Instant::now();
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
     let interaction_path = args.out.join(INTERACTION_GEXF_FILE);
     let (written, interaction) = rayon::join(
         || {
