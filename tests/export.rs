@@ -5,10 +5,9 @@
 //! Tests needing an external tool (xmllint, dot, python3 with networkx) skip with a notice
 //! when it is missing, and fail instead when `COORDGRAPH_REQUIRE_TOOLS=1`.
 
-use crate::tools::{have_tool, networkx_read, schema_accepts, validate_gexf};
+use crate::tools::{have_tool, networkx_read, render_dot_svg, schema_accepts, validate_gexf};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use coordgraph::export::atomic::write_atomically;
 use coordgraph::export::palette::{UNFLAGGED, flagged_color, size_by_score};
@@ -765,22 +764,7 @@ fn graphviz_renders_every_dot_file() {
         write_dot(&graph, &DotOptions::default(), &mut whole).unwrap();
         let whole_path = write_temp(&out, "whole.dot", &whole);
         for path in paths.iter().chain([&whole_path]) {
-            let svg = path.with_extension("svg");
-            let run = Command::new("dot")
-                .arg("-Tsvg")
-                .arg(path)
-                .arg("-o")
-                .arg(&svg)
-                .output()
-                .expect("dot runs");
-            assert!(
-                run.status.success() && run.stderr.is_empty(),
-                "dot fails on {}:\n{}\n{}",
-                path.display(),
-                String::from_utf8_lossy(&run.stderr),
-                std::fs::read_to_string(path).unwrap()
-            );
-            let svg_text = std::fs::read_to_string(&svg).unwrap();
+            let svg_text = render_dot_svg(path);
             assert!(svg_text.contains("<svg"));
             // The SVG is XML too: it must parse, hostile labels included.
             parse_xml(svg_text.as_bytes());

@@ -6,10 +6,9 @@
 //! Tests needing an external tool (xmllint, dot, python3 with networkx) skip with a notice
 //! when it is missing, and fail instead when `COORDGRAPH_REQUIRE_TOOLS=1`.
 
-use crate::tools::{have_tool, networkx_read, validate_gexf};
+use crate::tools::{have_tool, networkx_read, render_dot_svg, validate_gexf};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use coordgraph::export::analysis::{
     AnalysisExportOptions, EDGE_FIXED_ATTRIBUTES, ExportFormat, NODE_ATTRIBUTES,
@@ -905,27 +904,7 @@ fn dot_files_draw_each_flagged_cluster_and_the_overview() {
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "dot"))
     {
-        let svg = path.with_extension("svg");
-        let run = Command::new("dot")
-            .arg("-Tsvg")
-            .arg(path)
-            .arg("-o")
-            .arg(&svg)
-            .output()
-            .expect("dot runs");
-        assert!(
-            run.status.success() && run.stderr.is_empty(),
-            "dot fails on {}:\n{}\n{}",
-            path.display(),
-            String::from_utf8_lossy(&run.stderr),
-            std::fs::read_to_string(path).unwrap()
-        );
-        let svg_text = std::fs::read_to_string(&svg).unwrap();
-        let mut reader = quick_xml::Reader::from_str(&svg_text);
-        while !matches!(
-            reader.read_event().expect("SVG is XML"),
-            quick_xml::events::Event::Eof
-        ) {}
+        render_dot_svg(path);
     }
     let svg = std::fs::read_to_string(dir.path().join("clusters/1-7.svg")).unwrap();
     assert!(

@@ -109,3 +109,30 @@ pub(crate) fn networkx_read(format: &str, path: &Path) -> Option<Value> {
     );
     Some(serde_json::from_slice(&out.stdout).expect("JSON summary"))
 }
+
+/// Renders a DOT file with Graphviz `dot -Tsvg` beside it (`.svg`), asserting that it renders
+/// with nothing on stderr and that the SVG is well-formed XML; returns the SVG text.
+pub(crate) fn render_dot_svg(path: &Path) -> String {
+    let svg = path.with_extension("svg");
+    let run = Command::new("dot")
+        .arg("-Tsvg")
+        .arg(path)
+        .arg("-o")
+        .arg(&svg)
+        .output()
+        .expect("dot runs");
+    assert!(
+        run.status.success() && run.stderr.is_empty(),
+        "dot fails on {}:\n{}\n{}",
+        path.display(),
+        String::from_utf8_lossy(&run.stderr),
+        std::fs::read_to_string(path).unwrap()
+    );
+    let svg_text = std::fs::read_to_string(&svg).expect("SVG written");
+    let mut reader = quick_xml::Reader::from_str(&svg_text);
+    while !matches!(
+        reader.read_event().expect("SVG is XML"),
+        quick_xml::events::Event::Eof
+    ) {}
+    svg_text
+}

@@ -62,7 +62,7 @@ use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 
 use crate::community::{CommunityError, CommunityOptions, Partition, detect_communities};
-use crate::graph::csr::Csr;
+use crate::graph::csr::{Csr, CsrError};
 use crate::graph::{
     CoActionGraph, CoActionKind, CoActionOptions, CoordinationGraph, GraphError,
     build_co_action_graph,
@@ -71,7 +71,7 @@ use crate::ingest::time::format_rfc3339;
 use crate::model::{AccountIx, Collection, NONE};
 use crate::progress::Progress;
 use crate::report::{EdgeRow, EdgeTable, Report};
-use crate::signals::{AccountSignals, SignalOptions, compute_account_signals};
+use crate::signals::{SignalOptions, compute_account_signals};
 
 pub use rank::{SuspicionWeights, suspicion};
 pub use report::input_summary;
@@ -142,6 +142,9 @@ pub enum AnalyzeError {
     /// Community options out of range.
     #[error(transparent)]
     Community(#[from] CommunityError),
+    /// The coordination graph does not fit the compact graph of community detection.
+    #[error(transparent)]
+    Csr(#[from] CsrError),
     /// Other options out of range.
     #[error("{0}")]
     Options(String),
@@ -156,12 +159,6 @@ pub struct Analysis {
     pub graph: CoordinationGraph,
     /// The graph as a table of account ids, as saved beside the report.
     pub edges: EdgeTable,
-    /// Per node of `graph`, its community.
-    pub membership: Vec<u32>,
-    /// Per node of `graph`, the position of its cluster in `report.clusters`, if reported.
-    pub node_cluster: Vec<Option<u32>>,
-    /// The account signals.
-    pub signals: AccountSignals,
     /// Wall time per stage, in order: (stage, seconds). Not part of the report, which must
     /// not depend on the machine.
     pub stage_seconds: Vec<(String, f64)>,
@@ -207,7 +204,7 @@ pub fn analyze(
     lap("graphs", &mut stages);
 
     progress.begin("communities", None);
-    let csr = to_csr(&graph);
+    let csr = to_csr(&graph)?;
     let partition = detect_communities(&csr, &options.community)?;
     let modularity =
         crate::community::modularity(&csr, &partition, options.community.resolution).unwrap_or(0.0);
@@ -240,30 +237,19 @@ pub fn analyze(
     lap("synchrony", &mut stages);
 
     progress.begin("ranking and evidence", None);
-    let built = report::build(
+    let report = report::build(
         c, input, options, &layers, &graph, &clusters, &sweeps, &signals, modularity,
     );
     progress.finish();
     lap("ranking and evidence", &mut stages);
 
-    let node_cluster = graph
-        .graph
-        .node_weights()
-        .map(|&a| {
-            let k = clusters.cluster_of[a as usize];
-            (k != NONE).then(|| built.position_of[k as usize])
-        })
-        .collect();
     let edges = edge_table(c, &graph, &layers);
     drop(layers);
     lap("edge table", &mut stages);
     Ok(Analysis {
-        report: built.report,
+        report,
         edges,
         graph,
-        membership: partition.into_membership(),
-        node_cluster,
-        signals,
         stage_seconds: stages,
     })
 }
@@ -363,7 +349,7 @@ fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -
     }
 }
 
-fn to_csr(g: &CoordinationGraph) -> Csr {
+fn to_csr(g: &CoordinationGraph) -> Result<Csr, CsrError> {
     let edges: Vec<(u32, u32, f32)> = g
         .graph
         .edge_references()
@@ -375,10 +361,7 @@ fn to_csr(g: &CoordinationGraph) -> Csr {
             )
         })
         .collect();
-    Csr::from_edges(g.graph.node_count(), &edges).unwrap_or_else(|_| {
-        // Indices come from the graph itself and weights are finite sums of counts.
-        Csr::from_edges(g.graph.node_count(), &[]).expect("an empty graph is valid")
-    })
+    Csr::from_edges(g.graph.node_count(), &edges)
 }
 
 /// The reported clusters: communities with at least `min_cluster_size` members, in community

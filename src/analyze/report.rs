@@ -47,12 +47,6 @@ pub fn input_summary(c: &Collection, ingest: &IngestReport, files: &[String]) ->
     }
 }
 
-pub(super) struct Built {
-    pub report: Report,
-    /// Per cluster position, its index in `report.clusters`.
-    pub position_of: Vec<u32>,
-}
-
 fn time(ms: i64) -> String {
     format_rfc3339(ms)
 }
@@ -98,7 +92,7 @@ pub(super) fn build(
     sweeps: &[ClusterSweep],
     signals: &AccountSignals,
     modularity: f64,
-) -> Built {
+) -> Report {
     let window_ms = i64::from(options.co_action.window_secs) * 1000;
     let (first, last) = record_span(c);
     let bins = Bins::covering(first, last, MAX_TIMELINE_BINS);
@@ -311,7 +305,7 @@ pub(super) fn build(
             ));
         }
     }
-    let report = Report {
+    Report {
         version: REPORT_VERSION,
         generator: Generator {
             name: "coordgraph".into(),
@@ -343,10 +337,6 @@ pub(super) fn build(
             latency_histogram: edge_latencies(layers, &upper),
         },
         warnings,
-    };
-    Built {
-        report,
-        position_of,
     }
 }
 

@@ -94,7 +94,7 @@ pub fn interaction_export(c: &Collection, g: &InteractionGraph, report: &Report)
             AttributeDef::new("flagged", AttrType::Boolean),
             AttributeDef::new("bot_score", AttrType::Double),
         ],
-        edge_attributes: super::schema::interaction_edge_attributes(),
+        edge_attributes: vec![AttributeDef::new("posts", AttrType::Long)],
         clusters: Vec::new(),
         nodes,
         edges,

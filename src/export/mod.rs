@@ -43,7 +43,6 @@ mod graphml;
 mod interaction;
 pub mod model;
 pub mod palette;
-pub mod schema;
 mod tables;
 pub mod text;
 mod xml;
