@@ -860,7 +860,12 @@ pub(crate) fn parse_json_lines(chunk: &[u8], flavor: JsonFlavor, batch: &mut Bat
         scratch: String::new(),
     };
     let mut line_no = 0u64;
-    for line in chunk.split(|&b| b == b'\n') {
+    let mut start = 0;
+    // memchr finds line ends a vector at a time; a byte-by-byte split cost a tenth of ingest.
+    let ends = memchr::memchr_iter(b'\n', chunk).chain(std::iter::once(chunk.len()));
+    for end in ends {
+        let line = &chunk[start..end];
+        start = end + 1;
         line_no += 1;
         let line = line.trim_ascii();
         let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);

@@ -21,8 +21,15 @@ pub fn normalize_text(text: &str, out: &mut String) {
         if !out.is_empty() {
             out.push(' ');
         }
-        for c in token.chars() {
-            out.extend(c.to_lowercase());
+        if token.is_ascii() {
+            // Most tokens are ASCII: lower-case them in place, without per-char iterators.
+            let start = out.len();
+            out.push_str(token);
+            out[start..].make_ascii_lowercase();
+        } else {
+            for c in token.chars() {
+                out.extend(c.to_lowercase());
+            }
         }
     }
 }
@@ -82,5 +89,12 @@ mod tests {
         assert_eq!(fa, fb);
         assert_eq!(fa.chars(), "vote le pen now #macronleaks".chars().count());
         assert!(TextFingerprint::of_text("@only http://x", &mut a).is_none());
+    }
+
+    #[test]
+    fn non_ascii_words_are_case_folded_too() {
+        let mut s = String::new();
+        normalize_text("ÉLYSÉE Vote ΣΟΦΙΑ İstanbul", &mut s);
+        assert_eq!(s, "élysée vote σοφια i\u{307}stanbul");
     }
 }
