@@ -170,11 +170,12 @@ pub(crate) fn sweep_clusters(
     for i in 0..clusters {
         starts[i + 1] += starts[i];
     }
+    let bin_of = bin_of_fine(options.window_ms, latency_bins(options.window_ms));
     (0..clusters)
         .into_par_iter()
         .map(|k| {
             let slice = &actions[starts[k]..starts[k + 1]];
-            sweep_cluster(slice, kinds, k as u64, options)
+            sweep_cluster(slice, kinds, k as u64, options, &bin_of)
         })
         .collect()
 }
@@ -188,9 +189,29 @@ struct Pass {
     synchronized: u64,
 }
 
+/// The resolution of a window's exact histogram: 100,000 steps at most, 1 ms at least.
+fn resolution_ms(window_ms: i64) -> i64 {
+    (window_ms / 100_000).max(1)
+}
+
+/// Per index of the exact histogram, its reported bin (see [`Pass::binned`]). Computed once
+/// per window, so that null rounds count straight into the reported bins.
+fn bin_of_fine(window_ms: i64, bins: usize) -> Vec<u8> {
+    let resolution_ms = resolution_ms(window_ms);
+    (0..=window_ms / resolution_ms)
+        .map(|i| {
+            let secs = (i * resolution_ms) as f64 / 1000.0;
+            LATENCY_BINS_S[..bins]
+                .iter()
+                .position(|&upper| secs <= upper)
+                .unwrap_or(bins - 1) as u8
+        })
+        .collect()
+}
+
 impl Pass {
     fn new(window_ms: i64) -> Self {
-        let resolution_ms = (window_ms / 100_000).max(1);
+        let resolution_ms = resolution_ms(window_ms);
         Pass {
             fine: vec![0; (window_ms / resolution_ms) as usize + 1],
             resolution_ms,
@@ -199,8 +220,25 @@ impl Pass {
         }
     }
 
-    /// Counts the pairs and synchronised actions of one group sorted by time.
+    /// A pass that counts into the reported bins alone (`fine` holds one count per bin): what
+    /// a null round needs, without allocating and scanning an exact histogram every round.
+    fn binned_only(window_ms: i64, bins: usize) -> Self {
+        Pass {
+            fine: vec![0; bins],
+            resolution_ms: resolution_ms(window_ms),
+            pairs: 0,
+            synchronized: 0,
+        }
+    }
+
+    /// Counts the pairs of one group into the exact histogram.
     fn group(&mut self, group: &[(i64, AccountIx)], window_ms: i64) {
+        self.group_into(group, window_ms, None);
+    }
+
+    /// Counts the pairs and synchronised actions of one group (sorted by time), into the
+    /// exact histogram or, with `bin_of`, into the reported bins.
+    fn group_into(&mut self, group: &[(i64, AccountIx)], window_ms: i64, bin_of: Option<&[u8]>) {
         let mut materialised = 0u64;
         for i in 0..group.len() {
             let (t, a) = group[i];
@@ -221,7 +259,9 @@ impl Pass {
                 if b != a {
                     synchronized = true;
                     if materialised < MAX_PAIRS_PER_OBJECT {
-                        self.fine[((u - t) / self.resolution_ms) as usize] += 1;
+                        let i = ((u - t) / self.resolution_ms) as usize;
+                        let slot = bin_of.map_or(i, |b| usize::from(b[i]));
+                        self.fine[slot] += 1;
                         materialised += 1;
                     }
                 }
@@ -231,19 +271,12 @@ impl Pass {
         self.pairs += materialised;
     }
 
-    /// Pairs per reported bin.
-    fn binned(&self, bins: usize) -> Vec<u64> {
+    /// Pairs per reported bin, from the exact histogram; `bin_of` from [`bin_of_fine`]. A pair
+    /// goes to the first bin whose upper edge (in seconds) is at least its |Δt|.
+    fn binned(&self, bin_of: &[u8], bins: usize) -> Vec<u64> {
         let mut out = vec![0u64; bins];
-        for (i, &n) in self.fine.iter().enumerate() {
-            if n == 0 {
-                continue;
-            }
-            let secs = (i as i64 * self.resolution_ms) as f64 / 1000.0;
-            let bin = LATENCY_BINS_S[..bins]
-                .iter()
-                .position(|&upper| secs <= upper)
-                .unwrap_or(bins - 1);
-            out[bin] += n;
+        for (&n, &bin) in self.fine.iter().zip(bin_of) {
+            out[usize::from(bin)] += n;
         }
         out
     }
@@ -293,6 +326,7 @@ fn sweep_cluster(
     kinds: &[CoActionKind],
     cluster: u64,
     options: &SweepOptions,
+    bin_of: &[u8],
 ) -> ClusterSweep {
     let window = options.window_ms;
     let bins = latency_bins(window);
@@ -378,7 +412,7 @@ fn sweep_cluster(
     out.within_1s = observed.share_within(1000);
     out.within_10s = observed.share_within(10_000);
     out.within_60s = observed.share_within(60_000);
-    out.latency_observed = observed.binned(bins);
+    out.latency_observed = observed.binned(bin_of, bins);
     out.synchronized_share = share(observed.synchronized, in_shared);
 
     // The null model: shuffle each layer's times among its shared actions.
@@ -390,7 +424,7 @@ fn sweep_cluster(
             ChaCha8Rng::seed_from_u64(options.seed ^ cluster.wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let mut times: Vec<i64> = Vec::with_capacity(in_shared as usize);
         for _ in 0..rounds {
-            let mut pass = Pass::new(window);
+            let mut pass = Pass::binned_only(window, bins);
             let mut g = 0;
             while g < groups.len() {
                 // The groups of one layer are contiguous.
@@ -411,12 +445,12 @@ fn sweep_cluster(
                         next += 1;
                     }
                     scratch.sort_unstable();
-                    pass.group(&scratch, window);
+                    pass.group_into(&scratch, window, Some(bin_of));
                 }
                 g = h;
             }
             null_shares.push(share(pass.synchronized, in_shared));
-            for (b, n) in pass.binned(bins).into_iter().enumerate() {
+            for (b, &n) in pass.fine.iter().enumerate() {
                 null_bins[b] += n as f64 / f64::from(rounds);
             }
         }
@@ -519,7 +553,16 @@ mod tests {
         assert_eq!(pass.quantile(0.5), Some(3_000.0));
         assert_eq!(pass.quantile(0.9), Some(50_000.0));
         assert_eq!(pass.share_within(10_000), 0.5);
-        assert_eq!(pass.binned(latency_bins(60_000)), vec![0, 0, 1, 0, 0, 0, 1]);
+        let bins = latency_bins(60_000);
+        assert_eq!(
+            pass.binned(&bin_of_fine(60_000, bins), bins),
+            vec![0, 0, 1, 0, 0, 0, 1]
+        );
+        // Counting straight into the bins gives the same.
+        let mut direct = Pass::binned_only(60_000, bins);
+        direct.group_into(&group, 60_000, Some(&bin_of_fine(60_000, bins)));
+        assert_eq!(direct.fine, vec![0, 0, 1, 0, 0, 0, 1]);
+        assert_eq!((direct.pairs, direct.synchronized), (2, 3));
     }
 
     #[test]
