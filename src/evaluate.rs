@@ -34,7 +34,7 @@ pub struct TruthRow {
 #[derive(Debug, thiserror::Error)]
 pub enum TruthError {
     /// Reading failed.
-    #[error("{path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: String,

@@ -55,7 +55,10 @@ fn missing_files_are_errors_that_name_them() {
         .args(["stats", "no/such/file.jsonl"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no/such/file.jsonl"));
+        .stderr(predicate::eq(
+            "coordgraph: error: cannot read no/such/file.jsonl: \
+             No such file or directory (os error 2)\n",
+        ));
 }
 
 #[test]

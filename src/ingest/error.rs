@@ -106,7 +106,7 @@ impl fmt::Display for Skip {
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     /// A file or directory could not be opened or listed.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Open {
         /// The path.
         path: PathBuf,
