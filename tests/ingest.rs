@@ -295,6 +295,12 @@ fn hostile_inputs_are_counted_not_fatal() {
         b"{\"id_str\":\"900\",\"text\":\"\xff\xfe bad utf8\",\"user\":{\"id_str\":\"1\"}}\n",
     );
     mixed.extend_from_slice(b"{\"id_str\":\"901\",\0\"text\":\"nul\"}\n");
+    mixed.extend_from_slice(
+        tweet(910, 1)
+            .replace("Leak #MacronLeaks", "Leak\0#MacronLeaks")
+            .as_bytes(),
+    ); // a NUL inside a string
+    mixed.push(b'\n');
     mixed.extend_from_slice(b"{\"id_str\":[1,2],\"user\":5}\n"); // wrong types
     mixed.extend_from_slice(tweet(902, 1).replace("2017", "1899").as_bytes()); // bad date
     mixed.push(b'\n');
@@ -333,8 +339,17 @@ fn hostile_inputs_are_counted_not_fatal() {
     assert_eq!(skipped(&ingest, SkipReason::MissingId), 1);
     assert_eq!(skipped(&ingest, SkipReason::MissingTime), 1);
     assert_eq!(skipped(&ingest, SkipReason::BadTime), 1);
-    // NUL bytes, wrong types, the two deep nestings and the unterminated last line.
-    assert_eq!(skipped(&ingest, SkipReason::InvalidJson), 5);
+    // NUL bytes (twice), wrong types, the two deep nestings and the unterminated last line.
+    assert_eq!(skipped(&ingest, SkipReason::InvalidJson), 6);
+    assert_eq!(
+        ingest
+            .report
+            .examples
+            .iter()
+            .filter(|s| s.detail == "line contains NUL bytes")
+            .count(),
+        2
+    );
     assert!(ingest.report.duplicates >= 7);
 
     // Empty files and files of blank lines hold nothing and are not errors.
