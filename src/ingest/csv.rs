@@ -11,6 +11,8 @@ header. Rows that repeat a post id add their objects to that post.
 use std::fmt;
 use std::io::Read;
 
+use rayon::prelude::*;
+
 use crate::model::{Origin, PostKind, TextFingerprint};
 
 use super::batch::{AccountStr, Batch, Op, PostRec, RefStr, Str};
@@ -307,15 +309,119 @@ fn split_multi(cell: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-/// Rows per batch handed to the builder.
-const ROWS_PER_BATCH: usize = 65_536;
+/// Rows per block: the unit parsed by one task and replayed as one batch. Fixed, so that
+/// batches are the same for any thread count.
+const ROWS_PER_BLOCK: usize = 16_384;
 
-/// Reads a CSV stream and calls `sink` with each batch (lines are absolute: header = line 1).
+/// Rows read from the stream, not yet parsed. Blocks are recycled, and so are their records.
+#[derive(Default)]
+struct RowBlock {
+    records: Vec<csv::ByteRecord>,
+    /// Rows in reading order: a record (an index into `records`) or a row the CSV reader refused.
+    entries: Vec<Entry>,
+}
+
+enum Entry {
+    Row {
+        record: usize,
+        line: u64,
+    },
+    Refused {
+        line: u64,
+        reason: SkipReason,
+        detail: String,
+    },
+}
+
+/// What [`parse_block`] needs to know of the table.
+struct Table<'a> {
+    file: &'a str,
+    roles: Vec<(Role, usize)>,
+    columns: (Option<usize>, Option<usize>, Option<usize>, Option<usize>),
+    needed: usize,
+}
+
+/// Reads up to [`ROWS_PER_BLOCK`] rows into `block`; true when the stream has ended.
+fn fill_block<R: Read>(rdr: &mut csv::Reader<R>, block: &mut RowBlock, line: &mut u64) -> bool {
+    block.entries.clear();
+    let mut used = 0;
+    while block.entries.len() < ROWS_PER_BLOCK {
+        if used == block.records.len() {
+            block.records.push(csv::ByteRecord::new());
+        }
+        match rdr.read_byte_record(&mut block.records[used]) {
+            Ok(false) => return true,
+            Ok(true) => {
+                *line = block.records[used]
+                    .position()
+                    .map_or(*line + 1, |p| p.line());
+                block.entries.push(Entry::Row {
+                    record: used,
+                    line: *line,
+                });
+                used += 1;
+            }
+            Err(e) => {
+                let at = e.position().map_or(*line + 1, |p| p.line());
+                let reason = if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    SkipReason::InvalidUtf8
+                } else {
+                    SkipReason::BadCsvRow
+                };
+                block.entries.push(Entry::Refused {
+                    line: at,
+                    reason,
+                    detail: e.to_string(),
+                });
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Turns a block of rows into batch operations (lines are absolute: header = line 1).
+fn parse_block(block: &RowBlock, table: &Table<'_>) -> Batch {
+    let mut batch = Batch::new();
+    let mut scratch = String::new();
+    for entry in &block.entries {
+        batch.records += 1;
+        match entry {
+            Entry::Refused {
+                line,
+                reason,
+                detail,
+            } => batch.skip(*line, *reason, detail.clone()),
+            Entry::Row { record, line } => {
+                if let Err((reason, detail)) = row_to_ops(
+                    &mut batch,
+                    &block.records[*record],
+                    &table.roles,
+                    table.columns,
+                    table.needed,
+                    table.file,
+                    *line,
+                    &mut scratch,
+                ) {
+                    batch.skip(*line, reason, detail);
+                }
+            }
+        }
+    }
+    batch
+}
+
+/// Reads a CSV stream and calls `sink` with each batch, in order (lines are absolute: header =
+/// line 1), and `after_group` on the calling thread after each group of batches. Blocks of
+/// rows are parsed on all threads while the previous group is replayed by `sink`.
 pub(crate) fn read_csv(
     reader: impl Read,
     file: &str,
     mapping: Option<&ColumnMapping>,
-    mut sink: impl FnMut(Batch) -> Result<(), IngestError>,
+    mut sink: impl FnMut(Batch) -> Result<(), IngestError> + Send,
+    mut after_group: impl FnMut(),
 ) -> Result<(), IngestError> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
@@ -364,53 +470,45 @@ pub(crate) fn read_csv(
         col(Role::Time),
     );
     let needed = roles.iter().map(|(_, i)| i + 1).max().unwrap_or(0);
+    let table = Table {
+        file,
+        columns: (c_post, c_account, c_handle, c_time),
+        needed,
+        roles,
+    };
 
-    let mut batch = Batch::new();
-    let mut rows = 0usize;
-    let mut record = csv::ByteRecord::new();
-    let mut scratch = String::new();
+    let group = rayon::current_num_threads() * 2;
     let mut line = 1u64;
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let at = e.position().map_or(line + 1, |p| p.line());
-                batch.records += 1;
-                let is_utf8 = matches!(e.kind(), csv::ErrorKind::Utf8 { .. });
-                let reason = if is_utf8 {
-                    SkipReason::InvalidUtf8
-                } else {
-                    SkipReason::BadCsvRow
-                };
-                batch.skip(at, reason, e.to_string());
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
-                continue;
+    let mut done = false;
+    let mut spare: Vec<RowBlock> = Vec::new();
+    let mut pending: Vec<Batch> = Vec::new();
+    while !done || !pending.is_empty() {
+        let mut blocks = Vec::with_capacity(group);
+        while !done && blocks.len() < group {
+            let mut block = spare.pop().unwrap_or_default();
+            done = fill_block(&mut rdr, &mut block, &mut line);
+            if block.entries.is_empty() {
+                spare.push(block);
+            } else {
+                blocks.push(block);
             }
         }
-        line = record.position().map_or(line + 1, |p| p.line());
-        batch.records += 1;
-        rows += 1;
-        if let Err((reason, detail)) = row_to_ops(
-            &mut batch,
-            &record,
-            &roles,
-            (c_post, c_account, c_handle, c_time),
-            needed,
-            file,
-            line,
-            &mut scratch,
-        ) {
-            batch.skip(line, reason, detail);
-        }
-        if rows >= ROWS_PER_BATCH {
-            sink(std::mem::take(&mut batch))?;
-            rows = 0;
-        }
+        let to_replay = std::mem::take(&mut pending);
+        let (replayed, parsed) = rayon::join(
+            || to_replay.into_iter().try_for_each(&mut sink),
+            || {
+                blocks
+                    .par_iter()
+                    .map(|b| parse_block(b, &table))
+                    .collect::<Vec<_>>()
+            },
+        );
+        replayed?;
+        after_group();
+        spare.extend(blocks);
+        pending = parsed;
     }
-    sink(batch)
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

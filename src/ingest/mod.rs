@@ -330,11 +330,13 @@ fn read_one(
             count: parsed.clone(),
         };
         let raw = opened.raw_read.clone();
-        csv::read_csv(&mut counter, &opened.name, opts.columns.as_ref(), |b| {
-            sink.replay(&b)?;
-            advance(raw.load(std::sync::atomic::Ordering::Relaxed));
-            Ok(())
-        })?;
+        csv::read_csv(
+            &mut counter,
+            &opened.name,
+            opts.columns.as_ref(),
+            |b| sink.replay(&b),
+            || advance(raw.load(std::sync::atomic::Ordering::Relaxed)),
+        )?;
         parsed.load(std::sync::atomic::Ordering::Relaxed)
     } else if as_document {
         let mut doc = Vec::new();
