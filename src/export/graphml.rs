@@ -12,27 +12,32 @@ distinct. Spells are not written: GraphML has no notion of time.
 use std::io::{BufWriter, Write};
 
 use super::ExportError;
+use super::chunks::{RenderedIds, write_chunked};
+use super::gexf::counted;
 use super::model::{AttrValue, AttributeDef, Element, GraphSource, check_endpoints, check_values};
-use super::text::{push_f64, push_value};
-use super::xml::{Tag, XmlWriter};
+use super::text::{escape_xml_attr, push_f64, push_value};
+use super::xml::XmlOut;
 
 /// Writes `graph` as GraphML to `out`.
+///
+/// Nodes and edges are rendered in chunks in parallel on the current rayon pool; the bytes do
+/// not depend on the thread count.
 ///
 /// # Errors
 /// I/O errors, and [`ExportError`]s for records that break the model.
 ///
 /// # Complexity
-/// O(nodes + edges) time; memory holds one record at a time.
+/// O(nodes + edges) time; memory holds a few chunks of rendered records.
 pub fn write_graphml<S, W>(graph: &S, out: W) -> Result<(), ExportError>
 where
     S: GraphSource + ?Sized,
     W: Write,
 {
-    let mut xml = XmlWriter::new(BufWriter::with_capacity(1 << 16, out))?;
-    let tag = xml
-        .tag("graphml")
-        .raw("xmlns", "http://graphml.graphdrawing.org/xmlns");
-    xml.open(tag)?;
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut xml = XmlOut::document();
+    xml.start("graphml")
+        .raw("xmlns", "http://graphml.graphdrawing.org/xmlns")
+        .open();
     let fixed_keys = [
         ("label", "node", "string"),
         ("r", "node", "int"),
@@ -43,150 +48,156 @@ where
         ("kind", "edge", "string"),
     ];
     for (name, domain, ty) in fixed_keys {
-        let tag = key_tag(&mut xml, name, domain, name, ty);
-        xml.empty(tag)?;
+        xml.start("key")
+            .raw("id", name)
+            .raw("for", domain)
+            .raw("attr.name", name)
+            .raw("attr.type", ty)
+            .empty();
     }
-    write_keys(&mut xml, "node", 'n', graph.node_attributes())?;
-    write_keys(&mut xml, "edge", 'e', graph.edge_attributes())?;
-    let tag = xml.tag("graph").raw("id", "G").raw(
-        "edgedefault",
-        if graph.directed() {
-            "directed"
-        } else {
-            "undirected"
-        },
-    );
-    xml.open(tag)?;
+    write_keys(&mut xml, "node", 'n', graph.node_attributes());
+    write_keys(&mut xml, "edge", 'e', graph.edge_attributes());
+    xml.start("graph")
+        .raw("id", "G")
+        .raw(
+            "edgedefault",
+            if graph.directed() {
+                "directed"
+            } else {
+                "undirected"
+            },
+        )
+        .open();
+    out.write_all(xml.buf.as_bytes())?;
 
-    let mut text = String::with_capacity(64);
-    let mut num = itoa::Buffer::new();
+    // Records sit two levels deep: graphml > graph.
     let node_count = graph.node_count();
-    let mut visited = 0;
-    graph.visit_nodes(&mut |node| {
-        check_values(
-            Element::Node(visited),
-            graph.node_attributes(),
-            &node.values,
-        )?;
-        let tag = xml.tag("node").text("id", &node.id);
-        xml.open(tag)?;
-        data(&mut xml, "label", &node.label)?;
-        if let Some(c) = node.color {
-            data(&mut xml, "r", num.format(c.r))?;
-            data(&mut xml, "g", num.format(c.g))?;
-            data(&mut xml, "b", num.format(c.b))?;
-        }
-        if let Some(size) = node.size {
-            text.clear();
-            push_f64(size, &mut text);
-            data(&mut xml, "size", &text)?;
-        }
-        values(&mut xml, 'n', &node.values, &mut text)?;
-        xml.close("node")?;
-        visited += 1;
-        Ok(())
-    })?;
-    if visited != node_count {
-        return Err(ExportError::CountMismatch {
-            what: "nodes",
-            announced: node_count,
-            visited,
+    write_chunked(&mut out, node_count, |range, buf| {
+        let mut xml = XmlOut::at_depth(2, std::mem::take(buf));
+        let mut num = itoa::Buffer::new();
+        let mut visited = range.start;
+        let result = graph.visit_node_range(range.clone(), &mut |node| {
+            check_values(
+                Element::Node(visited),
+                graph.node_attributes(),
+                &node.values,
+            )?;
+            xml.start("node").text_attr("id", &node.id).open();
+            data(&mut xml, "label", &node.label);
+            if let Some(c) = node.color {
+                data(&mut xml, "r", num.format(c.r));
+                data(&mut xml, "g", num.format(c.g));
+                data(&mut xml, "b", num.format(c.b));
+            }
+            if let Some(size) = node.size {
+                data_with(&mut xml, "size", |s| push_f64(size, s));
+            }
+            values(&mut xml, 'n', &node.values);
+            xml.close("node");
+            visited += 1;
+            Ok(())
         });
-    }
+        *buf = xml.buf;
+        result?;
+        counted("nodes", node_count, range, visited)
+    })?;
 
-    let mut visited = 0;
-    graph.visit_edges(&mut |edge| {
-        check_endpoints(visited, edge, node_count)?;
-        check_values(
-            Element::Edge(visited),
-            graph.edge_attributes(),
-            &edge.values,
-        )?;
-        text.clear();
-        text.push('e');
-        text.push_str(num.format(visited));
-        let tag = xml
-            .tag("edge")
-            .raw("id", &text)
-            .text("source", graph.node_id(edge.source));
-        let tag = tag.text("target", graph.node_id(edge.target));
-        xml.open(tag)?;
-        text.clear();
-        push_f64(edge.weight, &mut text);
-        data(&mut xml, "weight", &text)?;
-        if let Some(kind) = &edge.kind {
-            data(&mut xml, "kind", kind)?;
-        }
-        values(&mut xml, 'e', &edge.values, &mut text)?;
-        xml.close("edge")?;
-        visited += 1;
-        Ok(())
-    })?;
-    if visited != graph.edge_count() {
-        return Err(ExportError::CountMismatch {
-            what: "edges",
-            announced: graph.edge_count(),
-            visited,
+    let edge_count = graph.edge_count();
+    let ids = RenderedIds::new(graph, escape_xml_attr);
+    write_chunked(&mut out, edge_count, |range, buf| {
+        let mut xml = XmlOut::at_depth(2, std::mem::take(buf));
+        let mut visited = range.start;
+        let result = graph.visit_edge_range(range.clone(), &mut |edge| {
+            check_endpoints(visited, edge, node_count)?;
+            check_values(
+                Element::Edge(visited),
+                graph.edge_attributes(),
+                &edge.values,
+            )?;
+            xml.start("edge")
+                .with("id", |s| {
+                    s.push('e');
+                    s.push_str(itoa::Buffer::new().format(visited));
+                })
+                .raw("source", ids.get(edge.source))
+                .raw("target", ids.get(edge.target))
+                .open();
+            data_with(&mut xml, "weight", |s| push_f64(edge.weight, s));
+            if let Some(kind) = &edge.kind {
+                data(&mut xml, "kind", kind);
+            }
+            values(&mut xml, 'e', &edge.values);
+            xml.close("edge");
+            visited += 1;
+            Ok(())
         });
-    }
-    xml.close("graph")?;
-    xml.close("graphml")?;
-    xml.finish()?.flush()?;
+        *buf = xml.buf;
+        result?;
+        counted("edges", edge_count, range, visited)
+    })?;
+    let mut xml = XmlOut::at_depth(2, String::new());
+    xml.close("graph");
+    xml.close("graphml");
+    xml.finish();
+    out.write_all(xml.buf.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 
-fn key_tag<W: Write>(xml: &mut XmlWriter<W>, id: &str, domain: &str, name: &str, ty: &str) -> Tag {
-    xml.tag("key")
-        .raw("id", id)
-        .raw("for", domain)
-        .raw("attr.name", name)
-        .raw("attr.type", ty)
-}
-
-fn write_keys<W: Write>(
-    xml: &mut XmlWriter<W>,
-    domain: &str,
-    prefix: char,
-    defs: &[AttributeDef],
-) -> Result<(), ExportError> {
+fn write_keys(xml: &mut XmlOut, domain: &str, prefix: char, defs: &[AttributeDef]) {
     for (i, def) in defs.iter().enumerate() {
         let id = format!("{prefix}{i}");
-        let tag = xml
-            .tag("key")
+        xml.start("key")
             .raw("id", &id)
             .raw("for", domain)
-            .text("attr.name", &def.name)
-            .raw("attr.type", def.ty.graphml_name());
-        xml.empty(tag)?;
+            .text_attr("attr.name", &def.name)
+            .raw("attr.type", def.ty.graphml_name())
+            .empty();
     }
-    Ok(())
 }
 
-fn data<W: Write>(xml: &mut XmlWriter<W>, key: &str, value: &str) -> Result<(), ExportError> {
-    // `<data key="k">value</data>`, the value escaped as character data.
-    let tag = xml.tag("data").raw("key", key);
-    xml.text_element_tag(tag, "data", value)?;
-    Ok(())
+/// `<data key="k">value</data>`, the value escaped as character data.
+fn data(xml: &mut XmlOut, key: &str, value: &str) {
+    xml.start("data").raw("key", key).open();
+    xml.text(value);
+    xml.close("data");
 }
 
-fn values<W: Write>(
-    xml: &mut XmlWriter<W>,
-    prefix: char,
-    values: &[AttrValue],
-    text: &mut String,
-) -> Result<(), ExportError> {
-    let mut key = String::with_capacity(8);
+/// `<data key="k">value</data>` for a value that needs no escaping (a number, a date),
+/// appended by `value`.
+fn data_with(xml: &mut XmlOut, key: &str, value: impl FnOnce(&mut String)) {
+    xml.start("data").raw("key", key).open();
+    value(&mut xml.buf);
+    // As [`XmlOut::text`]: the end tag follows on the same line.
+    xml.text("");
+    xml.close("data");
+}
+
+fn values(xml: &mut XmlOut, prefix: char, values: &[AttrValue]) {
     let mut num = itoa::Buffer::new();
     for (i, value) in values.iter().enumerate() {
         if matches!(value, AttrValue::Missing) {
             continue;
         }
-        key.clear();
-        key.push(prefix);
-        key.push_str(num.format(i));
-        text.clear();
-        push_value(value, text);
-        data(xml, &key, text)?;
+        xml.start("data")
+            .with("key", |s| {
+                s.push(prefix);
+                s.push_str(num.format(i));
+            })
+            .open();
+        match value {
+            AttrValue::Str(text) => xml.text(text),
+            AttrValue::List(_) => {
+                let mut text = String::new();
+                push_value(value, &mut text);
+                xml.text(&text);
+            }
+            // Numbers, booleans and times need no escaping.
+            _ => {
+                push_value(value, &mut xml.buf);
+                xml.text("");
+            }
+        }
+        xml.close("data");
     }
-    Ok(())
 }
