@@ -67,6 +67,25 @@ where
     Ok(())
 }
 
+/// Checks that a visit of `range` stopped at its end (`visited` is the index after the last
+/// record visited).
+pub(crate) fn counted(
+    what: &'static str,
+    announced: usize,
+    range: std::ops::Range<usize>,
+    visited: usize,
+) -> Result<(), super::ExportError> {
+    if visited == range.end {
+        Ok(())
+    } else {
+        Err(super::ExportError::CountMismatch {
+            what,
+            announced,
+            visited,
+        })
+    }
+}
+
 /// The id of every node of a graph, rendered once (XML-escaped or CSV-quoted) into one string.
 pub(crate) struct RenderedIds {
     text: String,

@@ -16,8 +16,7 @@ quote or line break is double-quoted, its quotes doubled): CSV can carry any cha
 use std::io::{BufWriter, Write};
 
 use super::ExportError;
-use super::chunks::{RenderedIds, write_chunked};
-use super::gexf::counted;
+use super::chunks::{RenderedIds, counted, write_chunked};
 use super::model::{AttrValue, Element, GraphSource, check_endpoints, check_values};
 use super::text::{push_csv_field, push_datetime, push_f64, push_value};
 

@@ -199,6 +199,22 @@ pub fn push_f64_display(v: f64, out: &mut String) {
     }
     let mut buffer = ryu::Buffer::new();
     let text = buffer.format_finite(v);
+    // Ryu and `Display` both write the shortest digits that read back as `v`, the closest to
+    // it when several do, but break an exact tie differently (`…680.2` and `…680.3` for
+    // `…680.25`). A tie needs two candidates 10^k apart within one ulp of `v`, and since
+    // ulp ≤ v · 2^-52 while 10^k ≥ v · 10^-digits, that takes at least 16 significant digits;
+    // those go through `Display`.
+    let significant = text
+        .bytes()
+        .take_while(|&b| b != b'e')
+        .skip_while(|&b| !matches!(b, b'1'..=b'9'))
+        .filter(u8::is_ascii_digit)
+        .count();
+    if significant >= 16 {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{v}");
+        return;
+    }
     let Some((mantissa, exponent)) = text.split_once('e') else {
         // Ryu's plain decimal form, `1234.5`, `0.00125`, or `9007199254740994.0` for a whole
         // number too large for the path above, whose `.0` `Display` leaves out.
@@ -375,13 +391,19 @@ mod tests {
             9_007_199_254_740_994.0,
             123_456_789.125,
             f64::EPSILON,
+            // Exact ties between two shortest forms: `Display` writes `…797.3`, `…680.3`.
+            f64::from_bits(0xc310_565a_94b4_e5f5),
+            f64::from_bits(0xc300_4d9e_6f8a_30c2),
         ];
-        for _ in 0..200_000 {
+        for _ in 0..300_000 {
             let bits = next();
             values.push(f64::from_bits(bits));
             // Values like weights and seconds: small decimals.
             values.push((bits % 1_000_000) as f64 / 1000.0);
             values.push((bits % 10_000) as f64 / 7.0);
+            // Large values with a few fraction bits, where ties between shortest forms occur.
+            let shift = next() % 12;
+            values.push((bits >> (11 + shift)) as f64 / f64::from(1 << (1 + shift % 6)));
         }
         values.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
         let mut s = String::new();

@@ -1,6 +1,7 @@
 /*!
-The indented XML the GEXF and GraphML exporters write, rendered into a `String` so that runs of
-records can be rendered in parallel and written in order ([`super::chunks`]).
+The indented XML the GEXF and GraphML exporters write, rendered into a `String`: [`XmlOut`]
+writes the parts around the records, and the exporters render each node and edge straight
+into text in the same layout (chunks of them in parallel, [`super::chunks`]).
 
 The layout is quick-xml's indenting writer's, kept byte for byte: every start, end or empty tag
 goes on its own line, indented two spaces per level, except the end tag right after text
@@ -65,16 +66,6 @@ impl XmlOut {
         self.buf.push_str(key);
         self.buf.push_str("=\"");
         escape_xml_attr(value, &mut self.buf);
-        self.buf.push('"');
-        self
-    }
-
-    /// Adds an attribute whose value `value` appends (safe text: numbers, dates).
-    pub(crate) fn with(&mut self, key: &str, value: impl FnOnce(&mut String)) -> &mut Self {
-        self.buf.push(' ');
-        self.buf.push_str(key);
-        self.buf.push_str("=\"");
-        value(&mut self.buf);
         self.buf.push('"');
         self
     }
@@ -156,7 +147,7 @@ mod tests {
              <b t=\"x&lt;&quot;y&quot;\"/>\n  <c>1 &lt; 2</c>\n  <d></d>\n</a>\n"
         );
         let mut part = XmlOut::at_depth(2, String::new());
-        part.start("e").with("v", |s| s.push('7')).empty();
+        part.start("e").raw("v", "7").empty();
         assert_eq!(part.buf, "\n    <e v=\"7\"/>");
         let mut deep = XmlOut::at_depth(20, String::new());
         deep.start("f").empty();
