@@ -6,9 +6,9 @@ each account (cluster, flag, bot score) and are coloured like the coordination g
 */
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use rayon::prelude::*;
-use std::path::Path;
 
 use super::atomic::write_atomically;
 use super::palette::{cluster_color, size_by_score};

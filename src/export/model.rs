@@ -3,10 +3,10 @@ The graph-export data model: what every exporter reads.
 
 An exporter never sees analysis types. The analysis describes its graph as a [`GraphSource`]:
 two attribute schemas (one for nodes, one for edges), then nodes and edges visited one at a
-time, by index range, as [`ExportNode`] / [`ExportEdge`] records. [`ExportGraph`] is the plain in-memory
-implementation (vectors of records) for small graphs and tests; a large analysis implements
-[`GraphSource`] over its own columns and fills one reusable record per visit, so a 1M-edge
-graph is streamed to disk without a second copy of it.
+time, by index range, as [`ExportNode`] / [`ExportEdge`] records. [`ExportGraph`] is the plain
+in-memory implementation (vectors of records) for small graphs and tests; a large analysis
+implements [`GraphSource`] over its own columns and fills one reusable record per visit, so a
+1M-edge graph is streamed to disk without a second copy of it, several ranges at once.
 
 Conventions shared by every format:
 - Nodes are visited in index order `0..node_count()`; edges name their endpoints by node index.
