@@ -129,9 +129,13 @@ impl GraphSource for Columns {
     fn node_id(&self, ix: usize) -> &str {
         &self.ids[ix]
     }
-    fn visit_nodes(&self, visit: &mut NodeVisitor<'_>) -> Result<(), ExportError> {
+    fn visit_node_range(
+        &self,
+        range: std::ops::Range<usize>,
+        visit: &mut NodeVisitor<'_>,
+    ) -> Result<(), ExportError> {
         let mut node = ExportNode::default();
-        for i in 0..self.ids.len() {
+        for i in range {
             let cluster = self.cluster[i];
             let flagged = (cluster < 20).then_some(cluster + 1);
             let bot = f64::from(self.bot[i]);
@@ -164,9 +168,13 @@ impl GraphSource for Columns {
         }
         Ok(())
     }
-    fn visit_edges(&self, visit: &mut EdgeVisitor<'_>) -> Result<(), ExportError> {
+    fn visit_edge_range(
+        &self,
+        range: std::ops::Range<usize>,
+        visit: &mut EdgeVisitor<'_>,
+    ) -> Result<(), ExportError> {
         let mut edge = ExportEdge::default();
-        for i in 0..self.source.len() {
+        for i in range {
             let w = f64::from(self.weight[i]);
             let t = self.first_co_ms[i];
             edge.source = self.source[i] as usize;

@@ -7,8 +7,11 @@
 //! accounts (its accounts repeated under new ids, spread over its clusters); the edge table
 //! has EDGES random edges between them. Both are saved as `report.json` and
 //! `coordination-edges.csv`, then, as `coordgraph export` does, read back and exported one
-//! format at a time. For each step the bench prints wall time, output size and peak resident
-//! memory (`VmHWM`, reset through `/proc/self/clear_refs` before each step).
+//! format at a time; last, every output `analyze` writes from an analysis (report, edge table,
+//! Markdown and HTML, every export; all but the interaction graph) is written at once, as
+//! `analyze` does, into `OUT_DIR/outputs`. For each step the bench prints wall time, the CPU
+//! time of the process (user + system, all threads; `/proc/self/stat`), output size and peak
+//! resident memory (`VmHWM`, reset through `/proc/self/clear_refs` before each step).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -19,7 +22,9 @@ use coordgraph::export::{
 };
 use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
 use coordgraph::ingest::{IngestOptions, Input, read_collection};
-use coordgraph::report::{EdgeRow, EdgeTable, Report, read_report, write_report_json};
+use coordgraph::report::{
+    EdgeRow, EdgeTable, Report, read_report, write_outputs, write_report_json,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -69,6 +74,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             Ok(write_analysis_exports(&report, &table, &dir, &options)?)
         });
     }
+    measure("all outputs", &[], || {
+        Ok(write_outputs(
+            &report,
+            &table,
+            &out.join("outputs"),
+            &AnalysisExportOptions::default(),
+        )?)
+    });
     Ok(())
 }
 
@@ -146,6 +159,22 @@ fn status_kb(field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// User and system CPU time of the process so far, in seconds (all threads), 0 where
+/// unavailable.
+fn cpu_seconds() -> (f64, f64) {
+    // Fields 14 and 15 of `/proc/self/stat` (after the parenthesised command name), in clock
+    // ticks of 1/100 s on Linux.
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = s.rsplit_once(')')?.1;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = |i: usize| fields.get(i)?.parse::<f64>().ok();
+            Some((ticks(11)? / 100.0, ticks(12)? / 100.0))
+        })
+        .unwrap_or((0.0, 0.0))
+}
+
 fn measure(
     name: &str,
     inputs: &[&Path],
@@ -154,9 +183,11 @@ fn measure(
     // Linux: `echo 5 > clear_refs` resets the high-water mark to the current RSS.
     let reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
     let before = status_kb("VmRSS:");
+    let (user0, sys0) = cpu_seconds();
     let start = Instant::now();
     let written = run().expect("step succeeds");
     let secs = start.elapsed().as_secs_f64();
+    let (user1, sys1) = cpu_seconds();
     let size: u64 = written
         .iter()
         .map(PathBuf::as_path)
@@ -165,7 +196,11 @@ fn measure(
         .sum();
     let peak = status_kb("VmHWM:");
     println!(
-        "{name:<13} {secs:>6.2} s  {:>7.1} MB  peak RSS {:>7.1} MB (+{:.1} MB over {:.1} MB{})",
+        "{name:<13} {secs:>6.2} s  cpu {:>6.2} s ({:.2} user + {:.2} sys)  {:>7.1} MB  \
+         peak RSS {:>7.1} MB (+{:.1} MB over {:.1} MB{})",
+        user1 - user0 + sys1 - sys0,
+        user1 - user0,
+        sys1 - sys0,
         size as f64 / 1e6,
         peak as f64 / 1024.0,
         peak.saturating_sub(before) as f64 / 1024.0,

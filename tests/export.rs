@@ -830,17 +830,25 @@ impl GraphSource for Generated {
     fn node_id(&self, ix: usize) -> &str {
         &self.ids[ix]
     }
-    fn visit_nodes(&self, visit: &mut NodeVisitor<'_>) -> Result<(), ExportError> {
+    fn visit_node_range(
+        &self,
+        range: std::ops::Range<usize>,
+        visit: &mut NodeVisitor<'_>,
+    ) -> Result<(), ExportError> {
         let mut node = ExportNode::default();
-        for i in 0..self.nodes {
+        for i in range {
             self.fill_node(i, &mut node);
             visit(&node)?;
         }
         Ok(())
     }
-    fn visit_edges(&self, visit: &mut EdgeVisitor<'_>) -> Result<(), ExportError> {
+    fn visit_edge_range(
+        &self,
+        range: std::ops::Range<usize>,
+        visit: &mut EdgeVisitor<'_>,
+    ) -> Result<(), ExportError> {
         let mut edge = ExportEdge::default();
-        for i in 0..self.nodes {
+        for i in range {
             edge.source = i;
             edge.target = (i + 1) % self.nodes;
             edge.weight = 1.0 + i as f64 / 4.0;

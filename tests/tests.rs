@@ -21,5 +21,7 @@ mod analyze;
 mod export;
 // Exports of a saved analysis: report + edge table to GEXF, GraphML, CSV, DOT; `coordgraph export`.
 mod export_analysis;
+// The exact bytes of every exporter, pinned, on one and two threads.
+mod export_bytes;
 // Reports for people: terminal, Markdown, HTML (hostile text, headless Chromium), `report`.
 mod report;

@@ -31,7 +31,9 @@ Times the report holds as RFC 3339 strings are parsed; one that does not parse i
 */
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use super::atomic::write_atomically;
@@ -190,8 +192,8 @@ impl Default for AnalysisExportOptions {
 
 /// The coordination graph of a report and its edge table, as a streaming [`GraphSource`].
 ///
-/// Holds references into the report and the table, the node ids and the edges' endpoints;
-/// each node and edge record is built when visited.
+/// Holds references into the report and the table, the node ids, the edges' endpoints and
+/// parsed times; each node and edge record is built when visited.
 #[derive(Debug)]
 pub struct CoordinationSource<'a> {
     report: &'a Report,
@@ -206,7 +208,9 @@ pub struct CoordinationSource<'a> {
     /// Per node: its cluster in `report.clusters`.
     node_clusters: Vec<Option<&'a Cluster>>,
     /// Per edge: its endpoints, as node indices.
-    endpoints: Vec<(usize, usize)>,
+    endpoints: Vec<(u32, u32)>,
+    /// Per edge: its first and last action (ms), parsed once for every format.
+    edge_times: Vec<(Option<i64>, Option<i64>)>,
 }
 
 impl<'a> CoordinationSource<'a> {
@@ -222,7 +226,8 @@ impl<'a> CoordinationSource<'a> {
     /// has layers.
     ///
     /// # Complexity
-    /// O(accounts + cluster members + edges) time, with one hash map of the node ids.
+    /// O(accounts + cluster members + edges) time, with one hash map of the node ids (each
+    /// mention is looked up once).
     pub fn new(report: &'a Report, table: &'a EdgeTable) -> Result<Self, ExportError> {
         let edge_attributes: Vec<AttributeDef> = EDGE_FIXED_ATTRIBUTES
             .iter()
@@ -247,42 +252,44 @@ impl<'a> CoordinationSource<'a> {
         let mut flagged: Vec<&Cluster> = report.clusters.iter().filter(|c| c.flagged).collect();
         flagged.sort_by_key(|c| (c.rank, c.id));
 
-        // The ids to draw, in first-mention order: edge endpoints, then flagged members.
-        let mut wanted: HashMap<&str, usize> = HashMap::new();
+        // The ids to draw, in first-mention order: edge endpoints, then flagged members. Each
+        // edge keeps the mentions of its endpoints, so every id is looked up once.
+        let mut mention_of: FxHashMap<IdKey<'a>, u32> = FxHashMap::default();
         let mut mention_order: Vec<&str> = Vec::new();
-        let mentions = table
+        let mut mention = |id: &'a str| -> u32 {
+            *mention_of.entry(IdKey::new(id)).or_insert_with(|| {
+                mention_order.push(id);
+                (mention_order.len() - 1) as u32
+            })
+        };
+        let edge_mentions: Vec<(u32, u32)> = table
             .edges
             .iter()
-            .flat_map(|e| [e.source.as_str(), e.target.as_str()])
-            .chain(
-                flagged
-                    .iter()
-                    .flat_map(|c| c.members.iter().map(String::as_str)),
-            );
-        for id in mentions {
-            wanted.entry(id).or_insert_with(|| {
-                mention_order.push(id);
-                usize::MAX
-            });
+            .map(|e| (mention(&e.source), mention(&e.target)))
+            .collect();
+        for member in flagged.iter().flat_map(|c| &c.members) {
+            mention(member);
         }
 
-        let mut ids = Vec::with_capacity(wanted.len());
-        let mut accounts = Vec::with_capacity(wanted.len());
+        // Nodes: the mentioned accounts of the report, then the other mentioned ids.
+        let mut node_of = vec![u32::MAX; mention_order.len()];
+        let mut ids = Vec::with_capacity(mention_order.len());
+        let mut accounts = Vec::with_capacity(mention_order.len());
         for account in &report.accounts {
             // The first account of an id wins, should the report repeat one.
-            match wanted.get_mut(account.id.as_str()) {
-                Some(slot) if *slot == usize::MAX => {
-                    *slot = ids.len();
-                    ids.push(account.id.as_str());
-                    accounts.push(Some(account));
-                }
-                _ => {}
+            let Some(&m) = mention_of.get(&IdKey::new(&account.id)) else {
+                continue;
+            };
+            if node_of[m as usize] == u32::MAX {
+                node_of[m as usize] = ids.len() as u32;
+                ids.push(account.id.as_str());
+                accounts.push(Some(account));
             }
         }
-        for id in mention_order {
-            let slot = wanted.get_mut(id).expect("every mention is wanted");
-            if *slot == usize::MAX {
-                *slot = ids.len();
+        drop(mention_of);
+        for (m, id) in mention_order.into_iter().enumerate() {
+            if node_of[m] == u32::MAX {
+                node_of[m] = ids.len() as u32;
                 ids.push(id);
                 accounts.push(None);
             }
@@ -307,10 +314,14 @@ impl<'a> CoordinationSource<'a> {
             })
             .collect();
 
-        let endpoints = table
+        let endpoints = edge_mentions
+            .par_iter()
+            .map(|&(s, t)| (node_of[s as usize], node_of[t as usize]))
+            .collect();
+        let edge_times = table
             .edges
-            .iter()
-            .map(|e| (wanted[e.source.as_str()], wanted[e.target.as_str()]))
+            .par_iter()
+            .map(|e| (parse_iso_date(&e.first), parse_iso_date(&e.last)))
             .collect();
 
         let clusters = flagged
@@ -336,6 +347,7 @@ impl<'a> CoordinationSource<'a> {
             accounts,
             node_clusters,
             endpoints,
+            edge_times,
         })
     }
 
@@ -404,12 +416,11 @@ impl<'a> CoordinationSource<'a> {
     fn fill_edge(&self, ix: usize, edge: &mut ExportEdge) {
         let row: &EdgeRow = &self.table.edges[ix];
         let (source, target) = self.endpoints[ix];
-        edge.source = source;
-        edge.target = target;
+        edge.source = source as usize;
+        edge.target = target as usize;
         edge.weight = row.weight;
         edge.kind = None;
-        let first = parse_iso_date(&row.first);
-        let last = parse_iso_date(&row.last);
+        let (first, last) = self.edge_times[ix];
         edge.values.clear();
         edge.values.extend([
             count(Some(row.pairs)),
@@ -446,17 +457,25 @@ impl GraphSource for CoordinationSource<'_> {
     fn node_id(&self, ix: usize) -> &str {
         self.ids[ix]
     }
-    fn visit_nodes(&self, visit: &mut NodeVisitor<'_>) -> Result<(), ExportError> {
+    fn visit_node_range(
+        &self,
+        range: Range<usize>,
+        visit: &mut NodeVisitor<'_>,
+    ) -> Result<(), ExportError> {
         let mut node = ExportNode::default();
-        for ix in 0..self.ids.len() {
+        for ix in range {
             self.fill_node(ix, &mut node);
             visit(&node)?;
         }
         Ok(())
     }
-    fn visit_edges(&self, visit: &mut EdgeVisitor<'_>) -> Result<(), ExportError> {
+    fn visit_edge_range(
+        &self,
+        range: Range<usize>,
+        visit: &mut EdgeVisitor<'_>,
+    ) -> Result<(), ExportError> {
         let mut edge = ExportEdge::default();
-        for ix in 0..self.endpoints.len() {
+        for ix in range {
             self.fill_edge(ix, &mut edge);
             visit(&edge)?;
         }
@@ -625,6 +644,31 @@ fn remove_stale_cluster_files(clusters_dir: &Path, keep: &[PathBuf]) -> std::io:
     Ok(())
 }
 
+/// A node id as a hash key, held inline when short (account ids have at most 20 digits), so
+/// that the millions of endpoint lookups of a large graph compare keys without following a
+/// pointer into the edge table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum IdKey<'a> {
+    /// The id's bytes, zero-padded; the last byte holds the length.
+    Short([u8; 24]),
+    /// An id of 24 bytes or more.
+    Long(&'a str),
+}
+
+impl<'a> IdKey<'a> {
+    fn new(id: &'a str) -> Self {
+        let bytes = id.as_bytes();
+        if bytes.len() < 24 {
+            let mut key = [0u8; 24];
+            key[..bytes.len()].copy_from_slice(bytes);
+            key[23] = bytes.len() as u8;
+            IdKey::Short(key)
+        } else {
+            IdKey::Long(id)
+        }
+    }
+}
+
 /// The caption of a flagged cluster: id, suspicion and the object its members shared most.
 fn cluster_caption(c: &Cluster) -> String {
     let mut caption = format!("cluster {}, suspicion {:.2}", c.id, c.suspicion);
@@ -700,6 +744,17 @@ mod tests {
         assert_eq!(spell(None, Some(5)), Some((5, 5)));
         assert_eq!(spell(Some(5), None), Some((5, 5)));
         assert_eq!(spell(None, None), None);
+    }
+
+    #[test]
+    fn id_keys_tell_ids_apart() {
+        let long = "x".repeat(30);
+        let keys = ["", "1", "12", "1\0", "01", "12345678901234567890123", &long];
+        for (i, a) in keys.iter().enumerate() {
+            for (j, b) in keys.iter().enumerate() {
+                assert_eq!(IdKey::new(a) == IdKey::new(b), i == j, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -12,27 +12,31 @@ distinct. Spells are not written: GraphML has no notion of time.
 use std::io::{BufWriter, Write};
 
 use super::ExportError;
+use super::chunks::{RenderedIds, counted, write_chunked};
 use super::model::{AttrValue, AttributeDef, Element, GraphSource, check_endpoints, check_values};
-use super::text::{push_f64, push_value};
-use super::xml::{Tag, XmlWriter};
+use super::text::{escape_xml_attr, escape_xml_text, push_f64, push_value};
+use super::xml::XmlOut;
 
 /// Writes `graph` as GraphML to `out`.
+///
+/// Nodes and edges are rendered in chunks in parallel on the current rayon pool; the bytes do
+/// not depend on the thread count.
 ///
 /// # Errors
 /// I/O errors, and [`ExportError`]s for records that break the model.
 ///
 /// # Complexity
-/// O(nodes + edges) time; memory holds one record at a time.
+/// O(nodes + edges) time; memory holds a few chunks of rendered records.
 pub fn write_graphml<S, W>(graph: &S, out: W) -> Result<(), ExportError>
 where
     S: GraphSource + ?Sized,
     W: Write,
 {
-    let mut xml = XmlWriter::new(BufWriter::with_capacity(1 << 16, out))?;
-    let tag = xml
-        .tag("graphml")
-        .raw("xmlns", "http://graphml.graphdrawing.org/xmlns");
-    xml.open(tag)?;
+    let mut out = BufWriter::with_capacity(1 << 16, out);
+    let mut xml = XmlOut::document();
+    xml.start("graphml")
+        .raw("xmlns", "http://graphml.graphdrawing.org/xmlns")
+        .open();
     let fixed_keys = [
         ("label", "node", "string"),
         ("r", "node", "int"),
@@ -43,150 +47,151 @@ where
         ("kind", "edge", "string"),
     ];
     for (name, domain, ty) in fixed_keys {
-        let tag = key_tag(&mut xml, name, domain, name, ty);
-        xml.empty(tag)?;
+        xml.start("key")
+            .raw("id", name)
+            .raw("for", domain)
+            .raw("attr.name", name)
+            .raw("attr.type", ty)
+            .empty();
     }
-    write_keys(&mut xml, "node", 'n', graph.node_attributes())?;
-    write_keys(&mut xml, "edge", 'e', graph.edge_attributes())?;
-    let tag = xml.tag("graph").raw("id", "G").raw(
-        "edgedefault",
-        if graph.directed() {
-            "directed"
-        } else {
-            "undirected"
-        },
-    );
-    xml.open(tag)?;
+    write_keys(&mut xml, "node", 'n', graph.node_attributes());
+    write_keys(&mut xml, "edge", 'e', graph.edge_attributes());
+    xml.start("graph")
+        .raw("id", "G")
+        .raw(
+            "edgedefault",
+            if graph.directed() {
+                "directed"
+            } else {
+                "undirected"
+            },
+        )
+        .open();
+    out.write_all(xml.buf.as_bytes())?;
 
-    let mut text = String::with_capacity(64);
-    let mut num = itoa::Buffer::new();
+    // Records are rendered straight into text with the layout of [`XmlOut`]: a node or edge
+    // sits two levels deep (graphml > graph, four spaces), its `data` three. Fixed text is
+    // written in as few pieces as possible: this runs for every one of a million edges.
     let node_count = graph.node_count();
-    let mut visited = 0;
-    graph.visit_nodes(&mut |node| {
-        check_values(
-            Element::Node(visited),
-            graph.node_attributes(),
-            &node.values,
-        )?;
-        let tag = xml.tag("node").text("id", &node.id);
-        xml.open(tag)?;
-        data(&mut xml, "label", &node.label)?;
-        if let Some(c) = node.color {
-            data(&mut xml, "r", num.format(c.r))?;
-            data(&mut xml, "g", num.format(c.g))?;
-            data(&mut xml, "b", num.format(c.b))?;
-        }
-        if let Some(size) = node.size {
-            text.clear();
-            push_f64(size, &mut text);
-            data(&mut xml, "size", &text)?;
-        }
-        values(&mut xml, 'n', &node.values, &mut text)?;
-        xml.close("node")?;
-        visited += 1;
-        Ok(())
+    let node_keys = data_tags('n', graph.node_attributes().len());
+    write_chunked(&mut out, node_count, |range, buf| {
+        let mut num = itoa::Buffer::new();
+        let mut visited = range.start;
+        graph.visit_node_range(range.clone(), &mut |node| {
+            check_values(
+                Element::Node(visited),
+                graph.node_attributes(),
+                &node.values,
+            )?;
+            buf.push_str("\n    <node id=\"");
+            escape_xml_attr(&node.id, buf);
+            buf.push_str("\">\n      <data key=\"label\">");
+            escape_xml_text(&node.label, buf);
+            buf.push_str("</data>");
+            if let Some(c) = node.color {
+                buf.push_str("\n      <data key=\"r\">");
+                buf.push_str(num.format(c.r));
+                buf.push_str("</data>\n      <data key=\"g\">");
+                buf.push_str(num.format(c.g));
+                buf.push_str("</data>\n      <data key=\"b\">");
+                buf.push_str(num.format(c.b));
+                buf.push_str("</data>");
+            }
+            if let Some(size) = node.size {
+                buf.push_str("\n      <data key=\"size\">");
+                push_f64(size, buf);
+                buf.push_str("</data>");
+            }
+            values(buf, &node_keys, &node.values);
+            buf.push_str("\n    </node>");
+            visited += 1;
+            Ok(())
+        })?;
+        counted("nodes", node_count, range, visited)
     })?;
-    if visited != node_count {
-        return Err(ExportError::CountMismatch {
-            what: "nodes",
-            announced: node_count,
-            visited,
-        });
-    }
 
-    let mut visited = 0;
-    graph.visit_edges(&mut |edge| {
-        check_endpoints(visited, edge, node_count)?;
-        check_values(
-            Element::Edge(visited),
-            graph.edge_attributes(),
-            &edge.values,
-        )?;
-        text.clear();
-        text.push('e');
-        text.push_str(num.format(visited));
-        let tag = xml
-            .tag("edge")
-            .raw("id", &text)
-            .text("source", graph.node_id(edge.source));
-        let tag = tag.text("target", graph.node_id(edge.target));
-        xml.open(tag)?;
-        text.clear();
-        push_f64(edge.weight, &mut text);
-        data(&mut xml, "weight", &text)?;
-        if let Some(kind) = &edge.kind {
-            data(&mut xml, "kind", kind)?;
-        }
-        values(&mut xml, 'e', &edge.values, &mut text)?;
-        xml.close("edge")?;
-        visited += 1;
-        Ok(())
+    let edge_count = graph.edge_count();
+    let ids = RenderedIds::new(graph, escape_xml_attr);
+    let edge_keys = data_tags('e', graph.edge_attributes().len());
+    write_chunked(&mut out, edge_count, |range, buf| {
+        let mut visited = range.start;
+        graph.visit_edge_range(range.clone(), &mut |edge| {
+            check_endpoints(visited, edge, node_count)?;
+            check_values(
+                Element::Edge(visited),
+                graph.edge_attributes(),
+                &edge.values,
+            )?;
+            buf.push_str("\n    <edge id=\"e");
+            buf.push_str(itoa::Buffer::new().format(visited));
+            buf.push_str("\" source=\"");
+            buf.push_str(ids.get(edge.source));
+            buf.push_str("\" target=\"");
+            buf.push_str(ids.get(edge.target));
+            buf.push_str("\">\n      <data key=\"weight\">");
+            push_f64(edge.weight, buf);
+            buf.push_str("</data>");
+            if let Some(kind) = &edge.kind {
+                buf.push_str("\n      <data key=\"kind\">");
+                escape_xml_text(kind, buf);
+                buf.push_str("</data>");
+            }
+            values(buf, &edge_keys, &edge.values);
+            buf.push_str("\n    </edge>");
+            visited += 1;
+            Ok(())
+        })?;
+        counted("edges", edge_count, range, visited)
     })?;
-    if visited != graph.edge_count() {
-        return Err(ExportError::CountMismatch {
-            what: "edges",
-            announced: graph.edge_count(),
-            visited,
-        });
-    }
-    xml.close("graph")?;
-    xml.close("graphml")?;
-    xml.finish()?.flush()?;
+    let mut xml = XmlOut::at_depth(2, String::new());
+    xml.close("graph");
+    xml.close("graphml");
+    xml.finish();
+    out.write_all(xml.buf.as_bytes())?;
+    out.flush()?;
     Ok(())
 }
 
-fn key_tag<W: Write>(xml: &mut XmlWriter<W>, id: &str, domain: &str, name: &str, ty: &str) -> Tag {
-    xml.tag("key")
-        .raw("id", id)
-        .raw("for", domain)
-        .raw("attr.name", name)
-        .raw("attr.type", ty)
-}
-
-fn write_keys<W: Write>(
-    xml: &mut XmlWriter<W>,
-    domain: &str,
-    prefix: char,
-    defs: &[AttributeDef],
-) -> Result<(), ExportError> {
+fn write_keys(xml: &mut XmlOut, domain: &str, prefix: char, defs: &[AttributeDef]) {
     for (i, def) in defs.iter().enumerate() {
         let id = format!("{prefix}{i}");
-        let tag = xml
-            .tag("key")
+        xml.start("key")
             .raw("id", &id)
             .raw("for", domain)
-            .text("attr.name", &def.name)
-            .raw("attr.type", def.ty.graphml_name());
-        xml.empty(tag)?;
+            .text_attr("attr.name", &def.name)
+            .raw("attr.type", def.ty.graphml_name())
+            .empty();
     }
-    Ok(())
 }
 
-fn data<W: Write>(xml: &mut XmlWriter<W>, key: &str, value: &str) -> Result<(), ExportError> {
-    // `<data key="k">value</data>`, the value escaped as character data.
-    let tag = xml.tag("data").raw("key", key);
-    xml.text_element_tag(tag, "data", value)?;
-    Ok(())
+/// The start of `<data key="<prefix>i">` for each attribute `i`, on its own line.
+fn data_tags(prefix: char, count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| format!("\n      <data key=\"{prefix}{i}\">"))
+        .collect()
 }
 
-fn values<W: Write>(
-    xml: &mut XmlWriter<W>,
-    prefix: char,
-    values: &[AttrValue],
-    text: &mut String,
-) -> Result<(), ExportError> {
-    let mut key = String::with_capacity(8);
-    let mut num = itoa::Buffer::new();
-    for (i, value) in values.iter().enumerate() {
-        if matches!(value, AttrValue::Missing) {
-            continue;
+/// The `data` elements of the values present, text escaped as character data.
+fn values(out: &mut String, tags: &[String], values: &[AttrValue]) {
+    for (tag, value) in tags.iter().zip(values) {
+        match value {
+            AttrValue::Missing => continue,
+            AttrValue::Str(text) => {
+                out.push_str(tag);
+                escape_xml_text(text, out);
+            }
+            AttrValue::List(_) => {
+                let mut text = String::new();
+                push_value(value, &mut text);
+                out.push_str(tag);
+                escape_xml_text(&text, out);
+            }
+            // Numbers, booleans and times need no escaping.
+            _ => {
+                out.push_str(tag);
+                push_value(value, out);
+            }
         }
-        key.clear();
-        key.push(prefix);
-        key.push_str(num.format(i));
-        text.clear();
-        push_value(value, text);
-        data(xml, &key, text)?;
+        out.push_str("</data>");
     }
-    Ok(())
 }

@@ -8,6 +8,8 @@ each account (cluster, flag, bot score) and are coloured like the coordination g
 use std::collections::HashMap;
 use std::path::Path;
 
+use rayon::prelude::*;
+
 use super::atomic::write_atomically;
 use super::palette::{cluster_color, size_by_score};
 use super::{
@@ -28,7 +30,7 @@ pub const INTERACTION_GEXF_FILE: &str = "interaction.gexf";
 /// span of its records as a spell. Edges: one per (kind, source, target), weight = count, an
 /// attribute `posts` (the same count) and the span of those interactions as a spell.
 ///
-/// `O(A + E)` for `A` accounts and `E` edges.
+/// `O(A + E)` for `A` accounts and `E` edges; the records are built in parallel.
 pub fn interaction_export(c: &Collection, g: &InteractionGraph, report: &Report) -> ExportGraph {
     let accounts: HashMap<&str, &crate::report::Account> =
         report.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -40,7 +42,7 @@ pub fn interaction_export(c: &Collection, g: &InteractionGraph, report: &Report)
         .collect();
     let ids = g.accounts();
     let nodes = ids
-        .iter()
+        .par_iter()
         .map(|&a| {
             let id = c.account_id(a).into_owned();
             let handle = c.accounts.handle(a).map(str::to_owned);
@@ -76,7 +78,7 @@ pub fn interaction_export(c: &Collection, g: &InteractionGraph, report: &Report)
     let node = |a| ids.binary_search(&a).unwrap_or(0);
     let edges = g
         .edges
-        .iter()
+        .par_iter()
         .map(|e| ExportEdge {
             source: node(e.source),
             target: node(e.target),

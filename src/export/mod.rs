@@ -4,9 +4,10 @@ GraphML, CSV node/edge tables (Gephi's spreadsheet import) and DOT (one file per
 cluster plus an overview, for Graphviz).
 
 Every exporter reads a [`GraphSource`], a plain data model documented in [`model`] that the
-analysis fills; [`ExportGraph`] is its in-memory form. Exporters stream: they hold one node or
-edge at a time (DOT excepted, which holds only the flagged clusters), so memory stays bounded
-on million-edge graphs. Output files are written through [`atomic::write_atomically`].
+analysis fills; [`ExportGraph`] is its in-memory form. Exporters stream: they render chunks of
+a few thousand records in parallel and write them in order (DOT excepted, which holds only the
+flagged clusters), so memory stays bounded on million-edge graphs and the bytes do not depend
+on the thread count. Output files are written through [`atomic::write_atomically`].
 [`analysis`] streams the coordination graph of a saved report and writes every export file of
 an analysis folder.
 
@@ -37,6 +38,7 @@ assert!(xml.contains(r#"<edge id="0" source="1" target="2" weight="3"/>"#));
 
 pub mod analysis;
 pub mod atomic;
+pub(crate) mod chunks;
 mod dot;
 mod gexf;
 mod graphml;

@@ -3,10 +3,10 @@ The graph-export data model: what every exporter reads.
 
 An exporter never sees analysis types. The analysis describes its graph as a [`GraphSource`]:
 two attribute schemas (one for nodes, one for edges), then nodes and edges visited one at a
-time as [`ExportNode`] / [`ExportEdge`] records. [`ExportGraph`] is the plain in-memory
-implementation (vectors of records) for small graphs and tests; a large analysis implements
-[`GraphSource`] over its own columns and fills one reusable record per visit, so a 1M-edge
-graph is streamed to disk without a second copy of it.
+time, by index range, as [`ExportNode`] / [`ExportEdge`] records. [`ExportGraph`] is the plain
+in-memory implementation (vectors of records) for small graphs and tests; a large analysis
+implements [`GraphSource`] over its own columns and fills one reusable record per visit, so a
+1M-edge graph is streamed to disk without a second copy of it, several ranges at once.
 
 Conventions shared by every format:
 - Nodes are visited in index order `0..node_count()`; edges name their endpoints by node index.
@@ -17,6 +17,8 @@ Conventions shared by every format:
   an edge's co-action times; a single moment is `(t, t)`). An edge's spells should lie within
   both endpoints' spells: Gephi's timeline hides an edge while one of its nodes is absent.
 */
+
+use std::ops::Range;
 
 use super::ExportError;
 
@@ -210,8 +212,10 @@ pub type EdgeVisitor<'v> = dyn FnMut(&ExportEdge) -> Result<(), ExportError> + '
 ///
 /// Implementors hand out one node or edge at a time, so they can build each record on the fly
 /// from their own storage (reusing one buffer) instead of materialising the whole graph.
-/// Visits must give the same records in the same order every time: exporters may visit twice.
-pub trait GraphSource {
+/// Records are visited by index range, so that exporters can render disjoint ranges on several
+/// threads (hence `Sync`). Visits must give the same records every time: exporters may visit
+/// twice.
+pub trait GraphSource: Sync {
     /// Whether edges are directed (the interaction graph) or not (the co-action graph).
     fn directed(&self) -> bool;
     /// Node attribute schema.
@@ -228,16 +232,38 @@ pub trait GraphSource {
     fn edge_count(&self) -> usize;
     /// The id of node `ix` (`ix < node_count()`), as in [`ExportNode::id`].
     fn node_id(&self, ix: usize) -> &str;
+    /// Calls `visit` on nodes `range` (within `0..node_count()`), in index order.
+    ///
+    /// # Errors
+    /// The first error `visit` returns, or the source's own.
+    fn visit_node_range(
+        &self,
+        range: Range<usize>,
+        visit: &mut NodeVisitor<'_>,
+    ) -> Result<(), ExportError>;
+    /// Calls `visit` on edges `range` (within `0..edge_count()`), in order.
+    ///
+    /// # Errors
+    /// The first error `visit` returns, or the source's own.
+    fn visit_edge_range(
+        &self,
+        range: Range<usize>,
+        visit: &mut EdgeVisitor<'_>,
+    ) -> Result<(), ExportError>;
     /// Calls `visit` on every node, in index order.
     ///
     /// # Errors
     /// The first error `visit` returns, or the source's own.
-    fn visit_nodes(&self, visit: &mut NodeVisitor<'_>) -> Result<(), ExportError>;
+    fn visit_nodes(&self, visit: &mut NodeVisitor<'_>) -> Result<(), ExportError> {
+        self.visit_node_range(0..self.node_count(), visit)
+    }
     /// Calls `visit` on every edge.
     ///
     /// # Errors
     /// The first error `visit` returns, or the source's own.
-    fn visit_edges(&self, visit: &mut EdgeVisitor<'_>) -> Result<(), ExportError>;
+    fn visit_edges(&self, visit: &mut EdgeVisitor<'_>) -> Result<(), ExportError> {
+        self.visit_edge_range(0..self.edge_count(), visit)
+    }
 }
 
 /// A graph held in memory as plain vectors: the simplest [`GraphSource`].
@@ -279,11 +305,19 @@ impl GraphSource for ExportGraph {
     fn node_id(&self, ix: usize) -> &str {
         &self.nodes[ix].id
     }
-    fn visit_nodes(&self, visit: &mut NodeVisitor<'_>) -> Result<(), ExportError> {
-        self.nodes.iter().try_for_each(visit)
+    fn visit_node_range(
+        &self,
+        range: Range<usize>,
+        visit: &mut NodeVisitor<'_>,
+    ) -> Result<(), ExportError> {
+        self.nodes[range].iter().try_for_each(visit)
     }
-    fn visit_edges(&self, visit: &mut EdgeVisitor<'_>) -> Result<(), ExportError> {
-        self.edges.iter().try_for_each(visit)
+    fn visit_edge_range(
+        &self,
+        range: Range<usize>,
+        visit: &mut EdgeVisitor<'_>,
+    ) -> Result<(), ExportError> {
+        self.edges[range].iter().try_for_each(visit)
     }
 }
 

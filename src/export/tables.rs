@@ -9,14 +9,16 @@ one file for nodes, one for edges), written in one streaming pass each.
   `<[2017-05-05T10:00:00Z, 2017-05-05T11:00:00Z]; […]>`.
 
 Values use the same textual form as GEXF (lists `[a, b]`, times RFC 3339, missing values
-empty). Text is written as is, quoted by CSV rules: CSV can carry any character.
+empty). Text is written as is, quoted by CSV rules (as the `csv` crate quotes: a field holding a comma,
+quote or line break is double-quoted, its quotes doubled): CSV can carry any character.
 */
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 
 use super::ExportError;
+use super::chunks::{RenderedIds, counted, write_chunked};
 use super::model::{AttrValue, Element, GraphSource, check_endpoints, check_values};
-use super::text::{push_datetime, push_f64, push_value};
+use super::text::{push_csv_field, push_datetime, push_f64, push_value};
 
 /// CSV table settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,12 +29,14 @@ pub struct CsvOptions {
 
 /// Writes the node table to `nodes` and the edge table to `edges`.
 ///
+/// Rows are rendered in chunks in parallel on the current rayon pool; the bytes do not depend
+/// on the thread count.
+///
 /// # Errors
-/// I/O and CSV errors (as [`ExportError::Io`]), and [`ExportError`]s for records that break the
-/// model.
+/// I/O errors, and [`ExportError`]s for records that break the model.
 ///
 /// # Complexity
-/// O(nodes + edges + total spells) time; memory holds one record at a time.
+/// O(nodes + edges + total spells) time; memory holds a few chunks of rendered rows.
 pub fn write_csv_tables<S, N, E>(
     graph: &S,
     options: &CsvOptions,
@@ -44,101 +48,116 @@ where
     N: Write,
     E: Write,
 {
-    let mut out = csv::Writer::from_writer(nodes);
+    let mut out = BufWriter::with_capacity(1 << 16, nodes);
     let mut header = vec!["Id", "Label"];
     if options.intervals {
         header.push("Interval");
     }
     header.extend(graph.node_attributes().iter().map(|a| a.name.as_str()));
-    out.write_record(&header).map_err(csv_error)?;
-    let mut text = String::with_capacity(64);
-    let mut visited = 0;
-    graph.visit_nodes(&mut |node| {
-        check_values(
-            Element::Node(visited),
-            graph.node_attributes(),
-            &node.values,
-        )?;
-        out.write_field(&node.id).map_err(csv_error)?;
-        out.write_field(&node.label).map_err(csv_error)?;
-        if options.intervals {
-            push_intervals(&node.spells, &mut text);
-            out.write_field(&text).map_err(csv_error)?;
-        }
-        end_row(&mut out, &node.values, &mut text)?;
-        visited += 1;
-        Ok(())
+    out.write_all(csv_row(&header).as_bytes())?;
+    let node_count = graph.node_count();
+    write_chunked(&mut out, node_count, |range, buf| {
+        let mut text = String::new();
+        let mut visited = range.start;
+        graph.visit_node_range(range.clone(), &mut |node| {
+            check_values(
+                Element::Node(visited),
+                graph.node_attributes(),
+                &node.values,
+            )?;
+            push_csv_field(buf, &node.id);
+            buf.push(',');
+            push_csv_field(buf, &node.label);
+            if options.intervals {
+                buf.push(',');
+                push_intervals(&node.spells, &mut text);
+                push_csv_field(buf, &text);
+            }
+            end_row(buf, &node.values, &mut text);
+            visited += 1;
+            Ok(())
+        })?;
+        counted("nodes", node_count, range, visited)
     })?;
-    if visited != graph.node_count() {
-        return Err(ExportError::CountMismatch {
-            what: "nodes",
-            announced: graph.node_count(),
-            visited,
-        });
-    }
     out.flush()?;
 
-    let mut out = csv::Writer::from_writer(edges);
+    let mut out = BufWriter::with_capacity(1 << 16, edges);
     let mut header = vec!["Source", "Target", "Type", "Weight", "Kind"];
     if options.intervals {
         header.push("Interval");
     }
     header.extend(graph.edge_attributes().iter().map(|a| a.name.as_str()));
-    out.write_record(&header).map_err(csv_error)?;
+    out.write_all(csv_row(&header).as_bytes())?;
     let direction = if graph.directed() {
         "Directed"
     } else {
         "Undirected"
     };
-    let mut visited = 0;
-    graph.visit_edges(&mut |edge| {
-        check_endpoints(visited, edge, graph.node_count())?;
-        check_values(
-            Element::Edge(visited),
-            graph.edge_attributes(),
-            &edge.values,
-        )?;
-        out.write_field(graph.node_id(edge.source))
-            .map_err(csv_error)?;
-        out.write_field(graph.node_id(edge.target))
-            .map_err(csv_error)?;
-        out.write_field(direction).map_err(csv_error)?;
-        text.clear();
-        push_f64(edge.weight, &mut text);
-        out.write_field(&text).map_err(csv_error)?;
-        out.write_field(edge.kind.as_deref().unwrap_or(""))
-            .map_err(csv_error)?;
-        if options.intervals {
-            push_intervals(&edge.spells, &mut text);
-            out.write_field(&text).map_err(csv_error)?;
-        }
-        end_row(&mut out, &edge.values, &mut text)?;
-        visited += 1;
-        Ok(())
+    let edge_count = graph.edge_count();
+    let ids = RenderedIds::new(graph, |id, out| push_csv_field(out, id));
+    write_chunked(&mut out, edge_count, |range, buf| {
+        let mut text = String::new();
+        let mut visited = range.start;
+        graph.visit_edge_range(range.clone(), &mut |edge| {
+            check_endpoints(visited, edge, node_count)?;
+            check_values(
+                Element::Edge(visited),
+                graph.edge_attributes(),
+                &edge.values,
+            )?;
+            buf.push_str(ids.get(edge.source));
+            buf.push(',');
+            buf.push_str(ids.get(edge.target));
+            buf.push(',');
+            buf.push_str(direction);
+            buf.push(',');
+            push_f64(edge.weight, buf);
+            buf.push(',');
+            push_csv_field(buf, edge.kind.as_deref().unwrap_or(""));
+            if options.intervals {
+                buf.push(',');
+                push_intervals(&edge.spells, &mut text);
+                push_csv_field(buf, &text);
+            }
+            end_row(buf, &edge.values, &mut text);
+            visited += 1;
+            Ok(())
+        })?;
+        counted("edges", edge_count, range, visited)
     })?;
-    if visited != graph.edge_count() {
-        return Err(ExportError::CountMismatch {
-            what: "edges",
-            announced: graph.edge_count(),
-            visited,
-        });
-    }
     out.flush()?;
     Ok(())
 }
 
-/// Writes the attribute values of a node or edge and ends its row.
-fn end_row<W: Write>(
-    out: &mut csv::Writer<W>,
-    values: &[AttrValue],
-    text: &mut String,
-) -> Result<(), ExportError> {
-    for value in values {
-        text.clear();
-        push_value(value, text);
-        out.write_field(&*text).map_err(csv_error)?;
+/// One CSV row of `fields`, with its line end.
+fn csv_row(fields: &[&str]) -> String {
+    let mut row = String::new();
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            row.push(',');
+        }
+        push_csv_field(&mut row, field);
     }
-    out.write_record(None::<&[u8]>).map_err(csv_error)
+    row.push('\n');
+    row
+}
+
+/// Writes the attribute values of a node or edge, each after a comma, and ends its row.
+fn end_row(out: &mut String, values: &[AttrValue], text: &mut String) {
+    for value in values {
+        out.push(',');
+        match value {
+            AttrValue::Str(s) => push_csv_field(out, s),
+            AttrValue::List(_) => {
+                text.clear();
+                push_value(value, text);
+                push_csv_field(out, text);
+            }
+            // Numbers, booleans and times never need quotes.
+            _ => push_value(value, out),
+        }
+    }
+    out.push('\n');
 }
 
 /// Spells in Gephi's interval syntax, or nothing when there are none.
@@ -161,13 +180,34 @@ fn push_intervals(spells: &[(i64, i64)], text: &mut String) {
     text.push('>');
 }
 
-fn csv_error(e: csv::Error) -> ExportError {
-    ExportError::Io(std::io::Error::other(e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_are_quoted_as_the_csv_crate_quotes_them() {
+        let fields = [
+            "",
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "two\nlines",
+            "cr\r",
+            " spaced ",
+            "#x",
+            "tab\there",
+            "😀,",
+            "\u{0}",
+        ];
+        let mut expected = csv::Writer::from_writer(Vec::new());
+        expected.write_record(fields).unwrap();
+        expected.write_record(fields.iter().rev()).unwrap();
+        let mut ours = csv_row(&fields);
+        let reversed: Vec<&str> = fields.iter().rev().copied().collect();
+        ours.push_str(&csv_row(&reversed));
+        assert_eq!(ours.as_bytes(), expected.into_inner().unwrap());
+    }
 
     #[test]
     fn intervals_use_gephi_syntax() {

@@ -1,6 +1,6 @@
 /*!
 Text rules shared by the exporters: XML escaping, removal of characters XML 1.0 forbids, DOT
-string escaping, and the textual form of values (numbers, lists, RFC 3339 times).
+string escaping, CSV quoting, and the textual form of values (numbers, lists, RFC 3339 times).
 
 Hostile profile text (`<`, `&`, quotes, `]]>`, control characters, emoji, RTL marks) must leave
 every output well-formed. XML 1.0 cannot carry U+0000–U+0008, U+000B, U+000C, U+000E–U+001F,
@@ -11,7 +11,6 @@ them into spaces.
 */
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use super::model::AttrValue;
 
@@ -52,6 +51,11 @@ pub fn escape_xml_text(s: &str, out: &mut String) {
 }
 
 fn escape_xml(s: &str, out: &mut String, attribute: bool) {
+    // Fast path: most text (ids, numbers, handles) needs no escaping at all.
+    if !s.bytes().any(|b| MAY_NEED_ESCAPE[usize::from(b)]) {
+        out.push_str(s);
+        return;
+    }
     let mut clean_from = 0;
     for (i, c) in s.char_indices() {
         let replacement = match c {
@@ -72,6 +76,25 @@ fn escape_xml(s: &str, out: &mut String, attribute: bool) {
     }
     out.push_str(&s[clean_from..]);
 }
+
+/// Bytes that may start something [`escape_xml`] changes: markup, quotes, control characters,
+/// and 0xEF, the first byte of U+FFFE and U+FFFF (and of other characters, which the slow path
+/// keeps).
+const MAY_NEED_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[0xEF] = true;
+    table
+};
 
 /// `s` escaped for the inside of a double-quoted DOT string (`"..."`).
 ///
@@ -103,30 +126,33 @@ pub fn push_datetime(ms: i64, out: &mut String) {
     const MAX_MS: i64 = 253_402_300_799_999;
     let ms = ms.clamp(MIN_MS, MAX_MS);
     let days = ms.div_euclid(86_400_000);
-    let rem = ms.rem_euclid(86_400_000);
+    let rem = ms.rem_euclid(86_400_000) as u32;
     let (y, m, d) = crate::ingest::time::civil_from_days(days);
-    // Digits by hand: this runs for every spell of a million-edge export.
-    let digits = |out: &mut String, v: i64, width: u32| {
-        for p in (0..width).rev() {
-            out.push(char::from(b'0' + (v / 10_i64.pow(p) % 10) as u8));
-        }
+    // Digits by hand into one stack buffer: this runs for every spell of a million-edge
+    // export. Every value is within its field (the clamp keeps the year to four digits).
+    let mut b = *b"0000-00-00T00:00:00.000Z";
+    let two = |b: &mut [u8], at: usize, v: u32| {
+        b[at] = b'0' + (v / 10 % 10) as u8;
+        b[at + 1] = b'0' + (v % 10) as u8;
     };
-    digits(out, y, 4);
-    out.push('-');
-    digits(out, i64::from(m), 2);
-    out.push('-');
-    digits(out, i64::from(d), 2);
-    out.push('T');
-    digits(out, rem / 3_600_000, 2);
-    out.push(':');
-    digits(out, rem / 60_000 % 60, 2);
-    out.push(':');
-    digits(out, rem / 1000 % 60, 2);
-    if rem % 1000 != 0 {
-        out.push('.');
-        digits(out, rem % 1000, 3);
-    }
-    out.push('Z');
+    let y = y as u32;
+    two(&mut b, 0, y / 100);
+    two(&mut b, 2, y % 100);
+    two(&mut b, 5, m);
+    two(&mut b, 8, d);
+    two(&mut b, 11, rem / 3_600_000);
+    two(&mut b, 14, rem / 60_000 % 60);
+    two(&mut b, 17, rem / 1000 % 60);
+    let millis = rem % 1000;
+    let text = if millis == 0 {
+        b[19] = b'Z';
+        &b[..20]
+    } else {
+        b[20] = b'0' + (millis / 100) as u8;
+        two(&mut b, 21, millis % 100);
+        &b[..]
+    };
+    out.push_str(std::str::from_utf8(text).expect("ASCII digits"));
 }
 
 /// The RFC 3339 form of `ms`; see [`push_datetime`].
@@ -144,8 +170,101 @@ pub fn push_f64(v: f64, out: &mut String) {
     } else if v.is_infinite() {
         out.push_str(if v > 0.0 { "INF" } else { "-INF" });
     } else {
-        let _ = write!(out, "{v}");
+        push_f64_display(v, out);
     }
+}
+
+/// Appends `v` exactly as Rust's `Display` writes it (shortest round-trip digits, no exponent:
+/// `3`, `0.25`, `-0`, `1e-7` as `0.0000001`; `NaN`, `inf`, `-inf`), through `itoa` and `ryu`,
+/// which are several times faster than the formatting machinery.
+pub fn push_f64_display(v: f64, out: &mut String) {
+    if !v.is_finite() {
+        out.push_str(if v.is_nan() {
+            "NaN"
+        } else if v > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        });
+        return;
+    }
+    // Whole numbers below 2^53 (counts, most weights) print as integers.
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
+        if v == 0.0 && v.is_sign_negative() {
+            out.push_str("-0");
+        } else {
+            out.push_str(itoa::Buffer::new().format(v as i64));
+        }
+        return;
+    }
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(v);
+    // Ryu and `Display` both write the shortest digits that read back as `v`, the closest to
+    // it when several do, but break an exact tie differently (`…680.2` and `…680.3` for
+    // `…680.25`). A tie needs two candidates 10^k apart within one ulp of `v`, and since
+    // ulp ≤ v · 2^-52 while 10^k ≥ v · 10^-digits, that takes at least 16 significant digits;
+    // those go through `Display`.
+    let significant = text
+        .bytes()
+        .take_while(|&b| b != b'e')
+        .skip_while(|&b| !matches!(b, b'1'..=b'9'))
+        .filter(u8::is_ascii_digit)
+        .count();
+    if significant >= 16 {
+        use std::fmt::Write as _;
+        let _ = write!(out, "{v}");
+        return;
+    }
+    let Some((mantissa, exponent)) = text.split_once('e') else {
+        // Ryu's plain decimal form, `1234.5`, `0.00125`, or `9007199254740994.0` for a whole
+        // number too large for the path above, whose `.0` `Display` leaves out.
+        out.push_str(text.strip_suffix(".0").unwrap_or(text));
+        return;
+    };
+    // Ryu's scientific form, `-1.25e-7` or `1e20`: written out as plain decimals.
+    let exponent: i32 = exponent.parse().expect("ryu writes a decimal exponent");
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    // The decimal point goes after `point` digits.
+    let point = exponent + 1;
+    if negative {
+        out.push('-');
+    }
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', point.unsigned_abs() as usize));
+        out.push_str(&digits);
+    } else if point as usize >= digits.len() {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+    } else {
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
+    }
+}
+
+/// Appends `field` as the `csv` crate writes it by default: as is, or double-quoted with its
+/// quotes doubled when it holds a comma, a quote or a line break.
+pub fn push_csv_field(out: &mut String, field: &str) {
+    if !field
+        .bytes()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        out.push_str(field);
+        return;
+    }
+    out.push('"');
+    for (i, part) in field.split('"').enumerate() {
+        if i > 0 {
+            out.push_str("\"\"");
+        }
+        out.push_str(part);
+    }
+    out.push('"');
 }
 
 /// Appends a string list as GEXF 1.3 (and Gephi) write list values: `[a, b, c]`. An item is
@@ -244,6 +363,60 @@ mod tests {
         assert_eq!(format_datetime(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(format_datetime(i64::MIN), "0001-01-01T00:00:00Z");
         assert_eq!(format_datetime(i64::MAX), "9999-12-31T23:59:59.999Z");
+    }
+
+    #[test]
+    fn floats_are_written_as_display_writes_them() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            -3.0,
+            0.1,
+            0.25,
+            1e-7,
+            -1.5e-300,
+            1e16,
+            1e21,
+            1.7976931348623157e308,
+            5e-324,
+            9_007_199_254_740_992.0,
+            9_007_199_254_740_994.0,
+            123_456_789.125,
+            f64::EPSILON,
+            // Exact ties between two shortest forms: `Display` writes `…797.3`, `…680.3`.
+            f64::from_bits(0xc310_565a_94b4_e5f5),
+            f64::from_bits(0xc300_4d9e_6f8a_30c2),
+        ];
+        for _ in 0..300_000 {
+            let bits = next();
+            values.push(f64::from_bits(bits));
+            // Values like weights and seconds: small decimals.
+            values.push((bits % 1_000_000) as f64 / 1000.0);
+            values.push((bits % 10_000) as f64 / 7.0);
+            // Large values with a few fraction bits, where ties between shortest forms occur.
+            let shift = next() % 12;
+            values.push((bits >> (11 + shift)) as f64 / f64::from(1 << (1 + shift % 6)));
+        }
+        values.extend([f64::NAN, f64::INFINITY, f64::NEG_INFINITY]);
+        let mut s = String::new();
+        for v in values {
+            s.clear();
+            push_f64_display(v, &mut s);
+            assert_eq!(s, format!("{v}"), "{:#x}", v.to_bits());
+            if v.is_finite() {
+                s.clear();
+                push_f64(v, &mut s);
+                assert_eq!(s, format!("{v}"));
+            }
+        }
     }
 
     #[test]

@@ -1,125 +1,156 @@
 /*!
-A thin layer over quick-xml's writer shared by the GEXF and GraphML exporters: indented
-elements whose attribute values go through [`super::text::escape_xml_attr`] (quick-xml's own
-escaping keeps raw newlines and control characters, which XML 1.0 either normalises away or
-forbids).
+The indented XML the GEXF and GraphML exporters write, rendered into a `String`: [`XmlOut`]
+writes the parts around the records, and the exporters render each node and edge straight
+into text in the same layout (chunks of them in parallel, [`super::chunks`]).
+
+The layout is quick-xml's indenting writer's, kept byte for byte: every start, end or empty tag
+goes on its own line, indented two spaces per level, except the end tag right after text
+(`<data key="k">text</data>`). Attribute values go through [`super::text::escape_xml_attr`] and
+text through [`super::text::escape_xml_text`] (which, unlike quick-xml's own escaping, also
+replace the characters XML 1.0 forbids).
 */
-
-use std::io::{self, Write};
-
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::text::{escape_xml_attr, escape_xml_text};
 
-/// An indented XML writer that recycles one buffer for start tags.
-pub(crate) struct XmlWriter<W: Write> {
-    writer: Writer<W>,
-    spare: String,
+/// A part of an indented XML document, written into [`XmlOut::buf`].
+pub(crate) struct XmlOut {
+    /// The text written so far.
+    pub(crate) buf: String,
+    /// Nesting depth of the next tag.
+    depth: usize,
+    /// Whether the next tag starts a new line (not right after text).
+    line_break: bool,
 }
 
-/// One start tag being built: `name key="value" …`, values escaped as they are added.
-pub(crate) struct Tag {
-    content: String,
-    name_len: usize,
-}
+impl XmlOut {
+    /// The start of a document: the XML declaration.
+    pub(crate) fn document() -> Self {
+        XmlOut {
+            buf: String::from(r#"<?xml version="1.0" encoding="UTF-8"?>"#),
+            depth: 0,
+            line_break: true,
+        }
+    }
 
-impl Tag {
+    /// A part of a document whose next tag is nested `depth` levels deep and follows a tag.
+    pub(crate) fn at_depth(depth: usize, buf: String) -> Self {
+        XmlOut {
+            buf,
+            depth,
+            line_break: true,
+        }
+    }
+
+    /// Begins a start (or empty) tag `<name`; attributes follow, then [`XmlOut::open`] or
+    /// [`XmlOut::empty`].
+    pub(crate) fn start(&mut self, name: &str) -> &mut Self {
+        self.new_line();
+        self.buf.push('<');
+        self.buf.push_str(name);
+        self
+    }
+
     /// Adds an attribute whose value is already safe (a number, a fixed keyword).
-    pub(crate) fn raw(mut self, key: &str, value: &str) -> Self {
-        self.content.push(' ');
-        self.content.push_str(key);
-        self.content.push_str("=\"");
-        self.content.push_str(value);
-        self.content.push('"');
+    pub(crate) fn raw(&mut self, key: &str, value: &str) -> &mut Self {
+        self.buf.push(' ');
+        self.buf.push_str(key);
+        self.buf.push_str("=\"");
+        self.buf.push_str(value);
+        self.buf.push('"');
         self
     }
 
     /// Adds an attribute with arbitrary text, escaped.
-    pub(crate) fn text(mut self, key: &str, value: &str) -> Self {
-        self.content.push(' ');
-        self.content.push_str(key);
-        self.content.push_str("=\"");
-        escape_xml_attr(value, &mut self.content);
-        self.content.push('"');
+    pub(crate) fn text_attr(&mut self, key: &str, value: &str) -> &mut Self {
+        self.buf.push(' ');
+        self.buf.push_str(key);
+        self.buf.push_str("=\"");
+        escape_xml_attr(value, &mut self.buf);
+        self.buf.push('"');
         self
     }
-}
 
-impl<W: Write> XmlWriter<W> {
-    /// A writer that indents by two spaces, after writing the XML declaration.
-    pub(crate) fn new(out: W) -> io::Result<Self> {
-        let mut writer = Writer::new_with_indent(out, b' ', 2);
-        writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-        Ok(XmlWriter {
-            writer,
-            spare: String::with_capacity(256),
-        })
+    /// Ends the start tag begun by [`XmlOut::start`]: `>`, one level deeper.
+    pub(crate) fn open(&mut self) {
+        self.buf.push('>');
+        self.depth += 1;
+        self.line_break = true;
     }
 
-    /// A start tag named `name` with no attributes yet (reusing the writer's buffer).
-    pub(crate) fn tag(&mut self, name: &str) -> Tag {
-        let mut content = std::mem::take(&mut self.spare);
-        content.clear();
-        content.push_str(name);
-        Tag {
-            content,
-            name_len: name.len(),
-        }
+    /// Ends the tag begun by [`XmlOut::start`] as an empty element: `/>`.
+    pub(crate) fn empty(&mut self) {
+        self.buf.push_str("/>");
+        self.line_break = true;
     }
 
-    /// Writes the start tag of `tag`.
-    pub(crate) fn open(&mut self, tag: Tag) -> io::Result<()> {
-        let result = self
-            .writer
-            .write_event(Event::Start(BytesStart::from_content(
-                tag.content.as_str(),
-                tag.name_len,
-            )));
-        self.spare = tag.content;
-        result
+    /// Writes the end tag `</name>`, one level up.
+    pub(crate) fn close(&mut self, name: &str) {
+        self.depth = self.depth.saturating_sub(1);
+        self.new_line();
+        self.buf.push_str("</");
+        self.buf.push_str(name);
+        self.buf.push('>');
+        self.line_break = true;
     }
 
-    /// Writes `tag` as an empty element.
-    pub(crate) fn empty(&mut self, tag: Tag) -> io::Result<()> {
-        let result = self
-            .writer
-            .write_event(Event::Empty(BytesStart::from_content(
-                tag.content.as_str(),
-                tag.name_len,
-            )));
-        self.spare = tag.content;
-        result
-    }
-
-    /// Writes the end tag `</name>`.
-    pub(crate) fn close(&mut self, name: &str) -> io::Result<()> {
-        self.writer.write_event(Event::End(BytesEnd::new(name)))
+    /// Writes `text`, escaped, inside the element just opened; its end tag follows on the same
+    /// line.
+    pub(crate) fn text(&mut self, text: &str) {
+        escape_xml_text(text, &mut self.buf);
+        self.line_break = false;
     }
 
     /// Writes `<name>text</name>`, the text escaped.
-    pub(crate) fn text_element(&mut self, name: &str, text: &str) -> io::Result<()> {
-        let tag = self.tag(name);
-        self.text_element_tag(tag, name, text)
+    pub(crate) fn text_element(&mut self, name: &str, text: &str) {
+        self.start(name).open();
+        self.text(text);
+        self.close(name);
     }
 
-    /// Writes `tag` (named `name`) holding `text`, escaped.
-    pub(crate) fn text_element_tag(&mut self, tag: Tag, name: &str, text: &str) -> io::Result<()> {
-        self.open(tag)?;
-        let mut escaped = std::mem::take(&mut self.spare);
-        escaped.clear();
-        escape_xml_text(text, &mut escaped);
-        let result = self
-            .writer
-            .write_event(Event::Text(BytesText::from_escaped(escaped.as_str())));
-        self.spare = escaped;
-        result?;
-        self.writer.write_event(Event::End(BytesEnd::new(name)))
+    /// Ends the document with a newline.
+    pub(crate) fn finish(&mut self) {
+        self.buf.push('\n');
     }
 
-    /// Ends the document with a newline and hands back the inner writer.
-    pub(crate) fn finish(mut self) -> io::Result<W> {
-        self.writer.get_mut().write_all(b"\n")?;
-        Ok(self.writer.into_inner())
+    fn new_line(&mut self) {
+        const SPACES: &str = "                                ";
+        if self.line_break {
+            self.buf.push('\n');
+            let mut indent = 2 * self.depth;
+            while indent > 0 {
+                let n = indent.min(SPACES.len());
+                self.buf.push_str(&SPACES[..n]);
+                indent -= n;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_is_indented_with_text_inline() {
+        let mut xml = XmlOut::document();
+        xml.start("a").raw("n", "1").open();
+        xml.start("b").text_attr("t", "x<\"y\"").empty();
+        xml.start("c").open();
+        xml.text("1 < 2");
+        xml.close("c");
+        xml.text_element("d", "");
+        xml.close("a");
+        xml.finish();
+        assert_eq!(
+            xml.buf,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a n=\"1\">\n  \
+             <b t=\"x&lt;&quot;y&quot;\"/>\n  <c>1 &lt; 2</c>\n  <d></d>\n</a>\n"
+        );
+        let mut part = XmlOut::at_depth(2, String::new());
+        part.start("e").raw("v", "7").empty();
+        assert_eq!(part.buf, "\n    <e v=\"7\"/>");
+        let mut deep = XmlOut::at_depth(20, String::new());
+        deep.start("f").empty();
+        assert_eq!(deep.buf, format!("\n{}<f/>", " ".repeat(40)));
     }
 }

@@ -54,25 +54,63 @@ pub struct EdgeTable {
 
 impl EdgeTable {
     /// Writes the table as CSV.
+    ///
+    /// Rows are rendered in chunks in parallel on the current rayon pool and written in order:
+    /// the bytes are those of the `csv` crate's writer (fields quoted only when they must be,
+    /// numbers as `Display` writes them), whatever the thread count.
     pub fn write_csv<W: Write>(&self, out: W) -> io::Result<()> {
-        let mut w = csv::Writer::from_writer(out);
-        let mut header: Vec<&str> = FIXED_COLUMNS.to_vec();
-        header.extend(self.layers.iter().map(String::as_str));
-        w.write_record(&header)?;
-        let mut row: Vec<String> = Vec::with_capacity(header.len());
-        for e in &self.edges {
-            row.clear();
-            row.push(e.source.clone());
-            row.push(e.target.clone());
-            row.push(e.weight.to_string());
-            row.push(e.pairs.to_string());
-            row.push(e.min_dt_s.to_string());
-            row.push(e.first.clone());
-            row.push(e.last.clone());
-            row.extend(e.layer_weights.iter().map(f64::to_string));
-            w.write_record(&row)?;
+        use crate::export::text::{push_csv_field, push_f64_display};
+        let mut out = io::BufWriter::with_capacity(1 << 16, out);
+        let mut header = String::new();
+        for (i, name) in FIXED_COLUMNS
+            .iter()
+            .copied()
+            .chain(self.layers.iter().map(String::as_str))
+            .enumerate()
+        {
+            if i > 0 {
+                header.push(',');
+            }
+            push_csv_field(&mut header, name);
         }
-        w.flush()
+        header.push('\n');
+        out.write_all(header.as_bytes())?;
+        let width = FIXED_COLUMNS.len() + self.layers.len();
+        crate::export::chunks::write_chunked(&mut out, self.edges.len(), |range, buf| {
+            for e in &self.edges[range] {
+                // The `csv` writer refuses a row whose length differs from the header's.
+                if FIXED_COLUMNS.len() + e.layer_weights.len() != width {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!(
+                            "found record with {} fields, but the previous record has {width} \
+                             fields",
+                            FIXED_COLUMNS.len() + e.layer_weights.len()
+                        ),
+                    ));
+                }
+                push_csv_field(buf, &e.source);
+                buf.push(',');
+                push_csv_field(buf, &e.target);
+                buf.push(',');
+                push_f64_display(e.weight, buf);
+                buf.push(',');
+                buf.push_str(itoa::Buffer::new().format(e.pairs));
+                buf.push(',');
+                push_f64_display(e.min_dt_s, buf);
+                buf.push(',');
+                push_csv_field(buf, &e.first);
+                buf.push(',');
+                push_csv_field(buf, &e.last);
+                for &w in &e.layer_weights {
+                    buf.push(',');
+                    push_f64_display(w, buf);
+                }
+                buf.push('\n');
+            }
+            Ok(())
+        })?;
+        out.flush()
     }
 
     /// Writes the table to `path`, atomically.
