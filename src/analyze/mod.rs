@@ -64,8 +64,8 @@ use rayon::prelude::*;
 use crate::community::{CommunityError, CommunityOptions, Partition, detect_communities};
 use crate::graph::csr::{Csr, CsrError};
 use crate::graph::{
-    CoActionGraph, CoActionKind, CoActionOptions, CoordinationGraph, GraphError,
-    build_co_action_graph,
+    CoActionEdge, CoActionGraph, CoActionKind, CoActionOptions, CombinedEdge, CoordinationGraph,
+    GraphError, build_co_action_graph,
 };
 use crate::ingest::time::format_rfc3339;
 use crate::model::{AccountIx, Collection, NONE};
@@ -309,38 +309,63 @@ fn drop_light_edges(g: CoordinationGraph, min_weight: f64) -> CoordinationGraph 
 
 /// The combined graph with account ids and, per edge, the pairs, least |Δt| and time span over
 /// its layers.
+///
+/// Edges and layer edges are both in ascending (source, target) order, so each chunk of edges
+/// finds its place in every layer once and then walks the layers forward; a graph not in that
+/// order falls back to one binary search per edge and layer.
 fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -> EdgeTable {
+    const CHUNK: usize = 4096;
     let refs: Vec<_> = g.graph.edge_references().collect();
+    let key = |e: &petgraph::graph::EdgeReference<'_, CombinedEdge>| {
+        let (a, b) = (g.graph[e.source()], g.graph[e.target()]);
+        (a.min(b), a.max(b))
+    };
+    let layer_key = |x: &CoActionEdge| (x.source, x.target);
+    let sorted = refs.windows(2).all(|w| key(&w[0]) < key(&w[1]));
     let edges = refs
-        .par_iter()
-        .map(|e| {
-            let (a, b) = (g.graph[e.source()], g.graph[e.target()]);
-            let (s, t) = (a.min(b), a.max(b));
-            let (mut pairs, mut min_dt, mut first, mut last) = (0u64, u32::MAX, i64::MAX, i64::MIN);
-            for layer in layers {
-                let found = layer
-                    .edges
-                    .binary_search_by(|x| (x.source, x.target).cmp(&(s, t)));
-                if let Ok(i) = found {
-                    let x = &layer.edges[i];
-                    pairs += x.pairs;
-                    min_dt = min_dt.min(x.min_dt_ms);
-                    first = first.min(x.first_ms);
-                    last = last.max(x.last_ms);
+        .par_chunks(CHUNK)
+        .flat_map_iter(|chunk| {
+            let first = key(&chunk[0]);
+            let mut cursors: Vec<usize> = layers
+                .iter()
+                .map(|l| l.edges.partition_point(|x| layer_key(x) < first))
+                .collect();
+            chunk.iter().map(move |e| {
+                let (s, t) = key(e);
+                let (mut pairs, mut min_dt, mut first, mut last) =
+                    (0u64, u32::MAX, i64::MAX, i64::MIN);
+                for (layer, cursor) in layers.iter().zip(cursors.iter_mut()) {
+                    let found = if sorted {
+                        let rest = &layer.edges[*cursor..];
+                        *cursor += rest.iter().take_while(|x| layer_key(x) < (s, t)).count();
+                        layer.edges.get(*cursor).filter(|x| layer_key(x) == (s, t))
+                    } else {
+                        layer
+                            .edges
+                            .binary_search_by(|x| layer_key(x).cmp(&(s, t)))
+                            .ok()
+                            .map(|i| &layer.edges[i])
+                    };
+                    if let Some(x) = found {
+                        pairs += x.pairs;
+                        min_dt = min_dt.min(x.min_dt_ms);
+                        first = first.min(x.first_ms);
+                        last = last.max(x.last_ms);
+                    }
                 }
-            }
-            EdgeRow {
-                source: c.account_id(s).into_owned(),
-                target: c.account_id(t).into_owned(),
-                weight: e.weight().weight,
-                pairs,
-                min_dt_s: f64::from(min_dt) / 1000.0,
-                first: format_rfc3339(first),
-                last: format_rfc3339(last),
-                layer_weights: (0..g.layers.len())
-                    .map(|l| g.layer_weight(e.id(), l))
-                    .collect(),
-            }
+                EdgeRow {
+                    source: c.account_id(s).into_owned(),
+                    target: c.account_id(t).into_owned(),
+                    weight: e.weight().weight,
+                    pairs,
+                    min_dt_s: f64::from(min_dt) / 1000.0,
+                    first: format_rfc3339(first),
+                    last: format_rfc3339(last),
+                    layer_weights: (0..g.layers.len())
+                        .map(|l| g.layer_weight(e.id(), l))
+                        .collect(),
+                }
+            })
         })
         .collect();
     EdgeTable {

@@ -1,7 +1,12 @@
 /*!
 Atomic output files: every file the project writes goes through [`write_atomically`], so a
-reader (or a crashed run) never sees a half-written file, and an existing file is replaced only
-by a complete one.
+reader (or an interrupted run) never sees a half-written file, and an existing file is replaced
+only by a complete one.
+
+Files are not forced to disk (no `fsync`): outputs are derived data that a rerun rebuilds, and
+syncing gigabytes of exports made writing them several times slower. The rename keeps its
+guarantee against a failed or killed run; only a crash of the whole machine right after a run
+can lose what the system had not yet written back.
 */
 
 use std::fs::File;
@@ -9,14 +14,14 @@ use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 /// Writes `path` atomically: `write` fills a buffered temporary file in the same directory,
-/// which is flushed, synced to disk and renamed over `path`.
+/// which is flushed and renamed over `path`.
 ///
-/// If `write` fails (or panics), or flushing, syncing or renaming fails, the temporary file is
+/// If `write` fails (or panics), or flushing or renaming fails, the temporary file is
 /// removed and `path` is left as it was. The new file gets the usual permissions (`0666` less
 /// the umask on Unix), not the temporary file's private ones.
 ///
 /// # Errors
-/// The error `write` returns, or the I/O error of creating, syncing or renaming the file.
+/// The error `write` returns, or the I/O error of creating, flushing or renaming the file.
 pub fn write_atomically<T, E, F>(path: &Path, write: F) -> Result<T, E>
 where
     F: FnOnce(&mut BufWriter<File>) -> Result<T, E>,
@@ -47,23 +52,9 @@ where
     let (file, temp_path) = builder.tempfile_in(dir)?.into_parts();
     let mut out = BufWriter::new(file);
     let value = write(&mut out)?;
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
-    drop(file);
+    drop(out.into_inner().map_err(|e| e.into_error())?);
     temp_path.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
     Ok(value)
-}
-
-/// Syncs a directory so the rename itself is durable; best effort (not every platform or file
-/// system supports it, and the data is already safe).
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }
 
 /// Convenience for [`write_atomically`] with a writer that only does I/O.
