@@ -411,6 +411,54 @@ mod tests {
     }
 
     #[test]
+    fn tolerance_drops_tenfold_per_level_down_to_the_floor() {
+        assert_eq!(level_tolerance(1e-3, 0), 1e-3);
+        assert!((level_tolerance(1e-3, 1) - 1e-4).abs() < 1e-18);
+        assert_eq!(level_tolerance(1e-3, 3), ROUND_TOLERANCE);
+        assert_eq!(level_tolerance(1e-3, 40), ROUND_TOLERANCE);
+    }
+
+    #[test]
+    fn large_graphs_move_the_same_on_any_thread_count() {
+        // Above DENSE_NODES and PREFETCH_NODES: the hash-table sums, the prefetching and the
+        // chunked parallel decisions all run. Blocks of 20 nodes plus random edges.
+        let n = (DENSE_NODES + 10_000) as u32;
+        let mut rng = SplitMix64::derive(7, 0, 0);
+        let mut edges = Vec::new();
+        for u in 0..n {
+            for _ in 0..3 {
+                edges.push((u, ((u / 20) * 20 + rng.below(20) as u32).min(n - 1), 1.0));
+            }
+            edges.push((u, rng.below(n as usize) as u32, 1.0));
+        }
+        let g = Csr::from_edges(n as usize, &edges).unwrap();
+        let q = Quality {
+            node_weights: g.degrees(),
+            gamma: 1.0 / (2.0 * g.total_weight()),
+        };
+        let run = |threads| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| {
+                    let mut community: Vec<u32> = (0..n).collect();
+                    let mut rng = SplitMix64::derive(3, 0, 0);
+                    move_nodes(&g, q, &mut community, &mut rng, ROUND_TOLERANCE);
+                    community
+                })
+        };
+        let one = run(1);
+        // From singletons, nodes gathered into groups of four and more on average (the blocks,
+        // in pieces that the next levels would merge).
+        let mut labels = one.clone();
+        let count = super::super::aggregate::renumber(&mut labels);
+        assert!(count < n as usize / 4, "{count}");
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(3));
+    }
+
+    #[test]
     fn a_node_weakly_tied_under_cpm_leaves_for_an_empty_community() {
         // Under CPM with γ = 1, a pair joined by weight 0.5 is better split.
         let g = Csr::from_edges(2, &[(0, 1, 0.5)]).unwrap();

@@ -227,3 +227,30 @@ impl Drop for Lease<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_table_and_dense_sums_agree_in_first_key_order() {
+        // Repeated keys, a key with only zero weights (touched twice in the dense array).
+        let items = [
+            (5u32, 1.0),
+            (2, 0.0),
+            (5, 2.5),
+            (9, 1.0),
+            (2, 0.0),
+            (0, 4.0),
+            (9, 0.5),
+        ];
+        let mut acc = Accumulator::new(16);
+        acc.sum_by_key(items.iter().copied(), false);
+        let hashed = acc.pairs.clone();
+        acc.sum_by_key(items.iter().copied(), true);
+        assert_eq!(hashed, vec![(5, 3.5), (2, 0.0), (9, 1.5), (0, 4.0)]);
+        assert_eq!(acc.pairs, hashed);
+        // The dense array is left clean for the next use.
+        assert!(acc.weights.iter().all(|&w| w == 0.0) && acc.touched.is_empty());
+    }
+}
