@@ -6,7 +6,8 @@ Correspondence with the pseudo-code of the paper's supplementary Algorithm A.2:
 - `Leiden(G, P)` is [`leiden`]: the `do ... while` over levels is the `loop` in
   [`leiden_iteration`], and the outer repetition until `P` stops changing is the loop over
   iterations in [`leiden`];
-- `MoveNodesFast(G, P)` is [`move_nodes`] (module `moving`);
+- `MoveNodesFast(G, P)` is [`move_nodes`] (module `moving`), with a round tolerance that
+  drops tenfold per level from [`FIRST_TOLERANCE`] ([`level_tolerance`]);
 - `done ← |P| = |V(G)|` is the test `count == n`;
 - `RefinePartition(G, P)` is [`refine`], and `MergeNodesSubset(G, P_refined, S)` is
   [`refine_community`], run for all communities `S` in parallel (they are independent);
@@ -17,9 +18,10 @@ Correspondence with the pseudo-code of the paper's supplementary Algorithm A.2:
 use super::CommunityOptions;
 use super::aggregate::{Groups, aggregate, renumber};
 use super::louvain::objective_terms;
-use super::moving::{Quality, move_nodes};
+use super::moving::{Quality, level_tolerance, move_nodes};
 use super::partition::Partition;
 use super::rng::SplitMix64;
+use super::scratch::prefetch_neighborhoods;
 use crate::graph::csr::Csr;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -27,6 +29,10 @@ use std::borrow::Cow;
 /// Random streams of the Leiden stages (see [`SplitMix64::derive`]).
 const STAGE_MOVE: u64 = 11;
 const STAGE_REFINE: u64 = 12;
+
+/// The round tolerance of the first level's local moving (see [`level_tolerance`]): the
+/// refinement, the later levels and the second iteration take up what it leaves.
+const FIRST_TOLERANCE: f64 = 1e-3;
 
 /// Leiden community detection on `graph` (options already validated): iterations of
 /// [`leiden_iteration`], each starting from the partition of the previous one, until the
@@ -71,7 +77,8 @@ fn leiden_iteration(
             gamma,
         };
         let mut rng = SplitMix64::derive(options.seed, STAGE_MOVE, stream);
-        move_nodes(&level_graph, quality, &mut community, &mut rng);
+        let tolerance = level_tolerance(FIRST_TOLERANCE, level);
+        move_nodes(&level_graph, quality, &mut community, &mut rng, tolerance);
         let count = renumber(&mut community);
         if count == n {
             break;
@@ -197,7 +204,9 @@ fn refine_community(
     let mut size = vec![1u32; s];
     let mut external: Vec<f64> = members
         .iter()
-        .map(|&v| {
+        .enumerate()
+        .map(|(j, &v)| {
+            prefetch_neighborhoods(graph, local, members, j);
             graph
                 .neighbors(v)
                 .iter()
@@ -210,10 +219,12 @@ fn refine_community(
 
     let mut order: Vec<u32> = (0..s as u32).collect();
     rng.shuffle(&mut order);
+    let visit: Vec<u32> = order.iter().map(|&i| members[i as usize]).collect();
     let mut weight_to = vec![0.0f64; s];
     let mut touched: Vec<u32> = Vec::new();
     let mut candidates: Vec<(u32, f64)> = Vec::new();
-    for &i in &order {
+    for (j, &i) in order.iter().enumerate() {
+        prefetch_neighborhoods(graph, local, &visit, j);
         let own = sub[i as usize];
         if size[own as usize] != 1 {
             continue;

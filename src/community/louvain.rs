@@ -4,7 +4,7 @@ The Louvain method (Blondel, Guillaume, Lambiotte & Lefebvre, J. Stat. Mech. 200
 */
 
 use super::aggregate::{aggregate, renumber};
-use super::moving::{Quality, move_nodes};
+use super::moving::{Quality, level_tolerance, move_nodes};
 use super::partition::Partition;
 use super::rng::SplitMix64;
 use super::{CommunityOptions, Objective};
@@ -31,12 +31,18 @@ pub(crate) fn objective_terms(graph: &Csr, options: &CommunityOptions) -> (Vec<f
     }
 }
 
+/// The round tolerance of the first level's local moving (see [`level_tolerance`]): low,
+/// because Louvain has no refinement to make up for moves left undone.
+const FIRST_TOLERANCE: f64 = 1e-4;
+
 /// Louvain community detection on `graph` (options already validated).
 ///
 /// Each level runs the fast local moving of [`super::moving`] from singletons, then collapses
 /// the communities into the nodes of the next level; it stops when a level moves no node.
 ///
-/// Correspondence with the paper: "first phase" = `move_nodes`, "second phase" = `aggregate`,
+/// Correspondence with the paper: "first phase" = `move_nodes` (stopped at level `ℓ` by a round
+/// tolerance of [`FIRST_TOLERANCE`] / 10^ℓ, see [`level_tolerance`]), "second phase" =
+/// `aggregate`,
 /// `membership` composes the levels so that the result is a partition of the input nodes.
 pub(crate) fn louvain(graph: &Csr, options: &CommunityOptions) -> Partition {
     let (weights, gamma) = objective_terms(graph, options);
@@ -52,7 +58,8 @@ pub(crate) fn louvain(graph: &Csr, options: &CommunityOptions) -> Partition {
             gamma,
         };
         let mut rng = SplitMix64::derive(options.seed, STAGE_MOVE, level);
-        let moves = move_nodes(&level_graph, quality, &mut community, &mut rng);
+        let tolerance = level_tolerance(FIRST_TOLERANCE, level);
+        let moves = move_nodes(&level_graph, quality, &mut community, &mut rng, tolerance);
         if moves == 0 {
             break;
         }
