@@ -28,7 +28,7 @@ pub struct EdgeList {
 #[derive(Debug, thiserror::Error)]
 pub enum EdgeListError {
     /// The file could not be opened, read or written.
-    #[error("{}: {source}", path.display())]
+    #[error("cannot read or write {}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
@@ -65,8 +65,8 @@ pub enum EdgeListError {
         /// The field as written.
         value: String,
     },
-    /// The graph is too large for the CSR.
-    #[error("{}: {source}", path.display())]
+    /// The edges do not make a graph (too many, or an invalid weight).
+    #[error("{}: cannot build the graph", path.display())]
     Graph {
         /// The file.
         path: PathBuf,
