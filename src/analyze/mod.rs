@@ -310,9 +310,9 @@ fn drop_light_edges(g: CoordinationGraph, min_weight: f64) -> CoordinationGraph 
 /// The combined graph with account ids and, per edge, the pairs, least |Δt| and time span over
 /// its layers.
 ///
-/// Edges and layer edges are both in ascending (source, target) order, so each chunk of edges
-/// finds its place in every layer once and then walks the layers forward; a graph not in that
-/// order falls back to one binary search per edge and layer.
+/// Edges and layer edges are both in ascending (source, target) order ([`CoordinationGraph`]
+/// builds them so and [`drop_light_edges`] keeps the order), so each chunk of edges finds its
+/// place in every layer once and then walks the layers forward.
 fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -> EdgeTable {
     const CHUNK: usize = 4096;
     let refs: Vec<_> = g.graph.edge_references().collect();
@@ -321,7 +321,7 @@ fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -
         (a.min(b), a.max(b))
     };
     let layer_key = |x: &CoActionEdge| (x.source, x.target);
-    let sorted = refs.windows(2).all(|w| key(&w[0]) < key(&w[1]));
+    debug_assert!(refs.windows(2).all(|w| key(&w[0]) < key(&w[1])));
     let edges = refs
         .par_chunks(CHUNK)
         .flat_map_iter(|chunk| {
@@ -335,18 +335,9 @@ fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -
                 let (mut pairs, mut min_dt, mut first, mut last) =
                     (0u64, u32::MAX, i64::MAX, i64::MIN);
                 for (layer, cursor) in layers.iter().zip(cursors.iter_mut()) {
-                    let found = if sorted {
-                        let rest = &layer.edges[*cursor..];
-                        *cursor += rest.iter().take_while(|x| layer_key(x) < (s, t)).count();
-                        layer.edges.get(*cursor).filter(|x| layer_key(x) == (s, t))
-                    } else {
-                        layer
-                            .edges
-                            .binary_search_by(|x| layer_key(x).cmp(&(s, t)))
-                            .ok()
-                            .map(|i| &layer.edges[i])
-                    };
-                    if let Some(x) = found {
+                    let rest = &layer.edges[*cursor..];
+                    *cursor += rest.iter().take_while(|x| layer_key(x) < (s, t)).count();
+                    if let Some(x) = layer.edges.get(*cursor).filter(|x| layer_key(x) == (s, t)) {
                         pairs += x.pairs;
                         min_dt = min_dt.min(x.min_dt_ms);
                         first = first.min(x.first_ms);

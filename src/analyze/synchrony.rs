@@ -182,8 +182,9 @@ pub(crate) fn sweep_clusters(
 
 /// Per-pair counters of one pass over a cluster's shared groups.
 struct Pass {
-    /// Exact |Δt| histogram at `resolution_ms`.
-    fine: Vec<u64>,
+    /// Pair counts: the exact |Δt| histogram at `resolution_ms`, or one count per reported
+    /// bin in a pass made by [`Pass::binned_only`].
+    counts: Vec<u64>,
     resolution_ms: i64,
     pairs: u64,
     synchronized: u64,
@@ -213,18 +214,18 @@ impl Pass {
     fn new(window_ms: i64) -> Self {
         let resolution_ms = resolution_ms(window_ms);
         Pass {
-            fine: vec![0; (window_ms / resolution_ms) as usize + 1],
+            counts: vec![0; (window_ms / resolution_ms) as usize + 1],
             resolution_ms,
             pairs: 0,
             synchronized: 0,
         }
     }
 
-    /// A pass that counts into the reported bins alone (`fine` holds one count per bin): what
+    /// A pass that counts into the reported bins alone (`counts` holds one per bin): what
     /// a null round needs, without allocating and scanning an exact histogram every round.
     fn binned_only(window_ms: i64, bins: usize) -> Self {
         Pass {
-            fine: vec![0; bins],
+            counts: vec![0; bins],
             resolution_ms: resolution_ms(window_ms),
             pairs: 0,
             synchronized: 0,
@@ -261,7 +262,7 @@ impl Pass {
                     if materialised < MAX_PAIRS_PER_OBJECT {
                         let i = ((u - t) / self.resolution_ms) as usize;
                         let slot = bin_of.map_or(i, |b| usize::from(b[i]));
-                        self.fine[slot] += 1;
+                        self.counts[slot] += 1;
                         materialised += 1;
                     }
                 }
@@ -275,7 +276,7 @@ impl Pass {
     /// goes to the first bin whose upper edge (in seconds) is at least its |Δt|.
     fn binned(&self, bin_of: &[u8], bins: usize) -> Vec<u64> {
         let mut out = vec![0u64; bins];
-        for (&n, &bin) in self.fine.iter().zip(bin_of) {
+        for (&n, &bin) in self.counts.iter().zip(bin_of) {
             out[usize::from(bin)] += n;
         }
         out
@@ -288,7 +289,7 @@ impl Pass {
         }
         let rank = ((q * self.pairs as f64).ceil() as u64).clamp(1, self.pairs);
         let mut seen = 0;
-        for (i, &n) in self.fine.iter().enumerate() {
+        for (i, &n) in self.counts.iter().enumerate() {
             seen += n;
             if seen >= rank {
                 return Some((i as i64 * self.resolution_ms) as f64);
@@ -302,8 +303,8 @@ impl Pass {
         if self.pairs == 0 {
             return 0.0;
         }
-        let last = ((ms / self.resolution_ms) as usize).min(self.fine.len() - 1);
-        self.fine[..=last].iter().sum::<u64>() as f64 / self.pairs as f64
+        let last = ((ms / self.resolution_ms) as usize).min(self.counts.len() - 1);
+        self.counts[..=last].iter().sum::<u64>() as f64 / self.pairs as f64
     }
 }
 
@@ -450,7 +451,7 @@ fn sweep_cluster(
                 g = h;
             }
             null_shares.push(share(pass.synchronized, in_shared));
-            for (b, &n) in pass.fine.iter().enumerate() {
+            for (b, &n) in pass.counts.iter().enumerate() {
                 null_bins[b] += n as f64 / f64::from(rounds);
             }
         }
@@ -561,7 +562,7 @@ mod tests {
         // Counting straight into the bins gives the same.
         let mut direct = Pass::binned_only(60_000, bins);
         direct.group_into(&group, 60_000, Some(&bin_of_fine(60_000, bins)));
-        assert_eq!(direct.fine, vec![0, 0, 1, 0, 0, 0, 1]);
+        assert_eq!(direct.counts, vec![0, 0, 1, 0, 0, 0, 1]);
         assert_eq!((direct.pairs, direct.synchronized), (2, 3));
     }
 

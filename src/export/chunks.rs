@@ -15,6 +15,9 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use super::ExportError;
+use super::model::{Element, ExportEdge, ExportNode, GraphSource, check_endpoints, check_values};
+
 /// Records per chunk: enough to make a task worth scheduling, few enough that a group of
 /// rendered chunks (up to a megabyte per chunk) is still in the processor's cache when it is
 /// copied to the file: copying from memory costs the kernel several times more.
@@ -75,16 +78,60 @@ pub(crate) fn counted(
     announced: usize,
     range: std::ops::Range<usize>,
     visited: usize,
-) -> Result<(), super::ExportError> {
+) -> Result<(), ExportError> {
     if visited == range.end {
         Ok(())
     } else {
-        Err(super::ExportError::CountMismatch {
+        Err(ExportError::CountMismatch {
             what,
             announced,
             visited,
         })
     }
+}
+
+/// Visits nodes `range` of `graph`, each checked against the node schema, and checks that the
+/// source visited exactly that range: what every writer does before rendering a node.
+pub(crate) fn visit_checked_nodes<S: GraphSource + ?Sized>(
+    graph: &S,
+    range: Range<usize>,
+    mut render: impl FnMut(&ExportNode),
+) -> Result<(), ExportError> {
+    let mut visited = range.start;
+    graph.visit_node_range(range.clone(), &mut |node| {
+        check_values(
+            Element::Node(visited),
+            graph.node_attributes(),
+            &node.values,
+        )?;
+        render(node);
+        visited += 1;
+        Ok(())
+    })?;
+    counted("nodes", graph.node_count(), range, visited)
+}
+
+/// Visits edges `range` of `graph`, each with its index, endpoints and values checked, and
+/// checks that the source visited exactly that range.
+pub(crate) fn visit_checked_edges<S: GraphSource + ?Sized>(
+    graph: &S,
+    range: Range<usize>,
+    mut render: impl FnMut(usize, &ExportEdge),
+) -> Result<(), ExportError> {
+    let node_count = graph.node_count();
+    let mut visited = range.start;
+    graph.visit_edge_range(range.clone(), &mut |edge| {
+        check_endpoints(visited, edge, node_count)?;
+        check_values(
+            Element::Edge(visited),
+            graph.edge_attributes(),
+            &edge.values,
+        )?;
+        render(visited, edge);
+        visited += 1;
+        Ok(())
+    })?;
+    counted("edges", graph.edge_count(), range, visited)
 }
 
 /// The id of every node of a graph, rendered once (XML-escaped or CSV-quoted) into one string.

@@ -18,12 +18,9 @@ No `xsi:schemaLocation` is written: the official RELAX NG schema rejects it.
 use std::io::{BufWriter, Write};
 
 use super::ExportError;
-use super::chunks::{RenderedIds, counted, write_chunked};
-use super::model::{
-    AttrValue, AttributeDef, Element, ExportEdge, ExportNode, GraphSource, check_endpoints,
-    check_values,
-};
-use super::text::{escape_xml_attr, push_datetime, push_f64, push_value};
+use super::chunks::{RenderedIds, visit_checked_edges, visit_checked_nodes, write_chunked};
+use super::model::{AttrValue, AttributeDef, ExportEdge, ExportNode, GraphSource};
+use super::text::{escape_xml_attr, push_datetime, push_f64, push_tagged_values};
 use super::xml::XmlOut;
 
 /// GEXF export settings.
@@ -107,18 +104,9 @@ where
     // Records sit three levels deep: gexf > graph > nodes | edges.
     let node_values = attvalue_tags(graph.node_attributes().len());
     write_chunked(&mut out, node_count, |range, buf| {
-        let mut visited = range.start;
-        graph.visit_node_range(range.clone(), &mut |node| {
-            check_values(
-                Element::Node(visited),
-                graph.node_attributes(),
-                &node.values,
-            )?;
+        visit_checked_nodes(graph, range, |node| {
             write_node(buf, &node_values, node, options.dynamic);
-            visited += 1;
-            Ok(())
-        })?;
-        counted("nodes", node_count, range, visited)
+        })
     })?;
 
     let edge_count = graph.edge_count();
@@ -131,19 +119,9 @@ where
     let ids = RenderedIds::new(graph, escape_xml_attr);
     let edge_values = attvalue_tags(graph.edge_attributes().len());
     write_chunked(&mut out, edge_count, |range, buf| {
-        let mut visited = range.start;
-        graph.visit_edge_range(range.clone(), &mut |edge| {
-            check_endpoints(visited, edge, node_count)?;
-            check_values(
-                Element::Edge(visited),
-                graph.edge_attributes(),
-                &edge.values,
-            )?;
+        visit_checked_edges(graph, range, |visited, edge| {
             write_edge(buf, &ids, &edge_values, visited, edge, options.dynamic);
-            visited += 1;
-            Ok(())
-        })?;
-        counted("edges", edge_count, range, visited)
+        })
     })?;
     let mut xml = XmlOut::at_depth(3, String::new());
     xml.close("edges");
@@ -282,27 +260,7 @@ fn write_edge(
 
 fn write_attvalues(out: &mut String, tags: &[String], values: &[AttrValue]) {
     out.push_str("\n        <attvalues>");
-    for (tag, value) in tags.iter().zip(values) {
-        match value {
-            AttrValue::Missing => continue,
-            // Text is escaped; every other value is written as it is.
-            AttrValue::Str(text) => {
-                out.push_str(tag);
-                escape_xml_attr(text, out);
-            }
-            AttrValue::List(_) => {
-                let mut text = String::new();
-                push_value(value, &mut text);
-                out.push_str(tag);
-                escape_xml_attr(&text, out);
-            }
-            _ => {
-                out.push_str(tag);
-                push_value(value, out);
-            }
-        }
-        out.push_str("\"/>");
-    }
+    push_tagged_values(out, tags, values, escape_xml_attr, "\"/>");
     out.push_str("\n        </attvalues>");
 }
 

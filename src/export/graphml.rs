@@ -12,9 +12,9 @@ distinct. Spells are not written: GraphML has no notion of time.
 use std::io::{BufWriter, Write};
 
 use super::ExportError;
-use super::chunks::{RenderedIds, counted, write_chunked};
-use super::model::{AttrValue, AttributeDef, Element, GraphSource, check_endpoints, check_values};
-use super::text::{escape_xml_attr, escape_xml_text, push_f64, push_value};
+use super::chunks::{RenderedIds, visit_checked_edges, visit_checked_nodes, write_chunked};
+use super::model::{AttrValue, AttributeDef, GraphSource};
+use super::text::{escape_xml_attr, escape_xml_text, push_f64, push_tagged_values};
 use super::xml::XmlOut;
 
 /// Writes `graph` as GraphML to `out`.
@@ -76,13 +76,7 @@ where
     let node_keys = data_tags('n', graph.node_attributes().len());
     write_chunked(&mut out, node_count, |range, buf| {
         let mut num = itoa::Buffer::new();
-        let mut visited = range.start;
-        graph.visit_node_range(range.clone(), &mut |node| {
-            check_values(
-                Element::Node(visited),
-                graph.node_attributes(),
-                &node.values,
-            )?;
+        visit_checked_nodes(graph, range, |node| {
             buf.push_str("\n    <node id=\"");
             escape_xml_attr(&node.id, buf);
             buf.push_str("\">\n      <data key=\"label\">");
@@ -104,24 +98,14 @@ where
             }
             values(buf, &node_keys, &node.values);
             buf.push_str("\n    </node>");
-            visited += 1;
-            Ok(())
-        })?;
-        counted("nodes", node_count, range, visited)
+        })
     })?;
 
     let edge_count = graph.edge_count();
     let ids = RenderedIds::new(graph, escape_xml_attr);
     let edge_keys = data_tags('e', graph.edge_attributes().len());
     write_chunked(&mut out, edge_count, |range, buf| {
-        let mut visited = range.start;
-        graph.visit_edge_range(range.clone(), &mut |edge| {
-            check_endpoints(visited, edge, node_count)?;
-            check_values(
-                Element::Edge(visited),
-                graph.edge_attributes(),
-                &edge.values,
-            )?;
+        visit_checked_edges(graph, range, |visited, edge| {
             buf.push_str("\n    <edge id=\"e");
             buf.push_str(itoa::Buffer::new().format(visited));
             buf.push_str("\" source=\"");
@@ -138,10 +122,7 @@ where
             }
             values(buf, &edge_keys, &edge.values);
             buf.push_str("\n    </edge>");
-            visited += 1;
-            Ok(())
-        })?;
-        counted("edges", edge_count, range, visited)
+        })
     })?;
     let mut xml = XmlOut::at_depth(2, String::new());
     xml.close("graph");
@@ -173,25 +154,5 @@ fn data_tags(prefix: char, count: usize) -> Vec<String> {
 
 /// The `data` elements of the values present, text escaped as character data.
 fn values(out: &mut String, tags: &[String], values: &[AttrValue]) {
-    for (tag, value) in tags.iter().zip(values) {
-        match value {
-            AttrValue::Missing => continue,
-            AttrValue::Str(text) => {
-                out.push_str(tag);
-                escape_xml_text(text, out);
-            }
-            AttrValue::List(_) => {
-                let mut text = String::new();
-                push_value(value, &mut text);
-                out.push_str(tag);
-                escape_xml_text(&text, out);
-            }
-            // Numbers, booleans and times need no escaping.
-            _ => {
-                out.push_str(tag);
-                push_value(value, out);
-            }
-        }
-        out.push_str("</data>");
-    }
+    push_tagged_values(out, tags, values, escape_xml_text, "</data>");
 }

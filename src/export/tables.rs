@@ -16,8 +16,8 @@ quote or line break is double-quoted, its quotes doubled): CSV can carry any cha
 use std::io::{BufWriter, Write};
 
 use super::ExportError;
-use super::chunks::{RenderedIds, counted, write_chunked};
-use super::model::{AttrValue, Element, GraphSource, check_endpoints, check_values};
+use super::chunks::{RenderedIds, visit_checked_edges, visit_checked_nodes, write_chunked};
+use super::model::{AttrValue, GraphSource};
 use super::text::{push_csv_field, push_datetime, push_f64, push_value};
 
 /// CSV table settings.
@@ -58,13 +58,7 @@ where
     let node_count = graph.node_count();
     write_chunked(&mut out, node_count, |range, buf| {
         let mut text = String::new();
-        let mut visited = range.start;
-        graph.visit_node_range(range.clone(), &mut |node| {
-            check_values(
-                Element::Node(visited),
-                graph.node_attributes(),
-                &node.values,
-            )?;
+        visit_checked_nodes(graph, range, |node| {
             push_csv_field(buf, &node.id);
             buf.push(',');
             push_csv_field(buf, &node.label);
@@ -74,10 +68,7 @@ where
                 push_csv_field(buf, &text);
             }
             end_row(buf, &node.values, &mut text);
-            visited += 1;
-            Ok(())
-        })?;
-        counted("nodes", node_count, range, visited)
+        })
     })?;
     out.flush()?;
 
@@ -97,14 +88,7 @@ where
     let ids = RenderedIds::new(graph, |id, out| push_csv_field(out, id));
     write_chunked(&mut out, edge_count, |range, buf| {
         let mut text = String::new();
-        let mut visited = range.start;
-        graph.visit_edge_range(range.clone(), &mut |edge| {
-            check_endpoints(visited, edge, node_count)?;
-            check_values(
-                Element::Edge(visited),
-                graph.edge_attributes(),
-                &edge.values,
-            )?;
+        visit_checked_edges(graph, range, |_, edge| {
             buf.push_str(ids.get(edge.source));
             buf.push(',');
             buf.push_str(ids.get(edge.target));
@@ -120,10 +104,7 @@ where
                 push_csv_field(buf, &text);
             }
             end_row(buf, &edge.values, &mut text);
-            visited += 1;
-            Ok(())
-        })?;
-        counted("edges", edge_count, range, visited)
+        })
     })?;
     out.flush()?;
     Ok(())

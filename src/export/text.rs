@@ -295,6 +295,38 @@ pub fn push_list(items: &[String], out: &mut String) {
     out.push(']');
 }
 
+/// Appends each present value after its opening `tags[i]` (rendered once per file) and closes
+/// it with `close`: text and lists go through `escape`, numbers, booleans and times need none.
+/// What GEXF `attvalue`s and GraphML `data` elements share.
+pub(crate) fn push_tagged_values(
+    out: &mut String,
+    tags: &[String],
+    values: &[AttrValue],
+    escape: fn(&str, &mut String),
+    close: &str,
+) {
+    for (tag, value) in tags.iter().zip(values) {
+        match value {
+            AttrValue::Missing => continue,
+            AttrValue::Str(text) => {
+                out.push_str(tag);
+                escape(text, out);
+            }
+            AttrValue::List(_) => {
+                let mut text = String::new();
+                push_value(value, &mut text);
+                out.push_str(tag);
+                escape(&text, out);
+            }
+            _ => {
+                out.push_str(tag);
+                push_value(value, out);
+            }
+        }
+        out.push_str(close);
+    }
+}
+
 /// Appends the textual form of `value` (nothing for [`AttrValue::Missing`]): the same in GEXF,
 /// GraphML and CSV.
 pub fn push_value(value: &AttrValue, out: &mut String) {
