@@ -2,13 +2,17 @@
 //! group, with default options: the large-scale check of the analysis.
 //!
 //! Run: `cargo run --release --example analyze_eval -- [scale] [seeds...]` (defaults: scale
-//! 1, seeds 1 2 3), or `scripts/analyze_eval.sh`. Each collection is generated in memory
-//! (scale 1 is about 2 GB of JSON), read, analysed and evaluated against its ground truth.
+//! 1, seeds 1 2 3), or `scripts/analyze_eval.sh`. Each collection is generated, read, analysed
+//! and evaluated against its ground truth. Up to scale 2 the collection stays in memory (scale 1
+//! is about 2 GB of JSON); larger ones are streamed through a zstd file in `bench-data/`
+//! (scale 10 is about 22 GB of JSON, 3 GB compressed), removed afterwards.
 
 use coordgraph::analyze::{AnalyzeOptions, analyze, input_summary};
 use coordgraph::evaluate::{DEFAULT_POSITIVE_LABEL, evaluate, read_truth};
 use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
 use coordgraph::ingest::{IngestOptions, Input, read_collection};
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,19 +28,16 @@ fn main() {
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut groups_table = String::new();
     for seed in seeds {
-        let (mut tweets, mut truth) = (Vec::new(), Vec::new());
         let options = GenerateOptions {
             seed,
             scale,
             format: OutputFormat::V11,
         };
-        generate(&options, &mut tweets, &mut truth).expect("generate");
-        let ingest = read_collection(
-            &[Input::bytes("generated.jsonl", tweets)],
-            &IngestOptions::default(),
-            &(),
-        )
-        .expect("read");
+        let (input, truth, spill) = generated_input(&options);
+        let ingest = read_collection(&[input], &IngestOptions::default(), &()).expect("read");
+        if let Some(path) = spill {
+            std::fs::remove_file(path).expect("remove the generated file");
+        }
         let c = &ingest.collection;
         let input = input_summary(c, &ingest.report, &["generated.jsonl".to_owned()]);
         let analysis = analyze(c, input, &AnalyzeOptions::default(), &()).expect("analyze");
@@ -66,4 +67,26 @@ fn main() {
     println!("| scale | seed | group | label | accounts | flagged | share flagged |");
     println!("|---:|---:|---|---|---:|---:|---:|");
     print!("{groups_table}");
+}
+
+/// Collections larger than this many scale units are written to disk instead of memory.
+const IN_MEMORY_SCALE: f64 = 2.0;
+
+/// Generates one collection: the input to read, its ground truth, and the file to remove once
+/// read (for collections streamed through disk).
+fn generated_input(options: &GenerateOptions) -> (Input, Vec<u8>, Option<PathBuf>) {
+    let mut truth = Vec::new();
+    if options.scale <= IN_MEMORY_SCALE {
+        let mut tweets = Vec::new();
+        generate(options, &mut tweets, &mut truth).expect("generate");
+        return (Input::bytes("generated.jsonl", tweets), truth, None);
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench-data");
+    std::fs::create_dir_all(&dir).expect("bench-data folder");
+    let path = dir.join(format!("eval-{}-{}.jsonl.zst", options.scale, options.seed));
+    let file = std::fs::File::create(&path).expect("create the generated file");
+    let mut encoder = zstd::Encoder::new(BufWriter::new(file), 1).expect("zstd");
+    generate(options, &mut encoder, &mut truth).expect("generate");
+    encoder.finish().expect("zstd").flush().expect("write");
+    (Input::from_arg(&path.to_string_lossy()), truth, Some(path))
 }

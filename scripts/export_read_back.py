@@ -6,7 +6,10 @@ Install: python3 -m venv /work/venv-export && /work/venv-export/bin/pip install 
 Run:     python3 scripts/export_read_back.py gexf|graphml FILE
 
 Prints {"directed", "multigraph", "nodes", "edges", "node_data": {id: {...}},
-"edge_data": [[source, target, {...}], ...]} with every attribute networkx read. Dynamic GEXF
+"edge_data": [[source, target, {...}], ...], "node_default": {...}, "edge_default": {...}}
+with every attribute networkx read; declared attribute defaults are not copied onto the
+elements that leave them out (networkx keeps them in the graph's `node_default` and
+`edge_default`). Dynamic GEXF
 with timeformat="dateTime" is read with times kept as strings: networkx's reader has no
 converter for that (valid GEXF 1.3) time format.
 """
@@ -41,6 +44,8 @@ def main():
         "nodes": g.number_of_nodes(),
         "edges": g.number_of_edges(),
         "node_data": {str(n): d for n, d in g.nodes(data=True)},
+        "node_default": g.graph.get("node_default", {}),
+        "edge_default": g.graph.get("edge_default", {}),
         "edge_data": sorted(
             ([str(u), str(v), d] for u, v, d in edges),
             key=lambda e: (str(e[2].get("id", "")), e[0], e[1]),

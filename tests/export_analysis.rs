@@ -686,6 +686,19 @@ fn gexf_carries_every_attribute_and_hostile_text_up_to_forbidden_characters() {
     );
     assert_eq!(gexf.edges[4].values["min_dt_s"], "0");
     assert_eq!(gexf.edges[6].attrs["target"], "999");
+    // Layer weights declare 0 as their default, and zero weights are left out.
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(text.contains(
+        "<attribute id=\"4\" title=\"w_co-retweet\" type=\"double\">\n        \
+         <default>0</default>\n      </attribute>"
+    ));
+    let zero_retweets = gexf
+        .edges
+        .iter()
+        .find(|e| e.attrs["source"] == "105" && e.attrs["target"] == "106")
+        .expect("edge 105–106");
+    assert!(!zero_retweets.values.contains_key("w_co-retweet"));
+    assert_eq!(zero_retweets.values["w_co-hashtag"], "1");
     validate_gexf(&written[0]);
 }
 
@@ -759,6 +772,11 @@ fn networkx_reads_gexf_and_graphml_back() {
     assert_eq!(e[2]["w_co-hashtag"], 0.5);
     assert_eq!(e[2]["pairs"], 2);
     assert_eq!(e[2]["last"], "2017-05-05T19:10:00.250Z");
+    // A zero layer weight is implied by the column's declared default.
+    assert_eq!(g["edge_default"]["w_co-retweet"], 0.0);
+    let zero_retweets = edge_between(&g, "105", "106");
+    assert!(zero_retweets.get("w_co-retweet").is_none());
+    assert_eq!(zero_retweets["w_co-hashtag"], 1.0);
 
     let g = networkx_read("gexf", &written[1]).unwrap();
     assert_eq!(
@@ -788,6 +806,21 @@ fn networkx_reads_gexf_and_graphml_back() {
         .expect("edge 101–102");
     assert_eq!(e[2]["weight"], 5.0);
     assert_eq!(e[2]["w_co-retweet"], 4.0);
+    assert_eq!(g["edge_default"]["w_co-retweet"], 0.0);
+    let zero_retweets = edge_between(&g, "105", "106");
+    assert!(zero_retweets.get("w_co-retweet").is_none());
+    assert_eq!(zero_retweets["w_co-hashtag"], 1.0);
+}
+
+/// The attributes networkx read on the edge `source`–`target` of a summary.
+fn edge_between<'a>(g: &'a serde_json::Value, source: &str, target: &str) -> &'a serde_json::Value {
+    let e = g["edge_data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e[0] == source && e[1] == target)
+        .unwrap_or_else(|| panic!("edge {source}–{target}"));
+    &e[2]
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ The graph, undirected:
   size by bot score ([`super::palette::size_by_score`]); spells: one, the account's first to
   last record.
 - Edges: the edge table's rows, in its order, weighted by the combined weight, with the
-  attributes of [`EDGE_FIXED_ATTRIBUTES`] then `w_<layer>` per layer; spells: one, the
+  attributes of [`EDGE_FIXED_ATTRIBUTES`] then `w_<layer>` per layer (default 0: most edges
+  come from one or two layers, and GEXF and GraphML leave defaults out); spells: one, the
   first to the last action of the edge's co-action pairs.
 - Clusters: the flagged clusters, by rank, captioned with their id, suspicion and most shared
   object; they give the DOT files `clusters/<rank>-<id>.dot` and the overview.
@@ -232,12 +233,10 @@ impl<'a> CoordinationSource<'a> {
         let edge_attributes: Vec<AttributeDef> = EDGE_FIXED_ATTRIBUTES
             .iter()
             .map(|&(name, ty)| AttributeDef::new(name, ty))
-            .chain(
-                table
-                    .layers
-                    .iter()
-                    .map(|layer| AttributeDef::new(format!("w_{layer}"), AttrType::Double)),
-            )
+            .chain(table.layers.iter().map(|layer| {
+                AttributeDef::new(format!("w_{layer}"), AttrType::Double)
+                    .with_default(AttrValue::Float(0.0))
+            }))
             .collect();
         for (i, row) in table.edges.iter().enumerate() {
             if row.layer_weights.len() != table.layers.len() {

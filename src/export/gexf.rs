@@ -19,8 +19,8 @@ use std::io::{BufWriter, Write};
 
 use super::ExportError;
 use super::chunks::{RenderedIds, visit_checked_edges, visit_checked_nodes, write_chunked};
-use super::model::{AttrValue, AttributeDef, ExportEdge, ExportNode, GraphSource};
-use super::text::{escape_xml_attr, push_datetime, push_f64, push_tagged_values};
+use super::model::{AttrValue, AttributeDef, ExportEdge, ExportNode, GraphSource, check_defaults};
+use super::text::{escape_xml_attr, push_datetime, push_f64, push_tagged_values, push_value};
 use super::xml::XmlOut;
 
 /// GEXF export settings.
@@ -70,6 +70,8 @@ where
     S: GraphSource + ?Sized,
     W: Write,
 {
+    check_defaults(graph.node_attributes())?;
+    check_defaults(graph.edge_attributes())?;
     let mut out = BufWriter::with_capacity(1 << 16, out);
     let mut xml = XmlOut::document();
     xml.start("gexf")
@@ -102,7 +104,7 @@ where
         .open();
     out.write_all(xml.buf.as_bytes())?;
     // Records sit three levels deep: gexf > graph > nodes | edges.
-    let node_values = attvalue_tags(graph.node_attributes().len());
+    let node_values = AttValues::new(graph.node_attributes());
     write_chunked(&mut out, node_count, |range, buf| {
         visit_checked_nodes(graph, range, |node| {
             write_node(buf, &node_values, node, options.dynamic);
@@ -117,7 +119,7 @@ where
         .open();
     out.write_all(xml.buf.as_bytes())?;
     let ids = RenderedIds::new(graph, escape_xml_attr);
-    let edge_values = attvalue_tags(graph.edge_attributes().len());
+    let edge_values = AttValues::new(graph.edge_attributes());
     write_chunked(&mut out, edge_count, |range, buf| {
         visit_checked_edges(graph, range, |visited, edge| {
             write_edge(buf, &ids, &edge_values, visited, edge, options.dynamic);
@@ -163,8 +165,17 @@ fn write_attribute_decls(xml: &mut XmlOut, class: &str, defs: &[AttributeDef]) {
         xml.start("attribute")
             .raw("id", ids.format(i))
             .text_attr("title", &def.name)
-            .raw("type", def.ty.gexf_name())
-            .empty();
+            .raw("type", def.ty.gexf_name());
+        match &def.default {
+            Some(value) => {
+                xml.open();
+                let mut text = String::new();
+                push_value(value, &mut text);
+                xml.text_element("default", &text);
+                xml.close("attribute");
+            }
+            None => xml.empty(),
+        }
     }
     xml.close("attributes");
 }
@@ -174,14 +185,31 @@ fn write_attribute_decls(xml: &mut XmlOut, class: &str, defs: &[AttributeDef]) {
 // `spells` four, their items five. Fixed text is written in as few pieces as possible: this
 // runs for every one of a million edges.
 
-/// The start of `<attvalue for="i" value="` for each attribute `i`, on its own line.
-fn attvalue_tags(count: usize) -> Vec<String> {
-    (0..count)
-        .map(|i| format!("\n          <attvalue for=\"{i}\" value=\""))
-        .collect()
+/// A schema and the start of `<attvalue for="i" value="` for each of its attributes, on its
+/// own line.
+struct AttValues<'a> {
+    schema: &'a [AttributeDef],
+    tags: Vec<String>,
 }
 
-fn write_node(out: &mut String, attvalues: &[String], node: &ExportNode, dynamic: bool) {
+impl<'a> AttValues<'a> {
+    fn new(schema: &'a [AttributeDef]) -> Self {
+        let tags = (0..schema.len())
+            .map(|i| format!("\n          <attvalue for=\"{i}\" value=\""))
+            .collect();
+        AttValues { schema, tags }
+    }
+
+    /// Whether any of `values` is written: present and not its column's default.
+    fn any_written(&self, values: &[AttrValue]) -> bool {
+        self.schema
+            .iter()
+            .zip(values)
+            .any(|(def, v)| !matches!(v, AttrValue::Missing) && !def.implies(v))
+    }
+}
+
+fn write_node(out: &mut String, attvalues: &AttValues, node: &ExportNode, dynamic: bool) {
     out.push_str("\n      <node id=\"");
     escape_xml_attr(&node.id, out);
     out.push_str("\" label=\"");
@@ -189,7 +217,7 @@ fn write_node(out: &mut String, attvalues: &[String], node: &ExportNode, dynamic
     out.push('"');
     let spells = dynamic && !node.spells.is_empty();
     let size = node.size.filter(|s| s.is_finite() && *s >= 0.0);
-    let has_values = node.values.iter().any(|v| !matches!(v, AttrValue::Missing));
+    let has_values = attvalues.any_written(&node.values);
     if !has_values && !spells && node.color.is_none() && size.is_none() {
         out.push_str("/>");
         return;
@@ -223,7 +251,7 @@ fn write_node(out: &mut String, attvalues: &[String], node: &ExportNode, dynamic
 fn write_edge(
     out: &mut String,
     ids: &RenderedIds,
-    attvalues: &[String],
+    attvalues: &AttValues,
     index: usize,
     edge: &ExportEdge,
     dynamic: bool,
@@ -243,7 +271,7 @@ fn write_edge(
         out.push('"');
     }
     let spells = dynamic && !edge.spells.is_empty();
-    let has_values = edge.values.iter().any(|v| !matches!(v, AttrValue::Missing));
+    let has_values = attvalues.any_written(&edge.values);
     if !has_values && !spells {
         out.push_str("/>");
         return;
@@ -258,9 +286,16 @@ fn write_edge(
     out.push_str("\n      </edge>");
 }
 
-fn write_attvalues(out: &mut String, tags: &[String], values: &[AttrValue]) {
+fn write_attvalues(out: &mut String, attvalues: &AttValues, values: &[AttrValue]) {
     out.push_str("\n        <attvalues>");
-    push_tagged_values(out, tags, values, escape_xml_attr, "\"/>");
+    push_tagged_values(
+        out,
+        &attvalues.tags,
+        attvalues.schema,
+        values,
+        escape_xml_attr,
+        "\"/>",
+    );
     out.push_str("\n        </attvalues>");
 }
 

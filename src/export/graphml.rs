@@ -13,8 +13,8 @@ use std::io::{BufWriter, Write};
 
 use super::ExportError;
 use super::chunks::{RenderedIds, visit_checked_edges, visit_checked_nodes, write_chunked};
-use super::model::{AttrValue, AttributeDef, GraphSource};
-use super::text::{escape_xml_attr, escape_xml_text, push_f64, push_tagged_values};
+use super::model::{AttrValue, AttributeDef, GraphSource, check_defaults};
+use super::text::{escape_xml_attr, escape_xml_text, push_f64, push_tagged_values, push_value};
 use super::xml::XmlOut;
 
 /// Writes `graph` as GraphML to `out`.
@@ -32,6 +32,8 @@ where
     S: GraphSource + ?Sized,
     W: Write,
 {
+    check_defaults(graph.node_attributes())?;
+    check_defaults(graph.edge_attributes())?;
     let mut out = BufWriter::with_capacity(1 << 16, out);
     let mut xml = XmlOut::document();
     xml.start("graphml")
@@ -96,7 +98,7 @@ where
                 push_f64(size, buf);
                 buf.push_str("</data>");
             }
-            values(buf, &node_keys, &node.values);
+            values(buf, &node_keys, graph.node_attributes(), &node.values);
             buf.push_str("\n    </node>");
         })
     })?;
@@ -120,7 +122,7 @@ where
                 escape_xml_text(kind, buf);
                 buf.push_str("</data>");
             }
-            values(buf, &edge_keys, &edge.values);
+            values(buf, &edge_keys, graph.edge_attributes(), &edge.values);
             buf.push_str("\n    </edge>");
         })
     })?;
@@ -140,8 +142,17 @@ fn write_keys(xml: &mut XmlOut, domain: &str, prefix: char, defs: &[AttributeDef
             .raw("id", &id)
             .raw("for", domain)
             .text_attr("attr.name", &def.name)
-            .raw("attr.type", def.ty.graphml_name())
-            .empty();
+            .raw("attr.type", def.ty.graphml_name());
+        match &def.default {
+            Some(value) => {
+                xml.open();
+                let mut text = String::new();
+                push_value(value, &mut text);
+                xml.text_element("default", &text);
+                xml.close("key");
+            }
+            None => xml.empty(),
+        }
     }
 }
 
@@ -152,7 +163,8 @@ fn data_tags(prefix: char, count: usize) -> Vec<String> {
         .collect()
 }
 
-/// The `data` elements of the values present, text escaped as character data.
-fn values(out: &mut String, tags: &[String], values: &[AttrValue]) {
-    push_tagged_values(out, tags, values, escape_xml_text, "</data>");
+/// The `data` elements of the values present and not implied by a default, text escaped as
+/// character data.
+fn values(out: &mut String, tags: &[String], schema: &[AttributeDef], values: &[AttrValue]) {
+    push_tagged_values(out, tags, schema, values, escape_xml_text, "</data>");
 }

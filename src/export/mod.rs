@@ -99,6 +99,14 @@ pub enum ExportError {
         /// The schema's type.
         expected: AttrType,
     },
+    /// A declared default is missing or does not fit its attribute's type.
+    #[error("the default of attribute `{attribute}` is not a value of type {expected:?}")]
+    DefaultType {
+        /// Attribute name.
+        attribute: String,
+        /// The schema's type.
+        expected: AttrType,
+    },
     /// A source visited a different number of nodes or edges than it announced.
     #[error("the source announced {announced} {what} but visited {visited}")]
     CountMismatch {

@@ -12,7 +12,7 @@ them into spaces.
 
 use std::borrow::Cow;
 
-use super::model::AttrValue;
+use super::model::{AttrValue, AttributeDef};
 
 /// What replaces a character that XML 1.0 forbids.
 pub const REPLACEMENT: char = '\u{FFFD}';
@@ -297,17 +297,20 @@ pub fn push_list(items: &[String], out: &mut String) {
 
 /// Appends each present value after its opening `tags[i]` (rendered once per file) and closes
 /// it with `close`: text and lists go through `escape`, numbers, booleans and times need none.
-/// What GEXF `attvalue`s and GraphML `data` elements share.
+/// Values equal to their column's declared default are implied and left out. What GEXF
+/// `attvalue`s and GraphML `data` elements share.
 pub(crate) fn push_tagged_values(
     out: &mut String,
     tags: &[String],
+    schema: &[AttributeDef],
     values: &[AttrValue],
     escape: fn(&str, &mut String),
     close: &str,
 ) {
-    for (tag, value) in tags.iter().zip(values) {
+    for ((tag, def), value) in tags.iter().zip(schema).zip(values) {
         match value {
             AttrValue::Missing => continue,
+            _ if def.implies(value) => continue,
             AttrValue::Str(text) => {
                 out.push_str(tag);
                 escape(text, out);

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::actions::{Action, extract_actions, filter_participation};
 use super::near_duplicate::near_duplicate_pairs;
-use super::sweep::{Capped, Grouped, sweep};
+use super::sweep::{Capped, Grouped, sweep_into, window_pairs_total};
 use super::weighting::{apply_backbone, tfidf_cosine};
 use super::{CoActionKind, CoActionOptions, GraphError, Weighting};
 use crate::model::{AccountIx, Collection, normalize_text};
@@ -134,8 +134,8 @@ impl PairRecord {
 
 /// What the pairing stage hands to aggregation.
 pub(crate) struct Paired {
-    /// The pair records, in parts (one per sweep task).
-    pub records: Vec<Vec<PairRecord>>,
+    /// The pair records, split by ranges of source accounts.
+    pub records: SplitPairs,
     /// (account, object) of every action, for TF-IDF.
     pub account_objects: Vec<(u32, u32)>,
     pub warnings: Vec<CapWarning>,
@@ -184,7 +184,7 @@ pub fn build_co_action_graph(
     } else {
         pair_by_object(c, kind, actions, options)
     };
-    let mut edges = aggregate(paired.records, c.accounts.len());
+    let mut edges = paired.records.aggregate();
     let edges_before_filter = edges.len() as u64;
     if options.weighting == Weighting::TfIdfCosine {
         tfidf_cosine(paired.account_objects, &mut edges);
@@ -216,9 +216,15 @@ fn pair_by_object(
 ) -> Paired {
     let grouped = Grouped::new(actions);
     let cap = options.max_pairs_per_object;
-    let swept = sweep(&grouped, options.window_ms(), cap, |g, group, i, j, out| {
-        out.push(PairRecord::new(&group[i], &group[j], g))
-    });
+    let window_ms = options.window_ms();
+    let layout = BucketLayout::new(window_pairs_total(&grouped, window_ms), c.accounts.len());
+    let swept = sweep_into(
+        &grouped,
+        window_ms,
+        cap,
+        |g, group, i, j, out| out.push(PairRecord::new(&group[i], &group[j], g)),
+        |records| layout.split(&records),
+    );
     let warnings = cap_warnings(&swept.capped, cap, kind, |g| {
         object_label(c, kind, &grouped.group(g as usize)[0])
     });
@@ -234,7 +240,10 @@ fn pair_by_object(
         Vec::new()
     };
     Paired {
-        records: swept.parts,
+        records: SplitPairs {
+            layout,
+            parts: swept.parts,
+        },
         account_objects,
         warnings,
         objects: grouped.len() as u64,
@@ -299,74 +308,114 @@ pub(crate) fn text_excerpt(c: &Collection, post: u32) -> String {
 }
 
 /// About this many records per bucket of the aggregation (a bucket is sorted in cache).
-const BUCKET_RECORDS: usize = 1 << 15;
-/// Records per task of the partition pass.
-const PARTITION_CHUNK: usize = 1 << 16;
+const BUCKET_RECORDS: u64 = 1 << 15;
+
+/// How pair records are split into buckets by ranges of their source account: buckets are
+/// aggregated independently and their edges follow each other in (source, target) order.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BucketLayout {
+    buckets: usize,
+    accounts: usize,
+}
+
+impl BucketLayout {
+    /// Enough buckets for about [`BUCKET_RECORDS`] of `records` each (a power of two, at most
+    /// 4096) over `accounts` accounts.
+    pub(crate) fn new(records: u64, accounts: usize) -> Self {
+        let buckets = usize::try_from(records / BUCKET_RECORDS)
+            .unwrap_or(usize::MAX)
+            .clamp(1, 4096)
+            .next_power_of_two();
+        BucketLayout {
+            buckets,
+            accounts: accounts.max(1),
+        }
+    }
+
+    fn bucket_of(&self, key: u64) -> usize {
+        ((key >> 32) as usize * self.buckets / self.accounts).min(self.buckets - 1)
+    }
+
+    /// `records` split into one exactly sized vector per bucket.
+    pub(crate) fn split(&self, records: &[PairRecord]) -> Vec<Vec<PairRecord>> {
+        let mut sizes = vec![0usize; self.buckets];
+        for r in records {
+            sizes[self.bucket_of(r.key)] += 1;
+        }
+        let mut out: Vec<Vec<PairRecord>> = sizes.into_iter().map(Vec::with_capacity).collect();
+        for r in records {
+            out[self.bucket_of(r.key)].push(*r);
+        }
+        out
+    }
+}
+
+/// Pair records split by [`BucketLayout`]: one vector of buckets per part.
+pub(crate) struct SplitPairs {
+    pub layout: BucketLayout,
+    pub parts: Vec<Vec<Vec<PairRecord>>>,
+}
+
+impl SplitPairs {
+    /// Splits records given in any number of parts, in parallel chunks.
+    pub(crate) fn from_parts(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Self {
+        const CHUNK: usize = 1 << 16;
+        let n: usize = parts.iter().map(Vec::len).sum();
+        let layout = BucketLayout::new(n as u64, accounts);
+        let chunks: Vec<&[PairRecord]> = parts.iter().flat_map(|p| p.chunks(CHUNK)).collect();
+        let parts = chunks.into_par_iter().map(|c| layout.split(c)).collect();
+        SplitPairs { layout, parts }
+    }
+
+    /// Edges, one per key, sorted by key. Buckets are gathered, sorted and aggregated in
+    /// parallel, each freeing its records once its edges are made, so that memory peaks near
+    /// one copy of the records plus the edges. Every aggregate is independent of the order of
+    /// the records, so the edges do not depend on how the work was split.
+    pub(crate) fn aggregate(self) -> Vec<CoActionEdge> {
+        let mut by_bucket: Vec<Vec<Vec<PairRecord>>> = (0..self.layout.buckets)
+            .map(|_| Vec::with_capacity(self.parts.len()))
+            .collect();
+        for part in self.parts {
+            for (b, records) in part.into_iter().enumerate() {
+                if !records.is_empty() {
+                    by_bucket[b].push(records);
+                }
+            }
+        }
+        let per_bucket: Vec<Vec<CoActionEdge>> = by_bucket
+            .into_par_iter()
+            .map(|pieces| {
+                let len = pieces.iter().map(Vec::len).sum();
+                let mut records = Vec::with_capacity(len);
+                for piece in pieces {
+                    records.extend_from_slice(&piece);
+                }
+                records.sort_unstable_by_key(|r| r.key);
+                let keys = records
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, r)| *i == 0 || records[i - 1].key != r.key)
+                    .count();
+                let mut edges = vec![EMPTY_EDGE; keys];
+                if keys > 0 {
+                    aggregate_sorted(&records, &mut edges);
+                }
+                edges
+            })
+            .collect();
+        let mut edges = Vec::with_capacity(per_bucket.iter().map(Vec::len).sum());
+        for bucket in per_bucket {
+            edges.extend_from_slice(&bucket);
+        }
+        edges
+    }
+}
 
 /// Edges from pair records (given in any number of parts, in any order): one edge per key,
 /// sorted by key.
-///
-/// The records are first partitioned by ranges of the source account into buckets of about
-/// [`BUCKET_RECORDS`]; buckets are then sorted and aggregated in parallel, each into its own
-/// stretch of the output. Every aggregate is independent of the order of the records, so the
-/// edges do not depend on how the work was split.
-pub(crate) fn aggregate(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Vec<CoActionEdge> {
-    let n: usize = parts.iter().map(Vec::len).sum();
-    if n == 0 {
-        return Vec::new();
-    }
-    let buckets = (n / BUCKET_RECORDS).next_power_of_two().clamp(1, 4096);
-    let accounts = accounts.max(1);
-    let bucket_of = |key: u64| ((key >> 32) as usize * buckets / accounts).min(buckets - 1);
-    let chunks: Vec<&[PairRecord]> = parts
-        .iter()
-        .flat_map(|p| p.chunks(PARTITION_CHUNK))
-        .collect();
-    let partitioned: Vec<Vec<Vec<PairRecord>>> = chunks
-        .par_iter()
-        .map(|chunk| {
-            let mut out: Vec<Vec<PairRecord>> = vec![Vec::new(); buckets];
-            for r in chunk.iter() {
-                out[bucket_of(r.key)].push(*r);
-            }
-            out
-        })
-        .collect();
-    drop(chunks);
-    let sorted: Vec<(Vec<PairRecord>, usize)> = (0..buckets)
-        .into_par_iter()
-        .map(|b| {
-            let len = partitioned.iter().map(|p| p[b].len()).sum();
-            let mut records = Vec::with_capacity(len);
-            for p in &partitioned {
-                records.extend_from_slice(&p[b]);
-            }
-            records.sort_unstable_by_key(|r| r.key);
-            let keys = records
-                .iter()
-                .enumerate()
-                .filter(|(i, r)| *i == 0 || records[i - 1].key != r.key)
-                .count();
-            (records, keys)
-        })
-        .collect();
-    drop(partitioned);
-    drop(parts);
-    // Fill one vector in place, bucket after bucket: no second copy of the edges.
-    let total: usize = sorted.iter().map(|s| s.1).sum();
-    let mut edges = vec![EMPTY_EDGE; total];
-    let mut slices = Vec::with_capacity(sorted.len());
-    let mut rest: &mut [CoActionEdge] = &mut edges;
-    for (_, keys) in &sorted {
-        let (head, tail) = rest.split_at_mut(*keys);
-        slices.push(head);
-        rest = tail;
-    }
-    slices
-        .into_par_iter()
-        .zip(sorted.par_iter())
-        .for_each(|(out, (records, _))| aggregate_sorted(records, out));
-    edges
+#[cfg(test)]
+fn aggregate(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Vec<CoActionEdge> {
+    SplitPairs::from_parts(parts, accounts).aggregate()
 }
 
 const EMPTY_EDGE: CoActionEdge = CoActionEdge {
@@ -455,6 +504,44 @@ mod tests {
         assert_eq!(median_ms(&mut [9, 1, 4]), 4.0);
         assert_eq!(median_ms(&mut [9, 1, 4, 2]), 3.0);
         assert_eq!(median_ms(&mut [1, 2]), 1.5);
+    }
+
+    #[test]
+    fn many_buckets_give_the_edges_of_one() {
+        // 200,000 records over 1,000 accounts: 8 buckets, against one sort of everything.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let records: Vec<PairRecord> = (0..200_000)
+            .map(|_| {
+                let (a, b) = ((next() % 1000) as u32, (next() % 1000) as u32);
+                let (s, t) = (a.min(b), a.max(b).max(a.min(b) + 1));
+                PairRecord {
+                    key: (u64::from(s) << 32) | u64::from(t),
+                    t_first: (next() % 1_000_000) as i64,
+                    dt_ms: (next() % 60_000) as u32,
+                    object: (next() % 50) as u32,
+                }
+            })
+            .collect();
+        let split =
+            SplitPairs::from_parts(records.chunks(30_000).map(<[_]>::to_vec).collect(), 1000);
+        assert_eq!(split.layout.buckets, 8);
+        let edges = split.aggregate();
+        let mut sorted = records.clone();
+        sorted.sort_unstable_by_key(|r| r.key);
+        let mut expected = vec![EMPTY_EDGE; edges.len()];
+        aggregate_sorted(&sorted, &mut expected);
+        assert_eq!(edges, expected);
+        assert!(
+            edges
+                .windows(2)
+                .all(|w| (w[0].source, w[0].target) < (w[1].source, w[1].target))
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
 use super::actions::Action;
-use super::co_action::{PairRecord, Paired, cap_warnings, text_excerpt};
+use super::co_action::{PairRecord, Paired, SplitPairs, cap_warnings, text_excerpt};
 use super::sweep::{Grouped, sweep};
 use super::{CoActionKind, CoActionOptions, Weighting};
 use crate::model::{Collection, normalize_text};
@@ -279,7 +279,7 @@ pub(crate) fn near_duplicate_pairs(
     };
     Paired {
         pairs: records.len() as u64,
-        records: vec![records],
+        records: SplitPairs::from_parts(vec![records], c.accounts.len()),
         account_objects,
         warnings,
         objects: clustered.len() as u64,

@@ -13,7 +13,8 @@ the window.
    only for its first actions `i < i_cut`, where `Σ_{i < i_cut} n_i ≤ cap`.
 4. Tasks run on rayon; each hands the cross-account pairs `(i, j)` it meets to the caller's
    `emit`, which writes into the task's own output vector (no shared state, no allocation per
-   pair).
+   pair); the caller's `finish` then turns that vector into the task's part (e.g. splits it
+   by account range), so the buffers of finished tasks never pile up.
 
 # Complexity
 O(A log A) for the sort of A actions, plus O(Σ_o min(P_o, cap)) for the sweeps, where P_o is
@@ -86,10 +87,10 @@ pub(crate) struct Capped {
     pub materialised: u64,
 }
 
-/// What a sweep produced: the outputs of all tasks (one vector per task, in plan order), the
+/// What a sweep produced: the outputs of all tasks (one part per task, in plan order), the
 /// capped groups, and the number of cross-account pairs handed to `emit`.
-pub(crate) struct SweepOutput<T> {
-    pub parts: Vec<Vec<T>>,
+pub(crate) struct SweepOutput<P> {
+    pub parts: Vec<P>,
     pub capped: Vec<Capped>,
     pub pairs: u64,
 }
@@ -114,6 +115,15 @@ fn pairs_started(group: &[Action], window_ms: i64, out: &mut Vec<u64>) {
         }
         out.push((hi - i - 1) as u64);
     }
+}
+
+/// In-window pairs of all groups, all accounts included: an upper bound of what a sweep
+/// without cap emits, known before it runs.
+pub(crate) fn window_pairs_total(grouped: &Grouped, window_ms: i64) -> u64 {
+    (0..grouped.len())
+        .into_par_iter()
+        .map(|g| window_pairs(grouped.group(g), window_ms))
+        .sum()
 }
 
 /// In-window pairs of a group, all accounts included.
@@ -157,10 +167,33 @@ fn same_account_window_pairs(group: &[Action], window_ms: i64) -> u64 {
 
 /// Runs `emit(group_index, group, i, j, out)` for every cross-account in-window pair `(i, j)`,
 /// `i < j`, of every group, within the per-group `cap`; see the module docs.
-pub(crate) fn sweep<T, F>(grouped: &Grouped, window_ms: i64, cap: u64, emit: F) -> SweepOutput<T>
+pub(crate) fn sweep<T, F>(
+    grouped: &Grouped,
+    window_ms: i64,
+    cap: u64,
+    emit: F,
+) -> SweepOutput<Vec<T>>
 where
     T: Send,
     F: Fn(u32, &[Action], usize, usize, &mut Vec<T>) + Sync,
+{
+    sweep_into(grouped, window_ms, cap, emit, |out| out)
+}
+
+/// [`sweep`], with each task's output vector turned into the task's part by `finish` as soon
+/// as the task ends.
+pub(crate) fn sweep_into<T, P, F, G>(
+    grouped: &Grouped,
+    window_ms: i64,
+    cap: u64,
+    emit: F,
+    finish: G,
+) -> SweepOutput<P>
+where
+    T: Send,
+    P: Send,
+    F: Fn(u32, &[Action], usize, usize, &mut Vec<T>) + Sync,
+    G: Fn(Vec<T>) -> P + Sync,
 {
     let groups = grouped.len();
     let totals: Vec<u64> = (0..groups)
@@ -242,7 +275,7 @@ where
     }
 
     // Sweep.
-    let results: Vec<(Vec<T>, u64)> = tasks
+    let results: Vec<(P, u64)> = tasks
         .par_iter()
         .map(|task| {
             let mut out = Vec::new();
@@ -263,7 +296,7 @@ where
                     }
                 }
             }
-            (out, emitted)
+            (finish(out), emitted)
         })
         .collect();
 
@@ -294,7 +327,7 @@ where
     }
 }
 
-impl<T> SweepOutput<T> {
+impl<T> SweepOutput<Vec<T>> {
     /// The outputs of all tasks in one vector.
     pub(crate) fn concat(&mut self) -> Vec<T> {
         let mut out = Vec::with_capacity(self.parts.iter().map(Vec::len).sum());
