@@ -425,14 +425,17 @@ impl ClusterSet {
             set.community.push(community as u32);
             set.members.push(members);
         }
-        // Neighbours inside the own cluster, per account.
+        // Neighbours and combined edge weight inside the own cluster, per account.
         let mut inside = vec![0u32; accounts];
+        let mut strength = vec![0.0f64; accounts];
         for e in graph.graph.edge_references() {
             let (a, b) = (graph.graph[e.source()], graph.graph[e.target()]);
             let k = set.cluster_of[a as usize];
             if k != NONE && k == set.cluster_of[b as usize] {
                 inside[a as usize] += 1;
                 inside[b as usize] += 1;
+                strength[a as usize] += e.weight().weight;
+                strength[b as usize] += e.weight().weight;
             }
         }
         for (position, members) in set.members.iter().enumerate() {
@@ -442,10 +445,17 @@ impl ClusterSet {
                 .collect();
             degrees.sort_unstable();
             let least = (rank::CORE_SHARE * synchrony::median_sorted(&degrees)).max(1.0);
+            let mut strengths: Vec<f64> = members.iter().map(|&a| strength[a as usize]).collect();
+            strengths.sort_unstable_by(f64::total_cmp);
+            let strongest = strengths
+                [((strengths.len() - 1) as f64 * rank::STRONGEST_QUANTILE).round() as usize];
+            let least_strength = rank::CORE_SHARE * strongest;
             let core: Vec<AccountIx> = members
                 .iter()
                 .copied()
-                .filter(|&a| f64::from(inside[a as usize]) >= least)
+                .filter(|&a| {
+                    f64::from(inside[a as usize]) >= least && strength[a as usize] >= least_strength
+                })
                 .collect();
             for &a in &core {
                 set.core_of[a as usize] = position as u32;
@@ -457,5 +467,41 @@ impl ClusterSet {
 
     pub(crate) fn len(&self) -> usize {
         self.members.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use petgraph::graph::{NodeIndex, UnGraph};
+
+    /// A team of five accounts tied by weight 20, and three passers-by each tied to every
+    /// member by weight 2: the passers-by have as many neighbours as the team, not its strength.
+    #[test]
+    fn passers_by_tied_by_light_edges_are_not_core_members() {
+        let mut graph: UnGraph<AccountIx, CombinedEdge> = UnGraph::default();
+        let nodes: Vec<NodeIndex> = (0..8).map(|a| graph.add_node(a)).collect();
+        let edge = |weight| CombinedEdge { weight, layers: 1 };
+        for a in 0..5 {
+            for b in a + 1..5 {
+                graph.add_edge(nodes[a], nodes[b], edge(20.0));
+            }
+            for p in 5..8 {
+                graph.add_edge(nodes[a], nodes[p], edge(2.0));
+            }
+        }
+        let edges = graph.edge_count();
+        let g = CoordinationGraph {
+            layers: vec![CoActionKind::CoRetweet],
+            graph,
+            layer_weights: vec![1.0; edges],
+        };
+        let partition = Partition::from_labels(&[0; 8]);
+        let set = ClusterSet::new(&g, &partition, 8, &AnalyzeOptions::default());
+        assert_eq!(set.members, vec![(0..8).collect::<Vec<u32>>()]);
+        // Team members: 7 neighbours, strength 86; passers-by: 5 neighbours, strength 10.
+        // Median degree 6 (least 1.5), 90th-percentile strength 86 (least 21.5).
+        assert_eq!(set.core, vec![vec![0, 1, 2, 3, 4]]);
+        assert_eq!(&set.core_of[5..], &[NONE; 3]);
     }
 }

@@ -20,9 +20,13 @@ of posts has a z-score in the tens. Likewise a window always holds one creation 
 creation counts the members created alongside another, `k − 1`.
 
 **Core members.** Community detection also attaches accounts that touched the cluster once or
-twice: an organic user who retweeted a bot's post twice within a minute of the bots. An
-account is a *core* member when its number of neighbours inside the cluster is at least a
-quarter of the median over the members ([`CORE_SHARE`]); only the core members of a flagged
+twice: an organic user who retweeted a bot's post twice within a minute of the bots. In a
+dense collection such users can outnumber the team and meet many of its members, but each of
+those ties rests on one or two objects, where the members of a team share tens. An account is
+a *core* member when its number of neighbours inside the cluster is at least a quarter of the
+median over the members, and its strength inside the cluster (the sum of the weights of those
+edges) at least a quarter ([`CORE_SHARE`]) of the strength of the cluster's strongly tied
+members (the 90th percentile, [`STRONGEST_QUANTILE`]); only the core members of a flagged
 cluster are flagged accounts.
 
 Why: synchrony weighs most because acting together within seconds, far more often than the
@@ -41,8 +45,12 @@ use crate::report::SuspicionParts;
 pub const DEFAULT_FLAG_THRESHOLD: f64 = 0.4;
 
 /// A core member has at least this share of the cluster's median number of neighbours inside
-/// the cluster.
+/// the cluster, and of the strength of its strongly tied members.
 pub const CORE_SHARE: f64 = 0.25;
+
+/// The quantile of the members' strength inside the cluster that stands for its strongly tied
+/// members: a core member has at least [`CORE_SHARE`] of it.
+pub const STRONGEST_QUANTILE: f64 = 0.9;
 
 /// z-score at which the synchrony of a cluster counts in full.
 pub const FULL_SYNCHRONY_Z: f64 = 10.0;
