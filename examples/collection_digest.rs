@@ -109,6 +109,7 @@ fn main() {
             return;
         }
     };
+    eprintln!("read in {:.3} s", ingest.report.elapsed.as_secs_f64());
     print_collection(&ingest.collection);
     let r = &ingest.report;
     println!("report.files: {:?}", r.files);

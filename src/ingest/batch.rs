@@ -10,7 +10,7 @@ field.
 
 use crate::model::{
     AccountRef, CollectionBuilder, NewPost, Origin, PostIx, PostKind, PostRef, ProfileView,
-    TextFingerprint,
+    TextFingerprint, domain_of, normalize_url,
 };
 
 use super::error::SkipReason;
@@ -68,15 +68,23 @@ pub(crate) struct ProfileRec {
     pub(crate) seen_ms: i64,
 }
 
-/// One thing the parser found, in input order.
+/// One thing the parser found, in input order. Entities arrive normalised (hashtags
+/// case-folded, URLs normalised with their domain), so that the one thread replaying batches
+/// only interns them.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
     /// A post; the entity operations that follow belong to it.
     Post(PostRec),
+    /// A case-folded hashtag without `#`.
     Hashtag(Str),
-    Url(Str),
+    /// A normalised URL and its domain (empty when it has none).
+    Url {
+        url: Str,
+        domain: Str,
+    },
     Mention(AccountStr),
     Object(Str),
+    /// A lower-cased domain without `www.`.
     Domain(Str),
     /// An index into [`Batch::profiles`].
     Profile(u32),
@@ -143,6 +151,61 @@ impl Batch {
         }
     }
 
+    /// Adds a hashtag, case-folded and without `#`, as
+    /// [`CollectionBuilder::add_hashtag`] would; empty tags are dropped.
+    pub(crate) fn push_hashtag(&mut self, tag: &str) {
+        let tag = tag.trim().trim_start_matches(['#', '＃']);
+        if tag.is_empty() {
+            return;
+        }
+        let start = self.arena.len();
+        if tag.is_ascii() {
+            self.arena.push_str(tag);
+            self.arena[start..].make_ascii_lowercase();
+        } else {
+            for c in tag.chars() {
+                self.arena.extend(c.to_lowercase());
+            }
+        }
+        let s = self.span(start);
+        self.ops.push(Op::Hashtag(s));
+    }
+
+    /// Adds a URL, normalised with its domain, as [`CollectionBuilder::add_url`] would; empty
+    /// URLs are dropped.
+    pub(crate) fn push_url(&mut self, raw: &str) {
+        let url = normalize_url(raw);
+        if url.is_empty() {
+            return;
+        }
+        let domain = domain_of(&url).unwrap_or("");
+        let domain = self.str(domain);
+        let url = self.str(&url);
+        self.ops.push(Op::Url { url, domain });
+    }
+
+    /// Adds a domain given on its own, as [`CollectionBuilder::add_domain`] would.
+    pub(crate) fn push_domain(&mut self, raw: &str) {
+        let start = self.arena.len();
+        self.arena.push_str(raw.trim());
+        self.arena[start..].make_ascii_lowercase();
+        if self.arena[start..].starts_with("www.") {
+            self.arena.replace_range(start..start + 4, "");
+        }
+        if self.arena.len() == start {
+            return;
+        }
+        let s = self.span(start);
+        self.ops.push(Op::Domain(s));
+    }
+
+    fn span(&self, start: usize) -> Str {
+        Str {
+            start: start as u32,
+            len: (self.arena.len() - start) as u32,
+        }
+    }
+
     pub(crate) fn get(&self, s: Str) -> &str {
         &self.arena[s.start as usize..(s.start + s.len) as usize]
     }
@@ -204,12 +267,12 @@ impl Batch {
                 }
                 Op::Hashtag(s) => {
                     if let Some(p) = current {
-                        builder.add_hashtag(p, self.get(*s));
+                        builder.add_folded_hashtag(p, self.get(*s));
                     }
                 }
-                Op::Url(s) => {
+                Op::Url { url, domain } => {
                     if let Some(p) = current {
-                        builder.add_url(p, self.get(*s));
+                        builder.add_normalized_url(p, self.get(*url), self.opt(*domain));
                     }
                 }
                 Op::Mention(a) => {
@@ -224,7 +287,7 @@ impl Batch {
                 }
                 Op::Domain(s) => {
                     if let Some(p) = current {
-                        builder.add_domain(p, self.get(*s));
+                        builder.add_normalized_domain(p, self.get(*s));
                     }
                 }
                 Op::Profile(i) => {

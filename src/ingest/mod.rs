@@ -334,7 +334,7 @@ fn read_one(
             &mut counter,
             &opened.name,
             opts.columns.as_ref(),
-            |b| sink.replay(&b),
+            |b| sink.replay(b),
             || advance(raw.load(std::sync::atomic::Ordering::Relaxed)),
         )?;
         parsed.load(std::sync::atomic::Ordering::Relaxed)
