@@ -99,7 +99,7 @@ fi
 run() { # name threads args...
     local name=$1 t=$2
     shift 2
-    "$DIGEST" --threads "$t" "$@" >"$OUT/$name-t$t.digest" 2>&1 || true
+    "$DIGEST" --threads "$t" "$@" >"$OUT/$name-t$t.digest" 2>/dev/null || true
     "$BIN" -q --threads "$t" stats --json "$@" 2>/dev/null |
         jq 'del(.seconds, .mb_per_s, .posts_per_s)' >"$OUT/$name-t$t.stats.json" || true
     "$BIN" -q --threads "$t" network co-retweet,co-hashtag,co-url,co-text "$@" \
@@ -116,9 +116,9 @@ for t in $THREADS; do
     for i in "${!inputs[@]}"; do
         run "${names[$i]}" "$t" "${inputs[$i]}"
     done
-    "$DIGEST" --threads "$t" --strict "$DATA/mangled.jsonl" >"$OUT/mangled-strict-t$t.digest" 2>&1 || true
+    "$DIGEST" --threads "$t" --strict "$DATA/mangled.jsonl" >"$OUT/mangled-strict-t$t.digest" 2>/dev/null || true
     if [[ -f $CNT_CSV ]]; then
-        "$DIGEST" --threads "$t" --columns cnt "$CNT_CSV" >"$OUT/cnt-t$t.digest" 2>&1 || true
+        "$DIGEST" --threads "$t" --columns cnt "$CNT_CSV" >"$OUT/cnt-t$t.digest" 2>/dev/null || true
         "$BIN" -q --threads "$t" network co-retweet "$CNT_CSV" --columns cnt --window 60 \
             -o "$OUT/cnt-t$t.co-retweet.csv" 2>/dev/null || true
     fi

@@ -317,3 +317,117 @@ impl Batch {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entities normalised on the parsing threads intern exactly what the builder's own
+    /// normalisation interns.
+    #[test]
+    fn batch_entities_match_the_builder_normalisation() {
+        let tags = [
+            "#Tag",
+            "＃Élysée",
+            "  #x ",
+            "",
+            "#",
+            "ΣΟΦΙΑ",
+            "MacronLeaks",
+            "#İstanbul",
+        ];
+        let urls = [
+            " HTTPS://WWW.Example.COM:443/a?utm_source=tw&id=3#top",
+            "http://ex.com",
+            "",
+            "23678",
+            "ftp://x/y",
+            "https://:443/",
+        ];
+        let domains = ["WWW.Example.com", "www.WWW.x", " www. ", "", "Sub.Ex.org "];
+        let post = |id| NewPost {
+            id,
+            author: AccountRef {
+                id: Some("1"),
+                handle: None,
+            },
+            time_ms: 0,
+            kind: PostKind::Original,
+            origin: Origin::Record,
+            shared: None,
+            reply_to: None,
+            fingerprint: TextFingerprint::NONE,
+            text: "",
+            client: None,
+            lang: None,
+            merge_rows: false,
+        };
+        let mut direct = CollectionBuilder::new();
+        let p = direct.add_post(&post("7")).unwrap();
+        for t in tags {
+            direct.add_hashtag(p, t);
+        }
+        for u in urls {
+            direct.add_url(p, u);
+        }
+        for d in domains {
+            direct.add_domain(p, d);
+        }
+        let mut batch = Batch::new();
+        let id = batch.str("7");
+        let author = AccountStr {
+            id: batch.str("1"),
+            handle: Str::default(),
+        };
+        batch.ops.push(Op::Post(PostRec {
+            id,
+            author,
+            time_ms: 0,
+            kind: PostKind::Original,
+            origin: Origin::Record,
+            shared: None,
+            reply_to: None,
+            fingerprint: TextFingerprint::NONE,
+            text: Str::default(),
+            client: Str::default(),
+            lang: Str::default(),
+            merge_rows: false,
+        }));
+        for t in tags {
+            batch.push_hashtag(t);
+        }
+        for u in urls {
+            batch.push_url(u);
+        }
+        for d in domains {
+            batch.push_domain(d);
+        }
+        let mut replayed = CollectionBuilder::new();
+        batch
+            .replay(&mut replayed, 1, |_, _, _| Ok::<(), ()>(()))
+            .unwrap();
+        let (a, _) = direct.finish();
+        let (b, _) = replayed.finish();
+        let strings = |i: &crate::model::Interner| i.iter().map(String::from).collect::<Vec<_>>();
+        assert_eq!(strings(&a.hashtags), strings(&b.hashtags));
+        assert_eq!(strings(&a.urls), strings(&b.urls));
+        assert_eq!(strings(&a.domains), strings(&b.domains));
+        assert_eq!(a.url_domain, b.url_domain);
+        assert_eq!(a.posts.entities(0), b.posts.entities(0));
+        assert_eq!(
+            strings(&a.hashtags),
+            [
+                "tag",
+                "élysée",
+                "x",
+                "σοφια",
+                "macronleaks",
+                "i\u{307}stanbul"
+            ]
+        );
+        assert_eq!(
+            strings(&a.domains),
+            ["example.com", "ex.com", "www.x", "sub.ex.org"]
+        );
+    }
+}

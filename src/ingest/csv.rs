@@ -744,6 +744,41 @@ mod tests {
         );
     }
 
+    /// A row with several bad fields is reported by the first one read: account, time, post,
+    /// then the mapping's order.
+    #[test]
+    fn bad_utf8_names_the_first_field_read() {
+        let mut data =
+            b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n".to_vec();
+        data.extend_from_slice(b"1,u1,a,,,ok,1493767621,\n");
+        data.extend_from_slice(b"2,u1,a,,,bad \xff,1493767\xfe,\n");
+        data.extend_from_slice(b"3,u1,a,,,bad \xff,1493767621,\n");
+        let opts = crate::ingest::IngestOptions {
+            columns: Some("cnt".parse().unwrap()),
+            ..Default::default()
+        };
+        let ingest = crate::ingest::read_collection(
+            &[crate::ingest::Input::bytes("t.csv", data)],
+            &opts,
+            &(),
+        )
+        .unwrap();
+        let details: Vec<_> = ingest
+            .report
+            .examples
+            .iter()
+            .map(|s| (s.line, s.detail.as_str()))
+            .collect();
+        assert_eq!(
+            details,
+            [
+                (3, "field 7 is not valid UTF-8"),
+                (4, "field 6 is not valid UTF-8")
+            ]
+        );
+        assert_eq!(ingest.collection.records().count(), 1);
+    }
+
     #[test]
     fn header_inference_prefers_specific_names() {
         let h = [

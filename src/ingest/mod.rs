@@ -579,6 +579,64 @@ mod tests {
         assert_eq!(a.report.examples[0].reason, SkipReason::InvalidJson);
     }
 
+    /// Many small chunks parsed out of order on several threads replay as on one thread, and
+    /// the strict error is the first bad line whatever the thread count.
+    #[test]
+    fn thread_count_does_not_change_the_result_or_the_strict_error() {
+        let mut data = Vec::new();
+        for i in 0..3000 {
+            data.extend_from_slice(
+                format!(
+                    r#"{{"id_str":"{i}","created_at":"Fri Aug 16 02:15:02 +0000 2013","text":"t {} #a{}","user":{{"id_str":"{}","screen_name":"u{}"}},"entities":{{"hashtags":[{{"text":"A{}"}}]}}}}"#,
+                    i % 13,
+                    i % 5,
+                    i % 97,
+                    i % 97,
+                    i % 5
+                )
+                .as_bytes(),
+            );
+            data.push(b'\n');
+            if i % 700 == 699 {
+                data.extend_from_slice(b"{not json\n");
+            }
+        }
+        let small = IngestOptions {
+            chunk_bytes: 1024,
+            ..Default::default()
+        };
+        let strict = IngestOptions {
+            strict: true,
+            ..small.clone()
+        };
+        let run = |threads: usize, opts: &IngestOptions| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| read("a.jsonl", &data, opts))
+        };
+        let one = run(1, &small).unwrap();
+        for threads in [2, 3] {
+            let many = run(threads, &small).unwrap();
+            let c = (&one.collection, &many.collection);
+            assert_eq!(c.0.posts.len(), c.1.posts.len());
+            assert_eq!(c.0.posts.author, c.1.posts.author);
+            assert_eq!(c.0.posts.entities, c.1.posts.entities);
+            assert_eq!(c.0.accounts.handle, c.1.accounts.handle);
+            assert_eq!(
+                c.0.hashtags.iter().collect::<Vec<_>>(),
+                c.1.hashtags.iter().collect::<Vec<_>>()
+            );
+            assert_eq!(one.report.examples, many.report.examples);
+            let err = run(threads, &strict).unwrap_err().to_string();
+            assert!(err.starts_with("a.jsonl:701: "), "{err}");
+        }
+        assert_eq!(one.collection.records().count(), 3000);
+        assert_eq!(one.report.skipped_total(), 4);
+        assert_eq!(one.report.examples[1].line, 1402);
+    }
+
     #[test]
     fn strict_mode_names_file_and_line() {
         let data = b"\n{\"id_str\":\"1\"}\n";
