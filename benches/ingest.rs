@@ -2,8 +2,9 @@
 //! and 2). Reads a generated Twitter API v1.1 collection (written once to
 //! `bench-data/ingest-<SCALE>.jsonl`, seed 42; scale 1 is about a million tweets) with
 //! `read_collection` on THREADS threads, then on one thread, and prints MB/s and tweets/s of
-//! each, the peak resident memory of the process, and the bytes held per post, text excluded.
-//! The page cache is warmed first, so disk speed does not count.
+//! each, the CPU seconds the process spent on it (all threads; steadier than wall time on a
+//! shared machine), the peak resident memory of the process, and the bytes held per post, text
+//! excluded. The page cache is warmed first, so disk speed does not count.
 
 mod common;
 
@@ -46,18 +47,20 @@ fn main() {
             .build()
             .expect("pool");
         let start = Instant::now();
+        let cpu_start = cpu_secs();
         let ingest = pool
             .install(|| {
                 read_collection(&[Input::Path(path.clone())], &IngestOptions::default(), &())
             })
             .expect("ingest");
         let secs = start.elapsed().as_secs_f64();
+        let cpu = cpu_secs() - cpu_start;
         let c = &ingest.collection;
         let records = c.records().count();
         let held = c.heap_bytes_without_text() as f64;
         println!(
-            "threads {t}: {records} tweets in {secs:.2} s = {:.0} MB/s, {:.0} tweets/s; \
-             {:.0} bytes per post held ({} posts incl. embedded and referenced), text {:.1} MB; \
+            "threads {t}: {records} tweets in {secs:.2} s = {:.0} MB/s, {:.0} tweets/s, \
+             {cpu:.2} CPU s; {:.0} bytes per post held ({} posts incl. embedded and referenced), text {:.1} MB; \
              peak RSS so far {:.0} MB",
             bytes as f64 / 1e6 / secs,
             records as f64 / secs,
@@ -66,5 +69,19 @@ fn main() {
             c.posts.text.len() as f64 / 1e6,
             common::peak_rss_mb()
         );
+    }
+}
+
+/// User and system CPU seconds of this process so far (Linux `/proc/self/stat`, assuming the
+/// usual 100 ticks per second), NaN elsewhere.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
     }
 }

@@ -10,7 +10,7 @@ field.
 
 use crate::model::{
     AccountRef, CollectionBuilder, NewPost, Origin, PostIx, PostKind, PostRef, ProfileView,
-    TextFingerprint,
+    TextFingerprint, domain_of, normalize_url,
 };
 
 use super::error::SkipReason;
@@ -68,15 +68,23 @@ pub(crate) struct ProfileRec {
     pub(crate) seen_ms: i64,
 }
 
-/// One thing the parser found, in input order.
+/// One thing the parser found, in input order. Entities arrive normalised (hashtags
+/// case-folded, URLs normalised with their domain), so that the one thread replaying batches
+/// only interns them.
 #[derive(Debug, Clone)]
 pub(crate) enum Op {
     /// A post; the entity operations that follow belong to it.
     Post(PostRec),
+    /// A case-folded hashtag without `#`.
     Hashtag(Str),
-    Url(Str),
+    /// A normalised URL and its domain (empty when it has none).
+    Url {
+        url: Str,
+        domain: Str,
+    },
     Mention(AccountStr),
     Object(Str),
+    /// A lower-cased domain without `www.`.
     Domain(Str),
     /// An index into [`Batch::profiles`].
     Profile(u32),
@@ -143,6 +151,61 @@ impl Batch {
         }
     }
 
+    /// Adds a hashtag, case-folded and without `#`, as
+    /// [`CollectionBuilder::add_hashtag`] would; empty tags are dropped.
+    pub(crate) fn push_hashtag(&mut self, tag: &str) {
+        let tag = tag.trim().trim_start_matches(['#', '＃']);
+        if tag.is_empty() {
+            return;
+        }
+        let start = self.arena.len();
+        if tag.is_ascii() {
+            self.arena.push_str(tag);
+            self.arena[start..].make_ascii_lowercase();
+        } else {
+            for c in tag.chars() {
+                self.arena.extend(c.to_lowercase());
+            }
+        }
+        let s = self.span(start);
+        self.ops.push(Op::Hashtag(s));
+    }
+
+    /// Adds a URL, normalised with its domain, as [`CollectionBuilder::add_url`] would; empty
+    /// URLs are dropped.
+    pub(crate) fn push_url(&mut self, raw: &str) {
+        let url = normalize_url(raw);
+        if url.is_empty() {
+            return;
+        }
+        let domain = domain_of(&url).unwrap_or("");
+        let domain = self.str(domain);
+        let url = self.str(&url);
+        self.ops.push(Op::Url { url, domain });
+    }
+
+    /// Adds a domain given on its own, as [`CollectionBuilder::add_domain`] would.
+    pub(crate) fn push_domain(&mut self, raw: &str) {
+        let start = self.arena.len();
+        self.arena.push_str(raw.trim());
+        self.arena[start..].make_ascii_lowercase();
+        if self.arena[start..].starts_with("www.") {
+            self.arena.replace_range(start..start + 4, "");
+        }
+        if self.arena.len() == start {
+            return;
+        }
+        let s = self.span(start);
+        self.ops.push(Op::Domain(s));
+    }
+
+    fn span(&self, start: usize) -> Str {
+        Str {
+            start: start as u32,
+            len: (self.arena.len() - start) as u32,
+        }
+    }
+
     pub(crate) fn get(&self, s: Str) -> &str {
         &self.arena[s.start as usize..(s.start + s.len) as usize]
     }
@@ -204,12 +267,12 @@ impl Batch {
                 }
                 Op::Hashtag(s) => {
                     if let Some(p) = current {
-                        builder.add_hashtag(p, self.get(*s));
+                        builder.add_folded_hashtag(p, self.get(*s));
                     }
                 }
-                Op::Url(s) => {
+                Op::Url { url, domain } => {
                     if let Some(p) = current {
-                        builder.add_url(p, self.get(*s));
+                        builder.add_normalized_url(p, self.get(*url), self.opt(*domain));
                     }
                 }
                 Op::Mention(a) => {
@@ -224,7 +287,7 @@ impl Batch {
                 }
                 Op::Domain(s) => {
                     if let Some(p) = current {
-                        builder.add_domain(p, self.get(*s));
+                        builder.add_normalized_domain(p, self.get(*s));
                     }
                 }
                 Op::Profile(i) => {
@@ -252,5 +315,119 @@ impl Batch {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Entities normalised on the parsing threads intern exactly what the builder's own
+    /// normalisation interns.
+    #[test]
+    fn batch_entities_match_the_builder_normalisation() {
+        let tags = [
+            "#Tag",
+            "＃Élysée",
+            "  #x ",
+            "",
+            "#",
+            "ΣΟΦΙΑ",
+            "MacronLeaks",
+            "#İstanbul",
+        ];
+        let urls = [
+            " HTTPS://WWW.Example.COM:443/a?utm_source=tw&id=3#top",
+            "http://ex.com",
+            "",
+            "23678",
+            "ftp://x/y",
+            "https://:443/",
+        ];
+        let domains = ["WWW.Example.com", "www.WWW.x", " www. ", "", "Sub.Ex.org "];
+        let post = |id| NewPost {
+            id,
+            author: AccountRef {
+                id: Some("1"),
+                handle: None,
+            },
+            time_ms: 0,
+            kind: PostKind::Original,
+            origin: Origin::Record,
+            shared: None,
+            reply_to: None,
+            fingerprint: TextFingerprint::NONE,
+            text: "",
+            client: None,
+            lang: None,
+            merge_rows: false,
+        };
+        let mut direct = CollectionBuilder::new();
+        let p = direct.add_post(&post("7")).unwrap();
+        for t in tags {
+            direct.add_hashtag(p, t);
+        }
+        for u in urls {
+            direct.add_url(p, u);
+        }
+        for d in domains {
+            direct.add_domain(p, d);
+        }
+        let mut batch = Batch::new();
+        let id = batch.str("7");
+        let author = AccountStr {
+            id: batch.str("1"),
+            handle: Str::default(),
+        };
+        batch.ops.push(Op::Post(PostRec {
+            id,
+            author,
+            time_ms: 0,
+            kind: PostKind::Original,
+            origin: Origin::Record,
+            shared: None,
+            reply_to: None,
+            fingerprint: TextFingerprint::NONE,
+            text: Str::default(),
+            client: Str::default(),
+            lang: Str::default(),
+            merge_rows: false,
+        }));
+        for t in tags {
+            batch.push_hashtag(t);
+        }
+        for u in urls {
+            batch.push_url(u);
+        }
+        for d in domains {
+            batch.push_domain(d);
+        }
+        let mut replayed = CollectionBuilder::new();
+        batch
+            .replay(&mut replayed, 1, |_, _, _| Ok::<(), ()>(()))
+            .unwrap();
+        let (a, _) = direct.finish();
+        let (b, _) = replayed.finish();
+        let strings = |i: &crate::model::Interner| i.iter().map(String::from).collect::<Vec<_>>();
+        assert_eq!(strings(&a.hashtags), strings(&b.hashtags));
+        assert_eq!(strings(&a.urls), strings(&b.urls));
+        assert_eq!(strings(&a.domains), strings(&b.domains));
+        assert_eq!(a.url_domain, b.url_domain);
+        assert_eq!(a.posts.entities(0), b.posts.entities(0));
+        assert_eq!(
+            strings(&a.hashtags),
+            [
+                "tag",
+                "élysée",
+                "x",
+                "σοφια",
+                "macronleaks",
+                "i\u{307}stanbul"
+            ]
+        );
+        assert_eq!(
+            strings(&a.domains),
+            ["example.com", "ex.com", "www.x", "sub.ex.org"]
+        );
     }
 }

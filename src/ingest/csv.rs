@@ -339,6 +339,8 @@ struct Table<'a> {
     roles: Vec<(Role, usize)>,
     columns: (Option<usize>, Option<usize>, Option<usize>, Option<usize>),
     needed: usize,
+    /// Per column below `needed`: whether a role reads it.
+    used: Vec<bool>,
 }
 
 /// Reads up to [`ROWS_PER_BLOCK`] rows into `block`; true when the stream has ended.
@@ -382,10 +384,12 @@ fn fill_block<R: Read>(rdr: &mut csv::Reader<R>, block: &mut RowBlock, line: &mu
     false
 }
 
-/// Turns a block of rows into batch operations (lines are absolute: header = line 1).
-fn parse_block(block: &RowBlock, table: &Table<'_>) -> Batch {
-    let mut batch = Batch::new();
+/// Turns a block of rows into batch operations (lines are absolute: header = line 1), into
+/// `batch`, which is cleared first.
+fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
+    batch.clear();
     let mut scratch = String::new();
+    let mut fields = Vec::new();
     for entry in &block.entries {
         batch.records += 1;
         match entry {
@@ -396,31 +400,28 @@ fn parse_block(block: &RowBlock, table: &Table<'_>) -> Batch {
             } => batch.skip(*line, *reason, detail.clone()),
             Entry::Row { record, line } => {
                 if let Err((reason, detail)) = row_to_ops(
-                    &mut batch,
+                    batch,
                     &block.records[*record],
-                    &table.roles,
-                    table.columns,
-                    table.needed,
-                    table.file,
+                    table,
                     *line,
                     &mut scratch,
+                    &mut fields,
                 ) {
                     batch.skip(*line, reason, detail);
                 }
             }
         }
     }
-    batch
 }
 
 /// Reads a CSV stream and calls `sink` with each batch, in order (lines are absolute: header =
 /// line 1), and `after_group` on the calling thread after each group of batches. Blocks of
 /// rows are parsed on all threads while the previous group is replayed by `sink`.
 pub(crate) fn read_csv(
-    reader: impl Read,
+    reader: impl Read + Send,
     file: &str,
     mapping: Option<&ColumnMapping>,
-    mut sink: impl FnMut(Batch) -> Result<(), IngestError> + Send,
+    mut sink: impl FnMut(&Batch) -> Result<(), IngestError> + Send,
     mut after_group: impl FnMut(),
 ) -> Result<(), IngestError> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -470,10 +471,15 @@ pub(crate) fn read_csv(
         col(Role::Time),
     );
     let needed = roles.iter().map(|(_, i)| i + 1).max().unwrap_or(0);
+    let mut used = vec![false; needed];
+    for &(_, i) in &roles {
+        used[i] = true;
+    }
     let table = Table {
         file,
         columns: (c_post, c_account, c_handle, c_time),
         needed,
+        used,
         roles,
     };
 
@@ -481,52 +487,85 @@ pub(crate) fn read_csv(
     let mut line = 1u64;
     let mut done = false;
     let mut spare: Vec<RowBlock> = Vec::new();
+    let mut spare_batches: Vec<Batch> = Vec::new();
     let mut pending: Vec<Batch> = Vec::new();
-    while !done || !pending.is_empty() {
-        let mut blocks = Vec::with_capacity(group);
-        while !done && blocks.len() < group {
-            let mut block = spare.pop().unwrap_or_default();
-            done = fill_block(&mut rdr, &mut block, &mut line);
-            if block.entries.is_empty() {
-                spare.push(block);
-            } else {
-                blocks.push(block);
-            }
-        }
+    let mut filled = fill_group(&mut rdr, &mut spare, group, &mut done, &mut line);
+    // Three stages overlap: the rows of the next group are read while the current group is
+    // parsed and the previous one replayed. Blocks and batches are recycled.
+    while !filled.is_empty() || !pending.is_empty() {
         let to_replay = std::mem::take(&mut pending);
-        let (replayed, parsed) = rayon::join(
-            || to_replay.into_iter().try_for_each(&mut sink),
+        let mut batches: Vec<Batch> = (0..filled.len())
+            .map(|_| spare_batches.pop().unwrap_or_default())
+            .collect();
+        let mut next_spare = std::mem::take(&mut spare);
+        let (replayed, next) = rayon::join(
+            || -> Result<Vec<Batch>, IngestError> {
+                for b in &to_replay {
+                    sink(b)?;
+                }
+                Ok(to_replay)
+            },
             || {
-                blocks
-                    .par_iter()
-                    .map(|b| parse_block(b, &table))
-                    .collect::<Vec<_>>()
+                rayon::join(
+                    || {
+                        (!done).then(|| {
+                            fill_group(&mut rdr, &mut next_spare, group, &mut done, &mut line)
+                        })
+                    },
+                    || {
+                        filled
+                            .par_iter()
+                            .zip(batches.par_iter_mut())
+                            .for_each(|(block, batch)| parse_block(block, &table, batch));
+                    },
+                )
+                .0
             },
         );
-        replayed?;
+        spare_batches.extend(replayed?);
         after_group();
-        spare.extend(blocks);
-        pending = parsed;
+        spare = next_spare;
+        spare.append(&mut filled);
+        filled = next.unwrap_or_default();
+        pending = batches;
     }
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn row_to_ops(
+/// Reads up to `group` blocks of rows, reusing blocks from `spare`.
+fn fill_group<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    spare: &mut Vec<RowBlock>,
+    group: usize,
+    done: &mut bool,
+    line: &mut u64,
+) -> Vec<RowBlock> {
+    let mut blocks = Vec::with_capacity(group);
+    while !*done && blocks.len() < group {
+        let mut block = spare.pop().unwrap_or_default();
+        *done = fill_block(rdr, &mut block, line);
+        if block.entries.is_empty() {
+            spare.push(block);
+        } else {
+            blocks.push(block);
+        }
+    }
+    blocks
+}
+
+/// One row's operations. Each field the mapping uses is checked for UTF-8 and trimmed once,
+/// into `fields`; errors name the first bad field in the order the row is read.
+fn row_to_ops<'r>(
     batch: &mut Batch,
-    record: &csv::ByteRecord,
-    roles: &[(Role, usize)],
-    (c_post, c_account, c_handle, c_time): (
-        Option<usize>,
-        Option<usize>,
-        Option<usize>,
-        Option<usize>,
-    ),
-    needed: usize,
-    file: &str,
+    record: &'r csv::ByteRecord,
+    table: &Table<'_>,
     line: u64,
     scratch: &mut String,
+    fields: &mut Vec<Option<&'r str>>,
 ) -> Result<(), (SkipReason, String)> {
+    let roles = &table.roles;
+    let (c_post, c_account, c_handle, c_time) = table.columns;
+    let needed = table.needed;
     if record.len() < needed {
         return Err((
             SkipReason::BadCsvRow,
@@ -536,15 +575,23 @@ fn row_to_ops(
             ),
         ));
     }
-    let field = |i: usize| -> Result<&str, (SkipReason, String)> {
-        std::str::from_utf8(&record[i]).map(str::trim).map_err(|_| {
+    fields.clear();
+    fields.extend(
+        record
+            .iter()
+            .take(needed)
+            .enumerate()
+            .map(|(i, f)| table.used[i].then(|| std::str::from_utf8(f).ok().map(str::trim))?),
+    );
+    let field = |i: usize| -> Result<&'r str, (SkipReason, String)> {
+        fields[i].ok_or_else(|| {
             (
                 SkipReason::InvalidUtf8,
                 format!("field {} is not valid UTF-8", i + 1),
             )
         })
     };
-    let get = |c: Option<usize>| -> Result<&str, (SkipReason, String)> {
+    let get = |c: Option<usize>| -> Result<&'r str, (SkipReason, String)> {
         match c {
             Some(i) => field(i),
             None => Ok(""),
@@ -572,10 +619,10 @@ fn row_to_ops(
             if p.is_empty() {
                 return Err((SkipReason::MissingId, "empty post id column".into()));
             }
-            p.to_string()
+            std::borrow::Cow::Borrowed(p)
         }
         // Without a post column every row is its own post.
-        None => format!("{file}:{line}"),
+        None => std::borrow::Cow::Owned(format!("{}:{line}", table.file)),
     };
     let mut kind = PostKind::Original;
     let (mut shared, mut reply_to) = (None, None);
@@ -647,20 +694,15 @@ fn row_to_ops(
                 let s = batch.str(v);
                 batch.ops.push(Op::Object(s));
             }
-            Role::Domain => {
-                let s = batch.str(v);
-                batch.ops.push(Op::Domain(s));
-            }
+            Role::Domain => batch.push_domain(v),
             Role::Urls => {
                 for u in v.split_whitespace() {
-                    let s = batch.str(u);
-                    batch.ops.push(Op::Url(s));
+                    batch.push_url(u);
                 }
             }
             Role::Hashtags => {
                 for h in split_multi(v) {
-                    let s = batch.str(h);
-                    batch.ops.push(Op::Hashtag(s));
+                    batch.push_hashtag(h);
                 }
             }
             Role::Mentions => {
@@ -700,6 +742,41 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown role")
         );
+    }
+
+    /// A row with several bad fields is reported by the first one read: account, time, post,
+    /// then the mapping's order.
+    #[test]
+    fn bad_utf8_names_the_first_field_read() {
+        let mut data =
+            b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n".to_vec();
+        data.extend_from_slice(b"1,u1,a,,,ok,1493767621,\n");
+        data.extend_from_slice(b"2,u1,a,,,bad \xff,1493767\xfe,\n");
+        data.extend_from_slice(b"3,u1,a,,,bad \xff,1493767621,\n");
+        let opts = crate::ingest::IngestOptions {
+            columns: Some("cnt".parse().unwrap()),
+            ..Default::default()
+        };
+        let ingest = crate::ingest::read_collection(
+            &[crate::ingest::Input::bytes("t.csv", data)],
+            &opts,
+            &(),
+        )
+        .unwrap();
+        let details: Vec<_> = ingest
+            .report
+            .examples
+            .iter()
+            .map(|s| (s.line, s.detail.as_str()))
+            .collect();
+        assert_eq!(
+            details,
+            [
+                (3, "field 7 is not valid UTF-8"),
+                (4, "field 6 is not valid UTF-8")
+            ]
+        );
+        assert_eq!(ingest.collection.records().count(), 1);
     }
 
     #[test]

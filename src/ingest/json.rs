@@ -505,8 +505,7 @@ impl Emitter<'_> {
     fn entities(&mut self, e: &RawEntities<'_>, skip_handle: Option<&str>) {
         for h in &e.hashtags {
             if let Some(tag) = h.text.as_deref().or(h.tag.as_deref()) {
-                let s = self.batch.str(tag);
-                self.batch.ops.push(Op::Hashtag(s));
+                self.batch.push_hashtag(tag);
             }
         }
         for u in &e.urls {
@@ -517,8 +516,7 @@ impl Emitter<'_> {
                 .or(u.expanded_url.as_deref().filter(|s| !s.is_empty()))
                 .or(u.url.as_deref());
             if let Some(url) = url {
-                let s = self.batch.str(url);
-                self.batch.ops.push(Op::Url(s));
+                self.batch.push_url(url);
             }
         }
         for m in e.user_mentions.iter().chain(&e.mentions) {

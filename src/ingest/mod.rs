@@ -318,10 +318,10 @@ fn read_one(
         lines: 0,
         records: 0,
     };
-    let last_raw = std::cell::Cell::new(0u64);
+    let last_raw = std::sync::atomic::AtomicU64::new(0);
     let advance = |raw: u64| {
-        progress.advance(raw.saturating_sub(last_raw.get()));
-        last_raw.set(raw);
+        let last = last_raw.swap(raw, std::sync::atomic::Ordering::Relaxed);
+        progress.advance(raw.saturating_sub(last));
     };
     let bytes = if is_csv {
         let parsed = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
@@ -334,7 +334,7 @@ fn read_one(
             &mut counter,
             &opened.name,
             opts.columns.as_ref(),
-            |b| sink.replay(&b),
+            |b| sink.replay(b),
             || advance(raw.load(std::sync::atomic::Ordering::Relaxed)),
         )?;
         parsed.load(std::sync::atomic::Ordering::Relaxed)
@@ -386,24 +386,50 @@ struct Chunk {
     end_error: Option<std::io::Error>,
 }
 
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Batches parsed out of order, waiting for their turn to be replayed.
+struct Reorder {
+    /// The number of the next chunk to replay.
+    next: u64,
+    /// Parsed chunks after `next`, with the error that ended the stream after them.
+    ready: BTreeMap<u64, (Batch, Option<std::io::Error>)>,
+    /// Whether a thread is replaying now.
+    replaying: bool,
+    /// The first replay error; nothing more is replayed after it.
+    failed: Option<IngestError>,
+}
+
 /// Reads JSON lines on a reader thread while chunks are parsed on all threads and replayed in
-/// order. Replaying one group overlaps with parsing the next. Chunk buffers and batches are
-/// recycled, so a long file costs no allocations after the first groups. Returns decompressed
-/// bytes read.
+/// order. There is no barrier between groups of chunks: whichever thread finishes the chunk
+/// that is next in order replays it, and any later ones already parsed, while the other
+/// threads go on parsing. A thread more than `ahead` chunks in front of the replay waits, which
+/// bounds the memory held. Chunk buffers and batches are recycled, so a long file costs no
+/// allocations after the first chunks. Returns decompressed bytes read.
 fn stream_json_lines(
     opened: &mut source::Opened,
     opts: &IngestOptions,
     flavor: JsonFlavor,
     sink: &mut FileSink<'_, '_>,
-    advance: &dyn Fn(u64),
+    advance: &(dyn Fn(u64) + Sync),
 ) -> Result<u64, IngestError> {
     let chunk_bytes = opts.chunk_bytes.max(1 << 10);
-    let group = rayon::current_num_threads() * 2;
+    let ahead = rayon::current_num_threads() as u64 * 2;
     let reader = &mut opened.reader;
     let raw = opened.raw_read.clone();
     let spare_batches = std::sync::Mutex::new(Vec::<Batch>::new());
+    let state = std::sync::Mutex::new(Reorder {
+        next: 0,
+        ready: BTreeMap::new(),
+        replaying: false,
+        failed: None,
+    });
+    let turn = std::sync::Condvar::new();
+    let sink = std::sync::Mutex::new(sink);
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<Chunk>(group);
+        let (tx, rx) = mpsc::sync_channel::<Chunk>(ahead as usize);
         let (recycle_tx, recycle_rx) = mpsc::channel::<Vec<u8>>();
         let producer = scope.spawn(move || {
             let mut carry: Vec<u8> = Vec::new();
@@ -447,70 +473,72 @@ fn stream_json_lines(
             }
             total
         });
-        let mut pending: Vec<(Batch, Option<std::io::Error>)> = Vec::new();
-        let mut done = false;
-        let result = loop {
-            let mut chunks = Vec::with_capacity(group);
-            if !done {
-                match rx.recv() {
-                    Ok(c) => chunks.push(c),
-                    Err(_) => done = true,
+        let recycle_tx = std::sync::Mutex::new(recycle_tx);
+        // Replays chunk batches in order for as long as the next one is ready; one thread at a
+        // time. Returns false once a replay has failed.
+        let replay_ready = || -> bool {
+            let mut st = lock(&state);
+            loop {
+                if st.failed.is_some() {
+                    return false;
                 }
-                while chunks.len() < group {
-                    match rx.try_recv() {
-                        Ok(c) => chunks.push(c),
-                        Err(_) => break,
-                    }
+                if st.replaying {
+                    return true;
                 }
+                let next = st.next;
+                let Some((mut batch, err)) = st.ready.remove(&next) else {
+                    return true;
+                };
+                st.replaying = true;
+                drop(st);
+                let mut sink = lock(&sink);
+                let mut result = sink.replay(&batch);
+                if let (Ok(()), Some(e)) = (&result, err) {
+                    let line = sink.lines + 1;
+                    result = sink
+                        .log
+                        .record(line, stream_error_reason(&e), &e.to_string());
+                }
+                drop(sink);
+                advance(raw.load(std::sync::atomic::Ordering::Relaxed));
+                batch.clear();
+                lock(&spare_batches).push(batch);
+                st = lock(&state);
+                st.replaying = false;
+                st.next += 1;
+                if let Err(e) = result {
+                    st.failed = Some(e);
+                }
+                turn.notify_all();
             }
-            if chunks.is_empty() && pending.is_empty() {
-                break Ok(());
-            }
-            let to_replay = std::mem::take(&mut pending);
-            let (replayed, parsed) = rayon::join(
-                || -> Result<(), IngestError> {
-                    for (mut batch, err) in to_replay {
-                        sink.replay(&batch)?;
-                        if let Some(e) = err {
-                            sink.log.record(
-                                sink.lines + 1,
-                                stream_error_reason(&e),
-                                &e.to_string(),
-                            )?;
-                        }
-                        batch.clear();
-                        spare_batches
-                            .lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push(batch);
-                    }
-                    Ok(())
-                },
-                || {
-                    chunks
-                        .into_par_iter()
-                        .map(|c| {
-                            let spare = spare_batches
-                                .lock()
-                                .unwrap_or_else(|e| e.into_inner())
-                                .pop();
-                            let mut batch = spare.unwrap_or_default();
-                            json::parse_json_lines(&c.data[..c.len], flavor, &mut batch);
-                            let _ = recycle_tx.send(c.data);
-                            (batch, c.end_error)
-                        })
-                        .collect::<Vec<_>>()
-                },
-            );
-            advance(raw.load(std::sync::atomic::Ordering::Relaxed));
-            if let Err(e) = replayed {
-                break Err(e);
-            }
-            pending = parsed;
         };
-        drop(rx);
+        let _ = rx
+            .into_iter()
+            .zip(0u64..)
+            .par_bridge()
+            .try_for_each(|(c, k)| -> Result<(), ()> {
+                {
+                    let mut st = lock(&state);
+                    while k >= st.next + ahead && st.failed.is_none() {
+                        st = turn.wait(st).unwrap_or_else(|e| e.into_inner());
+                    }
+                    if st.failed.is_some() {
+                        return Err(());
+                    }
+                }
+                let spare = lock(&spare_batches).pop();
+                let mut batch = spare.unwrap_or_default();
+                json::parse_json_lines(&c.data[..c.len], flavor, &mut batch);
+                let _ = lock(&recycle_tx).send(c.data);
+                lock(&state).ready.insert(k, (batch, c.end_error));
+                if replay_ready() { Ok(()) } else { Err(()) }
+            });
         let total = producer.join().unwrap_or(0);
-        result.map(|()| total)
+        let st = state.into_inner().unwrap_or_else(|e| e.into_inner());
+        match st.failed {
+            Some(e) => Err(e),
+            None => Ok(total),
+        }
     })
 }
 
@@ -549,6 +577,64 @@ mod tests {
         assert_eq!(a.report.examples, b.report.examples);
         assert_eq!(a.report.examples[0].line, 52);
         assert_eq!(a.report.examples[0].reason, SkipReason::InvalidJson);
+    }
+
+    /// Many small chunks parsed out of order on several threads replay as on one thread, and
+    /// the strict error is the first bad line whatever the thread count.
+    #[test]
+    fn thread_count_does_not_change_the_result_or_the_strict_error() {
+        let mut data = Vec::new();
+        for i in 0..3000 {
+            data.extend_from_slice(
+                format!(
+                    r#"{{"id_str":"{i}","created_at":"Fri Aug 16 02:15:02 +0000 2013","text":"t {} #a{}","user":{{"id_str":"{}","screen_name":"u{}"}},"entities":{{"hashtags":[{{"text":"A{}"}}]}}}}"#,
+                    i % 13,
+                    i % 5,
+                    i % 97,
+                    i % 97,
+                    i % 5
+                )
+                .as_bytes(),
+            );
+            data.push(b'\n');
+            if i % 700 == 699 {
+                data.extend_from_slice(b"{not json\n");
+            }
+        }
+        let small = IngestOptions {
+            chunk_bytes: 1024,
+            ..Default::default()
+        };
+        let strict = IngestOptions {
+            strict: true,
+            ..small.clone()
+        };
+        let run = |threads: usize, opts: &IngestOptions| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| read("a.jsonl", &data, opts))
+        };
+        let one = run(1, &small).unwrap();
+        for threads in [2, 3] {
+            let many = run(threads, &small).unwrap();
+            let c = (&one.collection, &many.collection);
+            assert_eq!(c.0.posts.len(), c.1.posts.len());
+            assert_eq!(c.0.posts.author, c.1.posts.author);
+            assert_eq!(c.0.posts.entities, c.1.posts.entities);
+            assert_eq!(c.0.accounts.handle, c.1.accounts.handle);
+            assert_eq!(
+                c.0.hashtags.iter().collect::<Vec<_>>(),
+                c.1.hashtags.iter().collect::<Vec<_>>()
+            );
+            assert_eq!(one.report.examples, many.report.examples);
+            let err = run(threads, &strict).unwrap_err().to_string();
+            assert!(err.starts_with("a.jsonl:701: "), "{err}");
+        }
+        assert_eq!(one.collection.records().count(), 3000);
+        assert_eq!(one.report.skipped_total(), 4);
+        assert_eq!(one.report.examples[1].line, 1402);
     }
 
     #[test]

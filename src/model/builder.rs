@@ -341,11 +341,19 @@ impl CollectionBuilder {
         if tag.is_empty() {
             return;
         }
-        self.scratch.clear();
+        let mut folded = std::mem::take(&mut self.scratch);
+        folded.clear();
         for c in tag.chars() {
-            self.scratch.extend(c.to_lowercase());
+            folded.extend(c.to_lowercase());
         }
-        let sym = self.c.hashtags.intern(&self.scratch);
+        self.add_folded_hashtag(p, &folded);
+        self.scratch = folded;
+    }
+
+    /// [`CollectionBuilder::add_hashtag`] for a tag already trimmed, without `#`, case-folded
+    /// and not empty (readers fold tags on their own threads).
+    pub(crate) fn add_folded_hashtag(&mut self, p: PostIx, folded: &str) {
+        let sym = self.c.hashtags.intern(folded);
         self.pending_entities
             .push((p, Entity::new(EntityKind::Hashtag, sym)));
     }
@@ -356,10 +364,16 @@ impl CollectionBuilder {
         if url.is_empty() {
             return;
         }
+        self.add_normalized_url(p, &url, domain_of(&url));
+    }
+
+    /// [`CollectionBuilder::add_url`] for a URL already normalised (not empty) and its
+    /// [`domain_of`].
+    pub(crate) fn add_normalized_url(&mut self, p: PostIx, url: &str, domain: Option<&str>) {
         let before = self.c.urls.len();
-        let sym = self.c.urls.intern(&url);
+        let sym = self.c.urls.intern(url);
         if self.c.urls.len() > before {
-            let domain = domain_of(&url).map_or(NONE, |d| self.c.domains.intern(d));
+            let domain = domain.map_or(NONE, |d| self.c.domains.intern(d));
             self.c.url_domain.push(domain);
         }
         self.pending_entities
@@ -373,6 +387,12 @@ impl CollectionBuilder {
         if d.is_empty() {
             return;
         }
+        self.add_normalized_domain(p, d);
+    }
+
+    /// [`CollectionBuilder::add_domain`] for a domain already trimmed, lower-cased, without
+    /// `www.` and not empty.
+    pub(crate) fn add_normalized_domain(&mut self, p: PostIx, d: &str) {
         let sym = self.c.domains.intern(d);
         self.pending_entities
             .push((p, Entity::new(EntityKind::Domain, sym)));

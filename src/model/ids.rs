@@ -16,8 +16,11 @@ const NAMED: u64 = 1 << 63;
 /// A map from external ids to dense indices `0..len`, in first-seen order.
 #[derive(Default, Debug, Clone)]
 pub struct IdSpace {
+    /// Numeric ids to their index.
     index: FxHashMap<u64, u32>,
+    /// Non-numeric ids; symbol `s` has index `name_ix[s]`, so that a name costs one lookup.
     names: Interner,
+    name_ix: Vec<u32>,
     /// Per index: the number itself, or `NAMED | symbol` for a non-numeric id.
     external: Vec<u64>,
 }
@@ -55,23 +58,30 @@ impl IdSpace {
         self.external.is_empty()
     }
 
-    fn key(&mut self, s: &str) -> u64 {
+    /// The index of `s`, and whether it was inserted now.
+    pub fn insert(&mut self, s: &str) -> (u32, bool) {
         match canonical_number(s) {
-            Some(n) => n,
-            None => NAMED | u64::from(self.names.intern(s)),
+            Some(n) => self.insert_key(n),
+            None => self.insert_name(s),
         }
     }
 
-    /// The index of `s`, and whether it was inserted now.
-    pub fn insert(&mut self, s: &str) -> (u32, bool) {
-        let key = self.key(s);
-        self.insert_key(key)
+    fn insert_name(&mut self, s: &str) -> (u32, bool) {
+        let known = self.names.len();
+        let sym = self.names.intern(s);
+        if (sym as usize) < known {
+            return (self.name_ix[sym as usize], false);
+        }
+        let ix = self.external.len() as u32;
+        self.external.push(NAMED | u64::from(sym));
+        self.name_ix.push(ix);
+        (ix, true)
     }
 
     /// The index of a numeric id, and whether it was inserted now.
     pub fn insert_number(&mut self, n: u64) -> (u32, bool) {
         if n >= NAMED {
-            return self.insert(&n.to_string());
+            return self.insert_name(&n.to_string());
         }
         self.insert_key(n)
     }
@@ -87,11 +97,10 @@ impl IdSpace {
 
     /// The index of `s`, if known.
     pub fn get(&self, s: &str) -> Option<u32> {
-        let key = match canonical_number(s) {
-            Some(n) => n,
-            None => NAMED | u64::from(self.names.get(s)?),
-        };
-        self.index.get(&key).copied()
+        match canonical_number(s) {
+            Some(n) => self.index.get(&n).copied(),
+            None => Some(self.name_ix[self.names.get(s)? as usize]),
+        }
     }
 
     /// The id at `ix`, as the source wrote it.
@@ -112,7 +121,10 @@ impl IdSpace {
 
     /// Bytes held, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
-        self.index.capacity() * 13 + self.external.capacity() * 8 + self.names.heap_bytes()
+        self.index.capacity() * 13
+            + self.external.capacity() * 8
+            + self.names.heap_bytes()
+            + self.name_ix.capacity() * 4
     }
 }
 
