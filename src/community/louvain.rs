@@ -57,10 +57,10 @@ const MOVE_BATCHES: usize = 256;
 /// Each level runs the fast local moving of [`super::moving`] from singletons, then collapses
 /// the communities into the nodes of the next level; it stops when a level moves no node.
 ///
-/// Correspondence with the paper: "first phase" = `move_nodes` (stopped at level `ℓ` by a round
-/// tolerance of [`FIRST_TOLERANCE`] / 10^(ℓ−1) from ℓ = 1 on, see [`louvain_tolerance`]; [`MOVE_BATCHES`]
-/// batches a round), "second phase" = `aggregate`, `membership` composes the levels so that
-/// the result is a partition of the input nodes.
+/// Correspondence with the paper: "first phase" = `move_nodes` (stopped at level `ℓ` by a
+/// round tolerance of [`FIRST_TOLERANCE`], divided by 10^(ℓ−1) from ℓ = 1 on, see
+/// [`louvain_tolerance`]; [`MOVE_BATCHES`] batches a round), "second phase" = `aggregate`,
+/// `membership` composes the levels so that the result is a partition of the input nodes.
 pub(crate) fn louvain(graph: &Csr, options: &CommunityOptions) -> Partition {
     let (weights, gamma) = objective_terms(graph, options);
     let mut level_graph: Cow<'_, Csr> = Cow::Borrowed(graph);
