@@ -20,8 +20,9 @@ where `w(v, C)` is the edge weight between `v` and `C`, `A_C` the total weight o
 
 # Deterministic parallelism
 Nodes are taken from the queue in batches of a size fixed by the graph and the caller (never
-by the thread count: about `n / batches` nodes, see [`move_nodes`]). Within a batch the best move of every node is computed in parallel against the state
-at the start of the batch, then the moves are applied one by one in queue order. A move whose
+by the thread count: about `n / batches` nodes, see [`move_nodes`]). Within a batch the best
+move of every node is computed in parallel against the state at the start of the batch, then
+the moves are applied one by one in queue order. A move whose
 source or target community already changed within the batch is recomputed against the current
 state before it is applied (this catches two neighbours swapping communities, or many nodes
 piling into one). Every applied move therefore has exactly the gain it was computed with, the
