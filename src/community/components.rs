@@ -5,6 +5,7 @@ detection.
 
 use super::aggregate::Groups;
 use super::partition::Partition;
+use super::scratch::prefetch_neighborhoods;
 use crate::graph::csr::Csr;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -49,7 +50,9 @@ pub fn connected_components(graph: &Csr) -> Partition {
 /// quality: parts without edges between them only pay the penalty term.
 ///
 /// Communities are searched in parallel, each by breadth-first search from its members in
-/// increasing order; a part's label, its smallest node, does not depend on the threads.
+/// increasing order; a part's label, its smallest node, does not depend on the threads. The
+/// search prefetches, a few queued nodes ahead, their neighbour lists and the labels of their
+/// neighbours, as local moving does (on a large graph these reads otherwise miss the cache).
 ///
 /// # Complexity
 /// O(n + m) time, parallel over communities; O(n) memory.
@@ -75,6 +78,7 @@ pub(crate) fn split_disconnected(graph: &Csr, labels: &[u32]) -> Vec<u32> {
                 queue.push(start);
                 let mut head = 0;
                 while head < queue.len() {
+                    prefetch_neighborhoods(graph, labels, queue, head);
                     let v = queue[head];
                     head += 1;
                     for nb in graph.neighbors(v) {

@@ -34,6 +34,11 @@ const STAGE_REFINE: u64 = 12;
 /// refinement, the later levels and the second iteration take up what it leaves.
 const FIRST_TOLERANCE: f64 = 1e-3;
 
+/// The batches of a round of local moving (see [`move_nodes`]): about 1/32 of the nodes
+/// each, few enough that stale decisions stay rare, many enough that the parallel calls are
+/// few.
+const MOVE_BATCHES: usize = 32;
+
 /// Leiden community detection on `graph` (options already validated): iterations of
 /// [`leiden_iteration`], each starting from the partition of the previous one, until the
 /// partition stops changing or `options.max_iterations` (when not 0) have run.
@@ -78,7 +83,14 @@ fn leiden_iteration(
         };
         let mut rng = SplitMix64::derive(options.seed, STAGE_MOVE, stream);
         let tolerance = level_tolerance(FIRST_TOLERANCE, level);
-        move_nodes(&level_graph, quality, &mut community, &mut rng, tolerance);
+        move_nodes(
+            &level_graph,
+            quality,
+            &mut community,
+            &mut rng,
+            tolerance,
+            MOVE_BATCHES,
+        );
         let count = renumber(&mut community);
         if count == n {
             break;

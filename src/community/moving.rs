@@ -19,32 +19,45 @@ where `w(v, C)` is the edge weight between `v` and `C`, `A_C` the total weight o
 - CPM: `a_v` is the node size (1 on the input graph) and `γ' = γ`.
 
 # Deterministic parallelism
-Nodes are taken from the queue in batches of a size fixed by the graph (never by the thread
-count). Within a batch the best move of every node is computed in parallel against the state
-at the start of the batch, then the moves are applied one by one in queue order. A move whose
+Nodes are taken from the queue in batches of a size fixed by the graph and the caller (never
+by the thread count: about `n / batches` nodes, see [`move_nodes`]). Within a batch the best
+move of every node is computed in parallel against the state at the start of the batch, then
+the moves are applied one by one in queue order. A move whose
 source or target community already changed within the batch is recomputed against the current
 state before it is applied (this catches two neighbours swapping communities, or many nodes
 piling into one). Every applied move therefore has exactly the gain it was computed with, the
 quality strictly increases, and the result depends only on the seed.
+
+In [`move_nodes`]: the batch is filled from the queue order (`while pos < n && batch.len() <
+batch_size`), decided in parallel by [`decide`], applied sequentially (the loop over `batch`
+and `decisions`, with `changed[c] == stamp` as the staleness test and [`best_move`] as the
+recomputation), and the neighbours of the movers are woken in parallel (`wake`).
 
 # Where the time goes, and what keeps it short
 - Rounds: a "round" is one pass over the queue order. A round that gains less than the
   level's tolerance ends the phase ([`level_tolerance`]: a share of the total weight that
   drops tenfold per level, as in GVE-Louvain, Sahu 2023); the pruning of the queue (only
   neighbours of movers are revisited) is the one of the paper.
+- The sequential apply step: it is the one part of a round that runs on one thread, so it
+  reads only what a move updates (the mover's community and weight, the totals, sizes and
+  stamps of its source and target, prefetched a few movers ahead); the neighbourhoods are
+  read by the rare recomputation and by the parallel wake step, which prefetches its own.
+  Smaller batches make recomputations rarer: Louvain takes 256 batches a round, Leiden 32.
 - Memory latency: nodes are visited in random order, so reading a node's neighbour list and
-  the communities of its neighbours misses the cache on large graphs. The decide, apply and
-  wake loops run over slices of nodes known in advance and prefetch, a few nodes ahead,
-  the offsets, the list, and the communities and community totals it will read
+  the communities of its neighbours misses the cache on large graphs. The decide and wake
+  loops run over slices of nodes known in advance and prefetch, a few nodes ahead, the
+  offsets, the list, and the communities and community totals it will read
   ([`prefetch_neighborhoods`]); prefetching changes no result.
 - Summing weights by neighbouring community: a small hash table that stays in L1 on large
-  graphs, a dense array on graphs small enough for it to stay in L2 ([`DENSE_NODES`]).
+  graphs, a dense array on graphs small enough for it to stay in L2 ([`DENSE_NODES`]). On
+  the dense aggregate graphs (hundreds of neighbours a node) [`best_move`] reads the gains
+  straight from the dense array rather than gathering `(community, weight)` pairs first.
 */
 
 use super::rng::SplitMix64;
 use super::scratch::{
-    AHEAD_COMMUNITY, Accumulator, PREFETCH_NEIGHBORS, PREFETCH_NODES, Pool, prefetch,
-    prefetch_neighborhoods,
+    AHEAD_COMMUNITY, AHEAD_OFFSETS, Accumulator, PREFETCH_NEIGHBORS, PREFETCH_NODES, Pool,
+    prefetch, prefetch_neighborhoods,
 };
 use crate::graph::csr::Csr;
 use rayon::prelude::*;
@@ -96,7 +109,9 @@ struct State {
 
 /// Runs fast local moving from `community` (ids below `graph.node_count()`), in place, until
 /// the queue is empty or a round of it gains less than `tolerance` (a share of the total
-/// weight, see [`level_tolerance`]).
+/// weight, see [`level_tolerance`]). Each round takes the queue in about `batches` batches
+/// (see the module docs): more batches mean fewer stale decisions to recompute sequentially,
+/// at the cost of more, smaller parallel calls.
 ///
 /// Returns the number of moves made.
 pub(crate) fn move_nodes(
@@ -105,6 +120,7 @@ pub(crate) fn move_nodes(
     community: &mut Vec<u32>,
     rng: &mut SplitMix64,
     tolerance: f64,
+    batches: usize,
 ) -> usize {
     let n = graph.node_count();
     let mut state = State {
@@ -126,9 +142,7 @@ pub(crate) fn move_nodes(
     let mut order: Vec<u32> = (0..n as u32).collect();
     rng.shuffle(&mut order);
     let active: Vec<AtomicBool> = (0..n).map(|_| AtomicBool::new(true)).collect();
-    // About 1/32 of the nodes per batch: few enough that stale decisions stay rare, many
-    // enough that the parallel calls are few.
-    let batch_size = (n / 32).clamp(1, 32_768);
+    let batch_size = (n / batches.max(1)).clamp(1, 32_768);
     let pool = Pool::new(n);
     let mut sequential = Accumulator::new(n);
     // `changed[c] == stamp`: community `c` gained or lost a node in the current batch.
@@ -205,9 +219,12 @@ pub(crate) fn move_nodes(
                 if decision == STAY {
                     continue;
                 }
-                // The movers ahead: their neighbourhoods (for a recomputation, and for the
-                // wake step), their weights and the state of their target.
-                prefetch_neighborhoods(graph, &state.community, &movers, mover);
+                // The movers ahead: their community, then their weight and the state of
+                // their source and target. Their neighbourhoods are left to the recomputation
+                // (rare) and to the wake step, which prefetches its own.
+                if let Some(&u) = movers.get(mover + AHEAD_OFFSETS) {
+                    prefetch(&state.community[u as usize]);
+                }
                 if let Some(&u) = movers.get(mover + AHEAD_COMMUNITY) {
                     prefetch(&quality.node_weights[u as usize]);
                     let from = state.community[u as usize] as usize;
@@ -336,27 +353,50 @@ fn best_move(
 ) -> (u32, f64) {
     let own = state.community[v as usize];
     let community = &state.community;
-    acc.sum_by_key(
-        graph
-            .neighbors(v)
-            .iter()
-            .map(|nb| (community[nb.node as usize], f64::from(nb.weight))),
-        graph.node_count() <= DENSE_NODES,
-    );
     let a = quality.node_weights[v as usize];
     let scale = quality.gamma * a;
-    let own_weight = acc.pairs.iter().find(|p| p.0 == own).map_or(0.0, |p| p.1);
-    let stay = own_weight - scale * (state.total[own as usize] - a);
-    let mut best_gain = stay;
     let mut best = STAY;
-    for &(c, weight) in &acc.pairs {
-        if c == own {
-            continue;
+    let stay;
+    let mut best_gain;
+    if graph.node_count() <= DENSE_NODES {
+        // Dense sums: the gains are read straight from the array. A slot touched twice (its
+        // weights are zero) is weighed twice with the same gain, which changes nothing.
+        for nb in graph.neighbors(v) {
+            acc.add(community[nb.node as usize], f64::from(nb.weight));
         }
-        let gain = weight - scale * state.total[c as usize];
-        if gain > best_gain || (gain == best_gain && best != STAY && c < best) {
-            best_gain = gain;
-            best = c;
+        stay = acc.weights[own as usize] - scale * (state.total[own as usize] - a);
+        best_gain = stay;
+        for &c in &acc.touched {
+            if c == own {
+                continue;
+            }
+            let gain = acc.weights[c as usize] - scale * state.total[c as usize];
+            if gain > best_gain || (gain == best_gain && best != STAY && c < best) {
+                best_gain = gain;
+                best = c;
+            }
+        }
+        acc.clear();
+    } else {
+        acc.sum_by_key(
+            graph
+                .neighbors(v)
+                .iter()
+                .map(|nb| (community[nb.node as usize], f64::from(nb.weight))),
+            false,
+        );
+        let own_weight = acc.pairs.iter().find(|p| p.0 == own).map_or(0.0, |p| p.1);
+        stay = own_weight - scale * (state.total[own as usize] - a);
+        best_gain = stay;
+        for &(c, weight) in &acc.pairs {
+            if c == own {
+                continue;
+            }
+            let gain = weight - scale * state.total[c as usize];
+            if gain > best_gain || (gain == best_gain && best != STAY && c < best) {
+                best_gain = gain;
+                best = c;
+            }
         }
     }
     // A new community of its own gains 0: better when staying costs and v is not alone.
@@ -403,6 +443,7 @@ mod tests {
             &mut community,
             &mut SplitMix64::derive(1, 0, 0),
             ROUND_TOLERANCE,
+            32,
         );
         assert!(moves >= 6);
         assert!(community[..4].iter().all(|&c| c == community[0]));
@@ -444,7 +485,7 @@ mod tests {
                 .install(|| {
                     let mut community: Vec<u32> = (0..n).collect();
                     let mut rng = SplitMix64::derive(3, 0, 0);
-                    move_nodes(&g, q, &mut community, &mut rng, ROUND_TOLERANCE);
+                    move_nodes(&g, q, &mut community, &mut rng, ROUND_TOLERANCE, 32);
                     community
                 })
         };
@@ -474,6 +515,7 @@ mod tests {
             &mut community,
             &mut SplitMix64::derive(1, 0, 0),
             ROUND_TOLERANCE,
+            32,
         );
         assert_ne!(community[0], community[1]);
     }
