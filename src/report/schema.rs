@@ -159,7 +159,8 @@ pub struct Cluster {
     /// Members.
     pub size: u32,
     /// Core members: those with at least a quarter of the median number of neighbours inside
-    /// the cluster. Only they are flagged with the cluster.
+    /// the cluster and a quarter of the strength of its strongly tied members (see
+    /// [`crate::analyze::rank`]). Only they are flagged with the cluster.
     pub core_size: u32,
     /// Member account ids, in account order.
     pub members: Vec<String>,
