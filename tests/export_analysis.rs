@@ -762,16 +762,11 @@ fn networkx_reads_gexf_and_graphml_back() {
     assert_eq!(ann["viz"]["size"], 36.4);
     let unknown = g["node_data"]["999"].as_object().unwrap();
     assert!(unknown.get("bot_score").is_none() && unknown.get("handle").is_none());
-    let e = g["edge_data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e[0] == "106" && e[1] == "999")
-        .expect("edge 106–999");
-    assert_eq!(e[2]["weight"], 1.5);
-    assert_eq!(e[2]["w_co-hashtag"], 0.5);
-    assert_eq!(e[2]["pairs"], 2);
-    assert_eq!(e[2]["last"], "2017-05-05T19:10:00.250Z");
+    let e = edge_between(&g, "106", "999");
+    assert_eq!(e["weight"], 1.5);
+    assert_eq!(e["w_co-hashtag"], 0.5);
+    assert_eq!(e["pairs"], 2);
+    assert_eq!(e["last"], "2017-05-05T19:10:00.250Z");
     // A zero layer weight is implied by the column's declared default.
     assert_eq!(g["edge_default"]["w_co-retweet"], 0.0);
     let zero_retweets = edge_between(&g, "105", "106");
@@ -798,14 +793,9 @@ fn networkx_reads_gexf_and_graphml_back() {
     assert_eq!(ann["name"], *sanitize_xml(NAME));
     assert_eq!(ann["rank"], 1);
     assert_eq!(ann["created_at"], "2017-04-30T23:59:59Z");
-    let e = g["edge_data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e[0] == "101" && e[1] == "102")
-        .expect("edge 101–102");
-    assert_eq!(e[2]["weight"], 5.0);
-    assert_eq!(e[2]["w_co-retweet"], 4.0);
+    let e = edge_between(&g, "101", "102");
+    assert_eq!(e["weight"], 5.0);
+    assert_eq!(e["w_co-retweet"], 4.0);
     assert_eq!(g["edge_default"]["w_co-retweet"], 0.0);
     let zero_retweets = edge_between(&g, "105", "106");
     assert!(zero_retweets.get("w_co-retweet").is_none());

@@ -20,7 +20,7 @@ use std::io::{BufWriter, Write};
 use super::ExportError;
 use super::chunks::{RenderedIds, visit_checked_edges, visit_checked_nodes, write_chunked};
 use super::model::{AttrValue, AttributeDef, ExportEdge, ExportNode, GraphSource, check_defaults};
-use super::text::{escape_xml_attr, push_datetime, push_f64, push_tagged_values, push_value};
+use super::text::{escape_xml_attr, push_datetime, push_f64, push_tagged_values};
 use super::xml::XmlOut;
 
 /// GEXF export settings.
@@ -166,16 +166,7 @@ fn write_attribute_decls(xml: &mut XmlOut, class: &str, defs: &[AttributeDef]) {
             .raw("id", ids.format(i))
             .text_attr("title", &def.name)
             .raw("type", def.ty.gexf_name());
-        match &def.default {
-            Some(value) => {
-                xml.open();
-                let mut text = String::new();
-                push_value(value, &mut text);
-                xml.text_element("default", &text);
-                xml.close("attribute");
-            }
-            None => xml.empty(),
-        }
+        xml.end_with_child("attribute", "default", def.default_text().as_deref());
     }
     xml.close("attributes");
 }
@@ -202,10 +193,7 @@ impl<'a> AttValues<'a> {
 
     /// Whether any of `values` is written: present and not its column's default.
     fn any_written(&self, values: &[AttrValue]) -> bool {
-        self.schema
-            .iter()
-            .zip(values)
-            .any(|(def, v)| !matches!(v, AttrValue::Missing) && !def.implies(v))
+        self.schema.iter().zip(values).any(|(def, v)| def.writes(v))
     }
 }
 

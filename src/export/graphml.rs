@@ -14,7 +14,7 @@ use std::io::{BufWriter, Write};
 use super::ExportError;
 use super::chunks::{RenderedIds, visit_checked_edges, visit_checked_nodes, write_chunked};
 use super::model::{AttrValue, AttributeDef, GraphSource, check_defaults};
-use super::text::{escape_xml_attr, escape_xml_text, push_f64, push_tagged_values, push_value};
+use super::text::{escape_xml_attr, escape_xml_text, push_f64, push_tagged_values};
 use super::xml::XmlOut;
 
 /// Writes `graph` as GraphML to `out`.
@@ -143,16 +143,7 @@ fn write_keys(xml: &mut XmlOut, domain: &str, prefix: char, defs: &[AttributeDef
             .raw("for", domain)
             .text_attr("attr.name", &def.name)
             .raw("attr.type", def.ty.graphml_name());
-        match &def.default {
-            Some(value) => {
-                xml.open();
-                let mut text = String::new();
-                push_value(value, &mut text);
-                xml.text_element("default", &text);
-                xml.close("key");
-            }
-            None => xml.empty(),
-        }
+        xml.end_with_child("key", "default", def.default_text().as_deref());
     }
 }
 

@@ -102,6 +102,20 @@ impl AttributeDef {
     pub(crate) fn implies(&self, value: &AttrValue) -> bool {
         self.default.as_ref() == Some(value)
     }
+
+    /// Whether GEXF and GraphML write `value`: present and not implied by the default.
+    pub(crate) fn writes(&self, value: &AttrValue) -> bool {
+        !matches!(value, AttrValue::Missing) && !self.implies(value)
+    }
+
+    /// The default's text, as GEXF and GraphML declare it.
+    pub(crate) fn default_text(&self) -> Option<String> {
+        self.default.as_ref().map(|value| {
+            let mut text = String::new();
+            super::text::push_value(value, &mut text);
+            text
+        })
+    }
 }
 
 /// One attribute value. Which variants fit which [`AttrType`] is decided by [`AttrValue::fits`].
@@ -453,6 +467,9 @@ mod tests {
         assert!(zero.implies(&AttrValue::Float(0.0)));
         assert!(!zero.implies(&AttrValue::Float(1.0)));
         assert!(!zero.implies(&AttrValue::Missing));
+        assert!(!zero.writes(&AttrValue::Float(0.0)) && !zero.writes(&AttrValue::Missing));
+        assert!(zero.writes(&AttrValue::Float(2.5)));
+        assert_eq!(zero.default_text().as_deref(), Some("0"));
         let wrong = AttributeDef::new("w", AttrType::Double).with_default(AttrValue::Int(0));
         assert_eq!(
             check_defaults(&[wrong]).unwrap_err().to_string(),

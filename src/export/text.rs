@@ -308,9 +308,10 @@ pub(crate) fn push_tagged_values(
     close: &str,
 ) {
     for ((tag, def), value) in tags.iter().zip(schema).zip(values) {
+        if !def.writes(value) {
+            continue;
+        }
         match value {
-            AttrValue::Missing => continue,
-            _ if def.implies(value) => continue,
             AttrValue::Str(text) => {
                 out.push_str(tag);
                 escape(text, out);

@@ -107,6 +107,19 @@ impl XmlOut {
         self.close(name);
     }
 
+    /// Ends the element just started: empty without `child_text`, else holding one
+    /// `<child>text</child>`. What attribute declarations with an optional default share.
+    pub(crate) fn end_with_child(&mut self, name: &str, child: &str, child_text: Option<&str>) {
+        match child_text {
+            Some(text) => {
+                self.open();
+                self.text_element(child, text);
+                self.close(name);
+            }
+            None => self.empty(),
+        }
+    }
+
     /// Ends the document with a newline.
     pub(crate) fn finish(&mut self) {
         self.buf.push('\n');

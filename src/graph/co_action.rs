@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use super::actions::{Action, extract_actions, filter_participation};
 use super::near_duplicate::near_duplicate_pairs;
-use super::sweep::{Capped, Grouped, sweep_into, window_pairs_total};
+use super::sweep::{Capped, Grouped, sweep_into, window_pairs_per_group};
 use super::weighting::{apply_backbone, tfidf_cosine};
 use super::{CoActionKind, CoActionOptions, GraphError, Weighting};
 use crate::model::{AccountIx, Collection, normalize_text};
@@ -217,11 +217,13 @@ fn pair_by_object(
     let grouped = Grouped::new(actions);
     let cap = options.max_pairs_per_object;
     let window_ms = options.window_ms();
-    let layout = BucketLayout::new(window_pairs_total(&grouped, window_ms), c.accounts.len());
+    let totals = window_pairs_per_group(&grouped, window_ms);
+    let layout = BucketLayout::new(totals.iter().sum(), c.accounts.len());
     let swept = sweep_into(
         &grouped,
         window_ms,
         cap,
+        &totals,
         |g, group, i, j, out| out.push(PairRecord::new(&group[i], &group[j], g)),
         |records| layout.split(&records),
     );
@@ -397,9 +399,7 @@ impl SplitPairs {
                     .filter(|(i, r)| *i == 0 || records[i - 1].key != r.key)
                     .count();
                 let mut edges = vec![EMPTY_EDGE; keys];
-                if keys > 0 {
-                    aggregate_sorted(&records, &mut edges);
-                }
+                aggregate_sorted(&records, &mut edges);
                 edges
             })
             .collect();
@@ -504,6 +504,14 @@ mod tests {
         assert_eq!(median_ms(&mut [9, 1, 4]), 4.0);
         assert_eq!(median_ms(&mut [9, 1, 4, 2]), 3.0);
         assert_eq!(median_ms(&mut [1, 2]), 1.5);
+    }
+
+    /// The sizes the README's memory bound is stated in.
+    #[test]
+    fn pairs_actions_and_edges_take_24_24_and_56_bytes() {
+        assert_eq!(std::mem::size_of::<PairRecord>(), 24);
+        assert_eq!(std::mem::size_of::<Action>(), 24);
+        assert_eq!(std::mem::size_of::<CoActionEdge>(), 56);
     }
 
     #[test]

@@ -117,13 +117,13 @@ fn pairs_started(group: &[Action], window_ms: i64, out: &mut Vec<u64>) {
     }
 }
 
-/// In-window pairs of all groups, all accounts included: an upper bound of what a sweep
-/// without cap emits, known before it runs.
-pub(crate) fn window_pairs_total(grouped: &Grouped, window_ms: i64) -> u64 {
+/// In-window pairs of each group, all accounts included: what plans a sweep, and an upper
+/// bound of what it emits, known before it runs.
+pub(crate) fn window_pairs_per_group(grouped: &Grouped, window_ms: i64) -> Vec<u64> {
     (0..grouped.len())
         .into_par_iter()
         .map(|g| window_pairs(grouped.group(g), window_ms))
-        .sum()
+        .collect()
 }
 
 /// In-window pairs of a group, all accounts included.
@@ -177,15 +177,17 @@ where
     T: Send,
     F: Fn(u32, &[Action], usize, usize, &mut Vec<T>) + Sync,
 {
-    sweep_into(grouped, window_ms, cap, emit, |out| out)
+    let totals = window_pairs_per_group(grouped, window_ms);
+    sweep_into(grouped, window_ms, cap, &totals, emit, |out| out)
 }
 
-/// [`sweep`], with each task's output vector turned into the task's part by `finish` as soon
-/// as the task ends.
+/// [`sweep`], given the groups' [`window_pairs_per_group`], with each task's output vector
+/// turned into the task's part by `finish` as soon as the task ends.
 pub(crate) fn sweep_into<T, P, F, G>(
     grouped: &Grouped,
     window_ms: i64,
     cap: u64,
+    totals: &[u64],
     emit: F,
     finish: G,
 ) -> SweepOutput<P>
@@ -196,11 +198,6 @@ where
     G: Fn(Vec<T>) -> P + Sync,
 {
     let groups = grouped.len();
-    let totals: Vec<u64> = (0..groups)
-        .into_par_iter()
-        .map(|g| window_pairs(grouped.group(g), window_ms))
-        .collect();
-
     // Plan the tasks.
     let mut tasks = Vec::new();
     let mut capped_groups = Vec::new();
