@@ -7,6 +7,9 @@ Runs, each in its own process on the same edge list and with the same thread cou
   networkit   PLM, ParallelLeiden
 and prints a Markdown table: time of the detection alone (wall and CPU, loading excluded),
 the process's peak resident memory (loading included), modularity and community count.
+With --repeat N each tool runs N times, each time in a fresh process, and the row is the run
+of median time (the spread goes to the JSON lines): on a shared machine single runs of the
+same binary vary by a fifth.
 JSON lines with every figure go to --json-out when given.
 
 The edge list is a CSV `source,target[,weight]` (header optional, any node ids), as read by
@@ -18,7 +21,8 @@ Install:  python3 -m venv /work/venv-community
           /work/venv-community/bin/pip install python-igraph networkit numpy
 Run:      cargo bench --bench community --no-run   # builds target/release/deps/community-*
           /work/venv-community/bin/python scripts/community_bench.py /work/bench-data/lfr_1m.csv \
-              --threads 2 [--tools coordgraph-leiden,igraph-leiden,...] [--json-out out.jsonl]
+              --threads 2 [--repeat 3] [--tools coordgraph-leiden,igraph-leiden,...] \
+              [--json-out out.jsonl]
 """
 import argparse
 import csv
@@ -161,6 +165,7 @@ def main():
     ap.add_argument("edges")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--tools", default=",".join(TOOLS))
+    ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--json-out")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -170,15 +175,22 @@ def main():
     rows = []
     cache = None
     for tool in args.tools.split(","):
-        if tool.startswith("coordgraph"):
-            row = run_coordgraph(tool, args.edges, args.threads)
-        else:
-            cache = cache or prepare(args.edges)
-            out = subprocess.run([sys.executable, __file__, cache, "--child", tool,
-                                  "--threads", str(args.threads)],
-                                 check=True, capture_output=True, text=True).stdout
-            row = json.loads(out.strip().splitlines()[-1])
-        row["load_avg"] = round(os.getloadavg()[0], 2)
+        runs = []
+        for _ in range(max(1, args.repeat)):
+            if tool.startswith("coordgraph"):
+                run = run_coordgraph(tool, args.edges, args.threads)
+            else:
+                cache = cache or prepare(args.edges)
+                out = subprocess.run([sys.executable, __file__, cache, "--child", tool,
+                                      "--threads", str(args.threads)],
+                                     check=True, capture_output=True, text=True).stdout
+                run = json.loads(out.strip().splitlines()[-1])
+            run["load_avg"] = round(os.getloadavg()[0], 2)
+            runs.append(run)
+        runs.sort(key=lambda r: r["seconds"])
+        row = dict(runs[(len(runs) - 1) // 2])
+        row["runs"] = len(runs)
+        row["all_seconds"] = [r["seconds"] for r in runs]
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
         if args.json_out:
