@@ -576,13 +576,22 @@ fn row_to_ops<'r>(
         ));
     }
     fields.clear();
-    fields.extend(
-        record
-            .iter()
-            .take(needed)
-            .enumerate()
-            .map(|(i, f)| table.used[i].then(|| std::str::from_utf8(f).ok().map(str::trim))?),
-    );
+    match std::str::from_utf8(record.as_slice()) {
+        // One check of the whole row; a field that starts or ends inside a character is not
+        // valid on its own, and `get` refuses it.
+        Ok(all) => fields.extend((0..needed).map(|i| {
+            table.used[i]
+                .then(|| record.range(i).and_then(|r| all.get(r)).map(str::trim))
+                .flatten()
+        })),
+        Err(_) => {
+            fields.extend(
+                record.iter().take(needed).enumerate().map(|(i, f)| {
+                    table.used[i].then(|| std::str::from_utf8(f).ok().map(str::trim))?
+                }),
+            )
+        }
+    }
     let field = |i: usize| -> Result<&'r str, (SkipReason, String)> {
         fields[i].ok_or_else(|| {
             (
@@ -605,8 +614,8 @@ fn row_to_ops<'r>(
     if time.is_empty() {
         return Err((SkipReason::MissingTime, "empty time column".into()));
     }
-    let time_ms =
-        parse_any_time(time).ok_or((SkipReason::BadTime, format!("unparseable time {time:?}")))?;
+    let time_ms = parse_any_time(time)
+        .ok_or_else(|| (SkipReason::BadTime, format!("unparseable time {time:?}")))?;
     if !in_range(time_ms) {
         return Err((
             SkipReason::TimeOutOfRange,
