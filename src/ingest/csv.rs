@@ -304,21 +304,54 @@ impl ColumnMapping {
     }
 }
 
+/// [`str::trim`], with a shortcut for the usual field that starts and ends with a visible
+/// ASCII character.
+fn trim_field(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(b)) if a.is_ascii_graphic() && b.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 fn split_multi(cell: &str) -> impl Iterator<Item = &str> {
     cell.split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '|')
         .filter(|s| !s.is_empty())
 }
 
-/// Rows per block: the unit parsed by one task and replayed as one batch. Fixed, so that
-/// batches are the same for any thread count.
+/// Rows per block read by the CSV reader: the unit parsed by one task and replayed as one
+/// batch. Fixed, so that batches are the same for any thread count.
 const ROWS_PER_BLOCK: usize = 16_384;
 
-/// Rows read from the stream, not yet parsed. Blocks are recycled, and so are their records.
+/// Bytes per block of whole lines split without the CSV reader (about as many rows as
+/// [`ROWS_PER_BLOCK`] of a typical table). Fixed, like the rows per block.
+const RAW_BLOCK_BYTES: usize = 1 << 20;
+
+/// Rows read from the stream, not yet parsed: whole lines as bytes (`raw`), or records the CSV
+/// reader split. Blocks are recycled, and so are their buffers and records.
 #[derive(Default)]
 struct RowBlock {
+    /// Whole lines without quotes or carriage returns, split into rows and fields on the
+    /// parsing threads; empty when the CSV reader split the rows.
+    raw: Vec<u8>,
+    /// The line the first row of `raw` is reported at.
+    raw_first: u64,
+    /// One more than the number of line feeds before `raw`.
+    raw_line0: u64,
     records: Vec<csv::ByteRecord>,
-    /// Rows in reading order: a record (an index into `records`) or a row the CSV reader refused.
+    /// Rows in reading order, after those of `raw`: a record (an index into `records`) or a
+    /// row the CSV reader refused.
     entries: Vec<Entry>,
+}
+
+impl RowBlock {
+    fn clear(&mut self) {
+        self.raw.clear();
+        self.entries.clear();
+    }
+
+    fn is_empty(&self) -> bool {
+        self.raw.is_empty() && self.entries.is_empty()
+    }
 }
 
 enum Entry {
@@ -336,6 +369,7 @@ enum Entry {
 /// What [`parse_block`] needs to know of the table.
 struct Table<'a> {
     file: &'a str,
+    delimiter: u8,
     roles: Vec<(Role, usize)>,
     columns: (Option<usize>, Option<usize>, Option<usize>, Option<usize>),
     needed: usize,
@@ -343,9 +377,37 @@ struct Table<'a> {
     used: Vec<bool>,
 }
 
-/// Reads up to [`ROWS_PER_BLOCK`] rows into `block`; true when the stream has ended.
-fn fill_block<R: Read>(rdr: &mut csv::Reader<R>, block: &mut RowBlock, line: &mut u64) -> bool {
-    block.entries.clear();
+/// Turns the lines a CSV reader reports into lines of the file, for a reader started after
+/// `base` lines at a row boundary.
+#[derive(Debug, Clone, Copy)]
+struct LineMap {
+    /// Where the reader's first row is reported (line 1 to the reader): the line after the
+    /// last row's end, which is before `base + 1` when empty lines followed that row.
+    first: u64,
+    base: u64,
+}
+
+impl LineMap {
+    const IDENTITY: LineMap = LineMap { first: 1, base: 0 };
+
+    fn line(self, reader_line: u64) -> u64 {
+        if reader_line == 1 {
+            self.first
+        } else {
+            self.base + reader_line
+        }
+    }
+}
+
+/// Reads up to [`ROWS_PER_BLOCK`] rows into `block` with the CSV reader; true when the stream
+/// has ended.
+fn fill_block<R: Read>(
+    rdr: &mut csv::Reader<R>,
+    map: LineMap,
+    block: &mut RowBlock,
+    line: &mut u64,
+) -> bool {
+    block.clear();
     let mut used = 0;
     while block.entries.len() < ROWS_PER_BLOCK {
         if used == block.records.len() {
@@ -356,7 +418,7 @@ fn fill_block<R: Read>(rdr: &mut csv::Reader<R>, block: &mut RowBlock, line: &mu
             Ok(true) => {
                 *line = block.records[used]
                     .position()
-                    .map_or(*line + 1, |p| p.line());
+                    .map_or(*line + 1, |p| map.line(p.line()));
                 block.entries.push(Entry::Row {
                     record: used,
                     line: *line,
@@ -364,7 +426,7 @@ fn fill_block<R: Read>(rdr: &mut csv::Reader<R>, block: &mut RowBlock, line: &mu
                 used += 1;
             }
             Err(e) => {
-                let at = e.position().map_or(*line + 1, |p| p.line());
+                let at = e.position().map_or(*line + 1, |p| map.line(p.line()));
                 let reason = if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     SkipReason::InvalidUtf8
                 } else {
@@ -384,12 +446,295 @@ fn fill_block<R: Read>(rdr: &mut csv::Reader<R>, block: &mut RowBlock, line: &mu
     false
 }
 
+/// Reads whole lines in blocks of about [`RAW_BLOCK_BYTES`], for as long as they hold no
+/// quote and no carriage return. Such lines split into rows at line feeds and into fields at
+/// delimiters exactly as the CSV reader splits them, and they can be split on all threads.
+struct RawReader<R> {
+    reader: R,
+    /// [`RAW_BLOCK_BYTES`] (smaller in tests).
+    block_bytes: usize,
+    /// Bytes read after the last block's final line feed.
+    carry: Vec<u8>,
+    /// One more than the number of line feeds before `carry`.
+    line0: u64,
+    /// Where the next row is reported: the CSV reader reports a row at the line after the
+    /// previous row's end, not counting the empty lines it skips before the row.
+    next_first: u64,
+    ended: bool,
+    error: Option<std::io::Error>,
+}
+
+/// What [`RawReader::fill`] found.
+enum RawFill {
+    /// A block of lines; true when the stream has ended.
+    Lines(bool),
+    /// Bytes the CSV reader must split (they hold a quote or a carriage return), from a row
+    /// boundary on.
+    NeedsReader(Vec<u8>),
+}
+
+impl<R: Read> RawReader<R> {
+    /// Reads until `buf` holds at least `want` bytes or the stream ends.
+    fn read_to(&mut self, buf: &mut Vec<u8>, want: usize) {
+        while buf.len() < want && !self.ended {
+            let len = buf.len();
+            buf.resize(want, 0);
+            match self.reader.read(&mut buf[len..]) {
+                Ok(0) => {
+                    buf.truncate(len);
+                    self.ended = true;
+                }
+                Ok(n) => buf.truncate(len + n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(len),
+                Err(e) => {
+                    buf.truncate(len);
+                    self.ended = true;
+                    self.error = Some(e);
+                }
+            }
+        }
+    }
+
+    /// Reads the first row, the header, when the lines up to its end hold no quote and no
+    /// carriage return; otherwise gives back the reader and the bytes read, for the CSV
+    /// reader to start over.
+    fn start(
+        reader: R,
+        delimiter: u8,
+        block_bytes: usize,
+    ) -> Result<(RawReader<R>, csv::ByteRecord), (RawReader<R>, Vec<u8>)> {
+        let mut raw = RawReader {
+            reader,
+            block_bytes,
+            carry: Vec::new(),
+            line0: 1,
+            next_first: 1,
+            ended: false,
+            error: None,
+        };
+        let mut buf = Vec::new();
+        let mut want = 64 << 10;
+        let end = loop {
+            raw.read_to(&mut buf, want);
+            let first = buf.iter().position(|&b| b != b'\n');
+            let end = first.and_then(|f| memchr::memchr(b'\n', &buf[f..]).map(|i| f + i + 1));
+            if end.is_some() || raw.ended {
+                break end;
+            }
+            want *= 2;
+        };
+        let head = end.filter(|&e| memchr::memchr2(b'"', b'\r', &buf[..e]).is_none());
+        let Some(end) = head.filter(|_| raw.error.is_none()) else {
+            return Err((raw, buf));
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .delimiter(delimiter)
+            .from_reader(&buf[..end]);
+        let header = match rdr.byte_headers() {
+            Ok(h) => h.clone(),
+            Err(_) => return Err((raw, buf)),
+        };
+        raw.line0 = 1 + memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
+        raw.next_first = raw.line0;
+        raw.carry = buf.split_off(end);
+        Ok((raw, header))
+    }
+
+    /// Reads the next block of whole lines into `block.raw`.
+    fn fill(&mut self, block: &mut RowBlock) -> RawFill {
+        block.clear();
+        let buf = &mut block.raw;
+        buf.extend_from_slice(&self.carry);
+        self.carry.clear();
+        let mut want = self.block_bytes;
+        let mut scanned = 0;
+        // Cut after the last line feed; a line longer than a block makes the block longer.
+        let cut = loop {
+            self.read_to(buf, want);
+            if self.ended {
+                break buf.len();
+            }
+            if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..]) {
+                break scanned + i + 1;
+            }
+            scanned = buf.len();
+            want = buf.len() + self.block_bytes;
+        };
+        self.carry.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
+        if memchr::memchr2(b'"', b'\r', buf).is_some() {
+            let mut rest = std::mem::take(buf);
+            rest.append(&mut self.carry);
+            return RawFill::NeedsReader(rest);
+        }
+        if self.error.is_some() {
+            // The row cut short by the error is lost, as the CSV reader loses it.
+            let whole = memchr::memrchr(b'\n', buf).map_or(0, |i| i + 1);
+            buf.truncate(whole);
+        }
+        block.raw_first = self.next_first;
+        block.raw_line0 = self.line0;
+        let feeds = memchr::memchr_iter(b'\n', buf).count() as u64;
+        // The last row ends at the first line feed after its last byte.
+        if let Some(last) = buf.iter().rposition(|&b| b != b'\n') {
+            let trailing = (buf.len() - last - 1) as u64;
+            if trailing > 0 {
+                self.next_first = self.line0 + feeds - trailing + 1;
+            }
+        }
+        self.line0 += feeds;
+        RawFill::Lines(self.ended)
+    }
+}
+
+/// Bytes read already, then the error that ended the stream (if one did), then the rest of
+/// the stream: what the CSV reader reads when it takes over.
+struct Resume<R> {
+    bytes: std::io::Cursor<Vec<u8>>,
+    error: Option<std::io::Error>,
+    ended: bool,
+    reader: R,
+}
+
+impl<R: Read> Read for Resume<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.bytes.read(buf)?;
+        if n > 0 || buf.is_empty() {
+            return Ok(n);
+        }
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        if self.ended {
+            return Ok(0);
+        }
+        self.reader.read(buf)
+    }
+}
+
+/// Where rows come from: whole lines split on the parsing threads while they allow it, then
+/// the CSV reader from a row boundary on.
+enum Source<R: Read> {
+    Raw(RawReader<R>),
+    Reader(Box<csv::Reader<Resume<R>>>, LineMap),
+    Done,
+}
+
+impl<R: Read> Source<R> {
+    fn reader(raw: RawReader<R>, bytes: Vec<u8>, delimiter: u8, has_headers: bool) -> Self {
+        let map = if has_headers {
+            LineMap::IDENTITY
+        } else {
+            LineMap {
+                first: raw.next_first,
+                base: raw.line0 - 1,
+            }
+        };
+        let resume = Resume {
+            bytes: std::io::Cursor::new(bytes),
+            ended: raw.ended,
+            error: raw.error,
+            reader: raw.reader,
+        };
+        let rdr = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(has_headers)
+            .delimiter(delimiter)
+            .from_reader(resume);
+        Source::Reader(Box::new(rdr), map)
+    }
+
+    /// Fills `block`; true when the stream has ended. `line` is the line of the last row read.
+    fn fill(&mut self, block: &mut RowBlock, line: &mut u64, delimiter: u8) -> bool {
+        if let Source::Raw(raw) = self {
+            let first_before = raw.next_first;
+            match raw.fill(block) {
+                RawFill::Lines(ended) => {
+                    if let Some(last) = last_row_line(&block.raw, first_before, block.raw_line0) {
+                        *line = last;
+                    }
+                    if let Some(e) = raw.error.take().filter(|_| ended) {
+                        block.entries.push(Entry::Refused {
+                            line: *line + 1,
+                            reason: SkipReason::BadCsvRow,
+                            detail: e.to_string(),
+                        });
+                    }
+                    return ended;
+                }
+                RawFill::NeedsReader(bytes) => {
+                    if let Source::Raw(raw) = std::mem::replace(self, Source::Done) {
+                        *self = Source::reader(raw, bytes, delimiter, false);
+                    }
+                }
+            }
+        }
+        match self {
+            Source::Reader(rdr, map) => fill_block(rdr, *map, block, line),
+            _ => true,
+        }
+    }
+}
+
+/// The line the last row of a raw block is reported at (see [`raw_rows`]), found from the end.
+fn last_row_line(data: &[u8], first: u64, line0: u64) -> Option<u64> {
+    let last = data.iter().rposition(|&b| b != b'\n')?;
+    let start = memchr::memrchr(b'\n', &data[..last]).map_or(0, |i| i + 1);
+    match data[..start].iter().rposition(|&b| b != b'\n') {
+        None => Some(first),
+        // The previous row ends at the line feed after its last byte.
+        Some(end) => Some(line0 + memchr::memchr_iter(b'\n', &data[..end + 2]).count() as u64),
+    }
+}
+
+/// The rows of a raw block, with the line each is reported at: `(row, line)`. The rows are the
+/// non-empty runs between line feeds; a row is reported at the line after the previous row's
+/// end (`first` for the block's first row), `line0` being the line of the block's first byte.
+fn raw_rows(data: &[u8], first: u64, line0: u64) -> impl Iterator<Item = (&[u8], u64)> + '_ {
+    let mut start = 0;
+    let mut feeds = 0u64;
+    let mut next = first;
+    let ends = memchr::memchr_iter(b'\n', data)
+        .chain((data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len()));
+    ends.filter_map(move |end| {
+        let row = &data[start..end];
+        start = end + 1;
+        let at = next;
+        if end < data.len() {
+            feeds += 1;
+        }
+        if row.is_empty() {
+            return None;
+        }
+        next = line0 + feeds;
+        Some((row, at))
+    })
+}
+
 /// Turns a block of rows into batch operations (lines are absolute: header = line 1), into
 /// `batch`, which is cleared first.
 fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
     batch.clear();
     let mut scratch = String::new();
     let mut fields = Vec::new();
+    let mut spans = Vec::new();
+    for (row, line) in raw_rows(&block.raw, block.raw_first, block.raw_line0) {
+        batch.records += 1;
+        spans.clear();
+        let mut start = 0;
+        for end in memchr::memchr_iter(table.delimiter, row) {
+            spans.push(start..end);
+            start = end + 1;
+        }
+        spans.push(start..row.len());
+        if let Err((reason, detail)) =
+            row_to_ops(batch, row, &spans, table, line, &mut scratch, &mut fields)
+        {
+            batch.skip(line, reason, detail);
+        }
+    }
     for entry in &block.entries {
         batch.records += 1;
         match entry {
@@ -399,9 +744,13 @@ fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
                 detail,
             } => batch.skip(*line, *reason, detail.clone()),
             Entry::Row { record, line } => {
+                let record = &block.records[*record];
+                spans.clear();
+                spans.extend((0..record.len()).filter_map(|i| record.range(i)));
                 if let Err((reason, detail)) = row_to_ops(
                     batch,
-                    &block.records[*record],
+                    record.as_slice(),
+                    &spans,
                     table,
                     *line,
                     &mut scratch,
@@ -424,18 +773,24 @@ pub(crate) fn read_csv(
     mut sink: impl FnMut(&Batch) -> Result<(), IngestError> + Send,
     mut after_group: impl FnMut(),
 ) -> Result<(), IngestError> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .has_headers(true)
-        .delimiter(if file.ends_with(".tsv") { b'\t' } else { b',' })
-        .from_reader(reader);
-    let header_rec = match rdr.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => {
-            return Err(IngestError::Columns {
-                file: file.into(),
-                message: format!("no CSV header: {e}"),
-            });
+    let delimiter = if file.ends_with(".tsv") { b'\t' } else { b',' };
+    let (mut source, header_rec) = match RawReader::start(reader, delimiter, RAW_BLOCK_BYTES) {
+        Ok((raw, header)) => (Source::Raw(raw), header),
+        Err((raw, bytes)) => {
+            let mut source = Source::reader(raw, bytes, delimiter, true);
+            let header = match &mut source {
+                Source::Reader(rdr, _) => rdr.byte_headers().cloned(),
+                _ => Ok(csv::ByteRecord::new()),
+            };
+            match header {
+                Ok(h) => (source, h),
+                Err(e) => {
+                    return Err(IngestError::Columns {
+                        file: file.into(),
+                        message: format!("no CSV header: {e}"),
+                    });
+                }
+            }
         }
     };
     let header: Vec<String> = header_rec
@@ -477,6 +832,7 @@ pub(crate) fn read_csv(
     }
     let table = Table {
         file,
+        delimiter,
         columns: (c_post, c_account, c_handle, c_time),
         needed,
         used,
@@ -489,7 +845,14 @@ pub(crate) fn read_csv(
     let mut spare: Vec<RowBlock> = Vec::new();
     let mut spare_batches: Vec<Batch> = Vec::new();
     let mut pending: Vec<Batch> = Vec::new();
-    let mut filled = fill_group(&mut rdr, &mut spare, group, &mut done, &mut line);
+    let mut filled = fill_group(
+        &mut source,
+        &mut spare,
+        group,
+        &mut done,
+        &mut line,
+        delimiter,
+    );
     // Three stages overlap: the rows of the next group are read while the current group is
     // parsed and the previous one replayed. Blocks and batches are recycled.
     while !filled.is_empty() || !pending.is_empty() {
@@ -509,7 +872,14 @@ pub(crate) fn read_csv(
                 rayon::join(
                     || {
                         (!done).then(|| {
-                            fill_group(&mut rdr, &mut next_spare, group, &mut done, &mut line)
+                            fill_group(
+                                &mut source,
+                                &mut next_spare,
+                                group,
+                                &mut done,
+                                &mut line,
+                                delimiter,
+                            )
                         })
                     },
                     || {
@@ -534,17 +904,18 @@ pub(crate) fn read_csv(
 
 /// Reads up to `group` blocks of rows, reusing blocks from `spare`.
 fn fill_group<R: Read>(
-    rdr: &mut csv::Reader<R>,
+    source: &mut Source<R>,
     spare: &mut Vec<RowBlock>,
     group: usize,
     done: &mut bool,
     line: &mut u64,
+    delimiter: u8,
 ) -> Vec<RowBlock> {
     let mut blocks = Vec::with_capacity(group);
     while !*done && blocks.len() < group {
         let mut block = spare.pop().unwrap_or_default();
-        *done = fill_block(rdr, &mut block, line);
-        if block.entries.is_empty() {
+        *done = source.fill(&mut block, line, delimiter);
+        if block.is_empty() {
             spare.push(block);
         } else {
             blocks.push(block);
@@ -557,7 +928,8 @@ fn fill_group<R: Read>(
 /// into `fields`; errors name the first bad field in the order the row is read.
 fn row_to_ops<'r>(
     batch: &mut Batch,
-    record: &'r csv::ByteRecord,
+    bytes: &'r [u8],
+    spans: &[std::ops::Range<usize>],
     table: &Table<'_>,
     line: u64,
     scratch: &mut String,
@@ -566,31 +938,26 @@ fn row_to_ops<'r>(
     let roles = &table.roles;
     let (c_post, c_account, c_handle, c_time) = table.columns;
     let needed = table.needed;
-    if record.len() < needed {
+    if spans.len() < needed {
         return Err((
             SkipReason::BadCsvRow,
-            format!(
-                "row has {} fields, the mapping needs {needed}",
-                record.len()
-            ),
+            format!("row has {} fields, the mapping needs {needed}", spans.len()),
         ));
     }
     fields.clear();
-    match std::str::from_utf8(record.as_slice()) {
+    match std::str::from_utf8(bytes) {
         // One check of the whole row; a field that starts or ends inside a character is not
         // valid on its own, and `get` refuses it.
-        Ok(all) => fields.extend((0..needed).map(|i| {
-            table.used[i]
-                .then(|| record.range(i).and_then(|r| all.get(r)).map(str::trim))
+        Ok(all) => fields.extend(
+            spans[..needed]
+                .iter()
+                .zip(&table.used)
+                .map(|(r, &used)| used.then(|| all.get(r.clone()).map(trim_field)).flatten()),
+        ),
+        Err(_) => fields.extend(spans[..needed].iter().zip(&table.used).map(|(r, &used)| {
+            used.then(|| std::str::from_utf8(&bytes[r.clone()]).ok().map(trim_field))
                 .flatten()
         })),
-        Err(_) => {
-            fields.extend(
-                record.iter().take(needed).enumerate().map(|(i, f)| {
-                    table.used[i].then(|| std::str::from_utf8(f).ok().map(str::trim))?
-                }),
-            )
-        }
     }
     let field = |i: usize| -> Result<&'r str, (SkipReason, String)> {
         fields[i].ok_or_else(|| {
@@ -786,6 +1153,152 @@ mod tests {
             ]
         );
         assert_eq!(ingest.collection.records().count(), 1);
+    }
+
+    /// A reader that hands out at most `step` bytes a call and fails at byte `fail_at`.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        pos: usize,
+        step: usize,
+        fail_at: Option<usize>,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let end = self.fail_at.unwrap_or(self.data.len()).min(self.data.len());
+            if self.pos == end && self.fail_at.is_some() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "cut",
+                ));
+            }
+            let n = buf.len().min(self.step).min(end - self.pos);
+            buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+            self.pos += n;
+            Ok(n)
+        }
+    }
+
+    type Rows = (Vec<Vec<u8>>, Vec<(Vec<Vec<u8>>, u64)>, Vec<(u64, String)>);
+
+    /// Header, rows with their lines, and refused rows as the CSV reader alone reads them.
+    fn rows_by_reader(input: Trickle<'_>) -> Rows {
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let header = match rdr.byte_headers() {
+            Ok(h) => h.iter().map(<[u8]>::to_vec).collect(),
+            Err(_) => return (Vec::new(), Vec::new(), Vec::new()),
+        };
+        let (mut rows, mut refused) = (Vec::new(), Vec::new());
+        let mut rec = csv::ByteRecord::new();
+        let mut line = 1;
+        loop {
+            match rdr.read_byte_record(&mut rec) {
+                Ok(false) => break,
+                Ok(true) => {
+                    line = rec.position().map_or(line + 1, |p| p.line());
+                    rows.push((rec.iter().map(<[u8]>::to_vec).collect(), line));
+                }
+                Err(e) => {
+                    refused.push((line + 1, e.to_string()));
+                    break;
+                }
+            }
+        }
+        (header, rows, refused)
+    }
+
+    /// The same through the sources `read_csv` uses, with blocks of `block_bytes`.
+    fn rows_by_source(input: Trickle<'_>, block_bytes: usize, split_raw: &mut usize) -> Rows {
+        let (mut source, header) = match RawReader::start(input, b',', block_bytes) {
+            Ok((raw, header)) => (Source::Raw(raw), header),
+            Err((raw, bytes)) => {
+                let mut source = Source::reader(raw, bytes, b',', true);
+                let Source::Reader(rdr, _) = &mut source else {
+                    unreachable!()
+                };
+                match rdr.byte_headers() {
+                    Ok(h) => {
+                        let h = h.clone();
+                        (source, h)
+                    }
+                    Err(_) => return (Vec::new(), Vec::new(), Vec::new()),
+                }
+            }
+        };
+        let header = header.iter().map(<[u8]>::to_vec).collect();
+        let (mut rows, mut refused) = (Vec::new(), Vec::new());
+        let (mut line, mut done) = (1, false);
+        while !done {
+            let mut block = RowBlock::default();
+            done = source.fill(&mut block, &mut line, b',');
+            for (row, at) in raw_rows(&block.raw, block.raw_first, block.raw_line0) {
+                *split_raw += 1;
+                rows.push((row.split(|&b| b == b',').map(<[u8]>::to_vec).collect(), at));
+            }
+            for entry in &block.entries {
+                match entry {
+                    Entry::Row { record, line } => {
+                        let rec = &block.records[*record];
+                        rows.push((rec.iter().map(<[u8]>::to_vec).collect(), *line));
+                    }
+                    Entry::Refused { line, detail, .. } => refused.push((*line, detail.clone())),
+                }
+            }
+        }
+        (header, rows, refused)
+    }
+
+    /// Lines split on the parsing threads give the rows, fields and line numbers the CSV reader
+    /// gives, across block ends, empty lines, a last line without line feed, a switch to the
+    /// reader at the first quote or carriage return, and a stream that fails part way.
+    #[test]
+    fn raw_blocks_split_rows_as_the_csv_reader_does() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let (mut split_raw, mut by_reader) = (0, 0);
+        let pieces: [&[u8]; 9] = [
+            b"a",
+            b"bc",
+            b",",
+            b"\n",
+            b"\n\n",
+            b" ",
+            b"\xc3\xa9",
+            b"\"",
+            b"\r\n",
+        ];
+        for case in 0..3000 {
+            let len = rng.random_range(0..120);
+            // Most cases are free of quotes and carriage returns until late, if at all.
+            let clean_until = rng.random_range(0..=len);
+            let mut data = Vec::new();
+            for k in 0..len {
+                let n = if k < clean_until { 7 } else { 9 };
+                data.extend_from_slice(pieces[rng.random_range(0..n)]);
+            }
+            let step = rng.random_range(1..40);
+            let fail_at = (case % 4 == 0).then(|| rng.random_range(0..=data.len()));
+            let block = rng.random_range(1..30);
+            let input = || Trickle {
+                data: &data,
+                pos: 0,
+                step,
+                fail_at,
+            };
+            let expected = rows_by_reader(input());
+            by_reader += expected.1.len();
+            assert_eq!(
+                rows_by_source(input(), block, &mut split_raw),
+                expected,
+                "case {case}: {:?} failing at {fail_at:?}, blocks of {block}",
+                String::from_utf8_lossy(&data)
+            );
+        }
+        // Both ways of splitting were taken often.
+        assert!(
+            split_raw > by_reader / 4 && split_raw < by_reader * 3 / 4,
+            "{split_raw} of {by_reader}"
+        );
     }
 
     #[test]
