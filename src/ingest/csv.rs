@@ -330,8 +330,8 @@ const RAW_BLOCK_BYTES: usize = 1 << 20;
 /// reader split. Blocks are recycled, and so are their buffers and records.
 #[derive(Default)]
 struct RowBlock {
-    /// Whole lines without quotes or carriage returns, split into rows and fields on the
-    /// parsing threads; empty when the CSV reader split the rows.
+    /// Whole lines without quotes, split into rows and fields on the parsing threads; empty
+    /// when the CSV reader split the rows.
     raw: Vec<u8>,
     /// The line the first row of `raw` is reported at.
     raw_first: u64,
@@ -381,21 +381,20 @@ struct Table<'a> {
 /// `base` lines at a row boundary.
 #[derive(Debug, Clone, Copy)]
 struct LineMap {
-    /// Where the reader's first row is reported (line 1 to the reader): the line after the
-    /// last row's end, which is before `base + 1` when empty lines followed that row.
-    first: u64,
+    /// Where the reader's first row is reported, until it has been: the line after the last
+    /// row's end, which is before `base + 1` when empty lines followed that row.
+    first: Option<u64>,
     base: u64,
 }
 
 impl LineMap {
-    const IDENTITY: LineMap = LineMap { first: 1, base: 0 };
+    const IDENTITY: LineMap = LineMap {
+        first: None,
+        base: 0,
+    };
 
-    fn line(self, reader_line: u64) -> u64 {
-        if reader_line == 1 {
-            self.first
-        } else {
-            self.base + reader_line
-        }
+    fn line(&mut self, reader_line: u64) -> u64 {
+        self.first.take().unwrap_or(self.base + reader_line)
     }
 }
 
@@ -403,7 +402,7 @@ impl LineMap {
 /// has ended.
 fn fill_block<R: Read>(
     rdr: &mut csv::Reader<R>,
-    map: LineMap,
+    map: &mut LineMap,
     block: &mut RowBlock,
     line: &mut u64,
 ) -> bool {
@@ -447,8 +446,8 @@ fn fill_block<R: Read>(
 }
 
 /// Reads whole lines in blocks of about [`RAW_BLOCK_BYTES`], for as long as they hold no
-/// quote and no carriage return. Such lines split into rows at line feeds and into fields at
-/// delimiters exactly as the CSV reader splits them, and they can be split on all threads.
+/// quote. Such lines split into rows at terminators and into fields at delimiters exactly as
+/// the CSV reader splits them (see [`raw_rows`]), and they can be split on all threads.
 struct RawReader<R> {
     reader: R,
     /// [`RAW_BLOCK_BYTES`] (smaller in tests).
@@ -468,8 +467,7 @@ struct RawReader<R> {
 enum RawFill {
     /// A block of lines; true when the stream has ended.
     Lines(bool),
-    /// Bytes the CSV reader must split (they hold a quote or a carriage return), from a row
-    /// boundary on.
+    /// Bytes the CSV reader must split (they hold a quote), from a row boundary on.
     NeedsReader(Vec<u8>),
 }
 
@@ -495,8 +493,8 @@ impl<R: Read> RawReader<R> {
         }
     }
 
-    /// Reads the first row, the header, when the lines up to its end hold no quote and no
-    /// carriage return; otherwise gives back the reader and the bytes read, for the CSV
+    /// Reads the first row, the header, when the lines up to its end hold no quote and it ends
+    /// with `\n` or `\r\n`; otherwise gives back the reader and the bytes read, for the CSV
     /// reader to start over.
     fn start(
         reader: R,
@@ -514,17 +512,21 @@ impl<R: Read> RawReader<R> {
         };
         let mut buf = Vec::new();
         let mut want = 64 << 10;
-        let end = loop {
+        // The header's terminator `t` (`\n`, or `\r` before `\n`) and the end of its line.
+        let head = loop {
             raw.read_to(&mut buf, want);
-            let first = buf.iter().position(|&b| b != b'\n');
-            let end = first.and_then(|f| memchr::memchr(b'\n', &buf[f..]).map(|i| f + i + 1));
-            if end.is_some() || raw.ended {
-                break end;
+            let first = buf.iter().position(|&b| !is_terminator(b));
+            let t = first.and_then(|f| memchr::memchr2(b'\n', b'\r', &buf[f..]).map(|i| f + i));
+            match t {
+                Some(t) if buf[t] == b'\n' => break Some((t, t + 1)),
+                // A lone `\r` ends lines that are not cut at line feeds: left to the reader.
+                Some(t) if t + 1 < buf.len() => break (buf[t + 1] == b'\n').then_some((t, t + 2)),
+                _ if raw.ended => break None,
+                _ => want *= 2,
             }
-            want *= 2;
         };
-        let head = end.filter(|&e| memchr::memchr2(b'"', b'\r', &buf[..e]).is_none());
-        let Some(end) = head.filter(|_| raw.error.is_none()) else {
+        let head = head.filter(|&(_, e)| memchr::memchr(b'"', &buf[..e]).is_none());
+        let Some((t, end)) = head.filter(|_| raw.error.is_none()) else {
             return Err((raw, buf));
         };
         let mut rdr = csv::ReaderBuilder::new()
@@ -536,8 +538,8 @@ impl<R: Read> RawReader<R> {
             Ok(h) => h.clone(),
             Err(_) => return Err((raw, buf)),
         };
+        raw.next_first = 1 + memchr::memchr_iter(b'\n', &buf[..=t]).count() as u64;
         raw.line0 = 1 + memchr::memchr_iter(b'\n', &buf[..end]).count() as u64;
-        raw.next_first = raw.line0;
         raw.carry = buf.split_off(end);
         Ok((raw, header))
     }
@@ -550,13 +552,13 @@ impl<R: Read> RawReader<R> {
         self.carry.clear();
         let mut want = self.block_bytes;
         let mut scanned = 0;
-        // Cut after the last line feed; a line longer than a block makes the block longer.
+        // Cut after the last terminator; a line longer than a block makes the block longer.
         let cut = loop {
             self.read_to(buf, want);
             if self.ended {
                 break buf.len();
             }
-            if let Some(i) = memchr::memrchr(b'\n', &buf[scanned..]) {
+            if let Some(i) = memchr::memrchr2(b'\n', b'\r', &buf[scanned..]) {
                 break scanned + i + 1;
             }
             scanned = buf.len();
@@ -564,24 +566,24 @@ impl<R: Read> RawReader<R> {
         };
         self.carry.extend_from_slice(&buf[cut..]);
         buf.truncate(cut);
-        if memchr::memchr2(b'"', b'\r', buf).is_some() {
+        if memchr::memchr(b'"', buf).is_some() {
             let mut rest = std::mem::take(buf);
             rest.append(&mut self.carry);
             return RawFill::NeedsReader(rest);
         }
         if self.error.is_some() {
             // The row cut short by the error is lost, as the CSV reader loses it.
-            let whole = memchr::memrchr(b'\n', buf).map_or(0, |i| i + 1);
+            let whole = memchr::memrchr2(b'\n', b'\r', buf).map_or(0, |i| i + 1);
             buf.truncate(whole);
         }
         block.raw_first = self.next_first;
         block.raw_line0 = self.line0;
         let feeds = memchr::memchr_iter(b'\n', buf).count() as u64;
-        // The last row ends at the first line feed after its last byte.
-        if let Some(last) = buf.iter().rposition(|&b| b != b'\n') {
-            let trailing = (buf.len() - last - 1) as u64;
-            if trailing > 0 {
-                self.next_first = self.line0 + feeds - trailing + 1;
+        // The last row ends at the terminator after its last byte.
+        if let Some(last) = buf.iter().rposition(|&b| !is_terminator(b)) {
+            if last + 1 < buf.len() {
+                let after = memchr::memchr_iter(b'\n', &buf[last + 2..]).count() as u64;
+                self.next_first = self.line0 + feeds - after;
             }
         }
         self.line0 += feeds;
@@ -628,7 +630,7 @@ impl<R: Read> Source<R> {
             LineMap::IDENTITY
         } else {
             LineMap {
-                first: raw.next_first,
+                first: Some(raw.next_first),
                 base: raw.line0 - 1,
             }
         };
@@ -672,7 +674,7 @@ impl<R: Read> Source<R> {
             }
         }
         match self {
-            Source::Reader(rdr, map) => fill_block(rdr, *map, block, line),
+            Source::Reader(rdr, map) => fill_block(rdr, map, block, line),
             _ => true,
         }
     }
@@ -680,29 +682,36 @@ impl<R: Read> Source<R> {
 
 /// The line the last row of a raw block is reported at (see [`raw_rows`]), found from the end.
 fn last_row_line(data: &[u8], first: u64, line0: u64) -> Option<u64> {
-    let last = data.iter().rposition(|&b| b != b'\n')?;
-    let start = memchr::memrchr(b'\n', &data[..last]).map_or(0, |i| i + 1);
-    match data[..start].iter().rposition(|&b| b != b'\n') {
+    let last = data.iter().rposition(|&b| !is_terminator(b))?;
+    let start = memchr::memrchr2(b'\n', b'\r', &data[..last]).map_or(0, |i| i + 1);
+    match data[..start].iter().rposition(|&b| !is_terminator(b)) {
         None => Some(first),
-        // The previous row ends at the line feed after its last byte.
+        // The previous row ends at the terminator after its last byte.
         Some(end) => Some(line0 + memchr::memchr_iter(b'\n', &data[..end + 2]).count() as u64),
     }
 }
 
-/// The rows of a raw block, with the line each is reported at: `(row, line)`. The rows are the
-/// non-empty runs between line feeds; a row is reported at the line after the previous row's
-/// end (`first` for the block's first row), `line0` being the line of the block's first byte.
+fn is_terminator(b: u8) -> bool {
+    b == b'\n' || b == b'\r'
+}
+
+/// The rows of a raw block, with the line each is reported at: `(row, line)`.
+///
+/// As the CSV reader splits them: rows are the non-empty runs between terminators (`\n`, `\r`,
+/// or both), and a row is reported at one more than the number of line feeds up to the
+/// terminator of the previous row (a `\r\n` row ends at its `\r`): at `first` for the block's
+/// first row, `line0` being one more than the line feeds before the block.
 fn raw_rows(data: &[u8], first: u64, line0: u64) -> impl Iterator<Item = (&[u8], u64)> + '_ {
     let mut start = 0;
     let mut feeds = 0u64;
     let mut next = first;
-    let ends = memchr::memchr_iter(b'\n', data)
-        .chain((data.last() != Some(&b'\n') && !data.is_empty()).then_some(data.len()));
+    let unterminated = data.last().is_some_and(|&b| !is_terminator(b));
+    let ends = memchr::memchr2_iter(b'\n', b'\r', data).chain(unterminated.then_some(data.len()));
     ends.filter_map(move |end| {
         let row = &data[start..end];
         start = end + 1;
         let at = next;
-        if end < data.len() {
+        if data.get(end) == Some(&b'\n') {
             feeds += 1;
         }
         if row.is_empty() {
@@ -1250,13 +1259,14 @@ mod tests {
 
     /// Lines split on the parsing threads give the rows, fields and line numbers the CSV reader
     /// gives, across block ends, empty lines, a last line without line feed, a switch to the
-    /// reader at the first quote or carriage return, and a stream that fails part way.
+    /// reader at the first quote, `\r\n` and lone `\r` terminators, and a stream that fails part
+    /// way.
     #[test]
     fn raw_blocks_split_rows_as_the_csv_reader_does() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
         let (mut split_raw, mut by_reader) = (0, 0);
-        let pieces: [&[u8]; 9] = [
+        let pieces: [&[u8]; 10] = [
             b"a",
             b"bc",
             b",",
@@ -1264,16 +1274,21 @@ mod tests {
             b"\n\n",
             b" ",
             b"\xc3\xa9",
-            b"\"",
             b"\r\n",
+            b"\r",
+            b"\"",
         ];
         for case in 0..3000 {
             let len = rng.random_range(0..120);
-            // Most cases are free of quotes and carriage returns until late, if at all.
-            let clean_until = rng.random_range(0..=len);
+            // Most cases are free of quotes until late, if at all.
+            let clean_until = if case % 2 == 0 {
+                len
+            } else {
+                rng.random_range(0..=len)
+            };
             let mut data = Vec::new();
             for k in 0..len {
-                let n = if k < clean_until { 7 } else { 9 };
+                let n = if k < clean_until { 9 } else { 10 };
                 data.extend_from_slice(pieces[rng.random_range(0..n)]);
             }
             let step = rng.random_range(1..40);
