@@ -447,7 +447,7 @@ fn fill_block<R: Read>(
 
 /// Reads whole lines in blocks of about [`RAW_BLOCK_BYTES`], for as long as they hold no
 /// quote. Such lines split into rows at terminators and into fields at delimiters exactly as
-/// the CSV reader splits them (see [`raw_rows`]), and they can be split on all threads.
+/// the CSV reader splits them (see [`for_each_raw_row`]), and they can be split on all threads.
 struct RawReader<R> {
     reader: R,
     /// [`RAW_BLOCK_BYTES`] (smaller in tests).
@@ -462,6 +462,10 @@ struct RawReader<R> {
     ended: bool,
     error: Option<std::io::Error>,
 }
+
+/// The raw reader and the header, or the raw reader and the bytes it read, for the CSV reader
+/// to start over from.
+type Started<R> = Result<(RawReader<R>, csv::ByteRecord), (RawReader<R>, Vec<u8>)>;
 
 /// What [`RawReader::fill`] found.
 enum RawFill {
@@ -500,7 +504,7 @@ impl<R: Read> RawReader<R> {
         reader: R,
         delimiter: u8,
         block_bytes: usize,
-    ) -> Result<(RawReader<R>, csv::ByteRecord), (RawReader<R>, Vec<u8>)> {
+    ) -> Started<R> {
         let mut raw = RawReader {
             reader,
             block_bytes,
@@ -680,7 +684,8 @@ impl<R: Read> Source<R> {
     }
 }
 
-/// The line the last row of a raw block is reported at (see [`raw_rows`]), found from the end.
+/// The line the last row of a raw block is reported at (see [`for_each_raw_row`]), found from
+/// the end.
 fn last_row_line(data: &[u8], first: u64, line0: u64) -> Option<u64> {
     let last = data.iter().rposition(|&b| !is_terminator(b))?;
     let start = memchr::memrchr2(b'\n', b'\r', &data[..last]).map_or(0, |i| i + 1);
@@ -695,31 +700,49 @@ fn is_terminator(b: u8) -> bool {
     b == b'\n' || b == b'\r'
 }
 
-/// The rows of a raw block, with the line each is reported at: `(row, line)`.
+/// Calls `row(range, fields, line)` for each row of a raw block: its bytes `data[range]`, its
+/// fields as ranges within the row, and the line it is reported at. One pass finds the
+/// delimiters and terminators of the whole block.
 ///
-/// As the CSV reader splits them: rows are the non-empty runs between terminators (`\n`, `\r`,
-/// or both), and a row is reported at one more than the number of line feeds up to the
-/// terminator of the previous row (a `\r\n` row ends at its `\r`): at `first` for the block's
-/// first row, `line0` being one more than the line feeds before the block.
-fn raw_rows(data: &[u8], first: u64, line0: u64) -> impl Iterator<Item = (&[u8], u64)> + '_ {
-    let mut start = 0;
+/// Rows are split as the CSV reader splits them: rows are the non-empty runs between
+/// terminators (`\n`, `\r`, or both), and a row is reported at one more than the number of
+/// line feeds up to the terminator of the previous row (a `\r\n` row ends at its `\r`): at
+/// `first` for the block's first row, `line0` being one more than the line feeds before the
+/// block.
+fn for_each_raw_row(
+    data: &[u8],
+    first: u64,
+    line0: u64,
+    delimiter: u8,
+    fields: &mut Vec<std::ops::Range<usize>>,
+    mut row: impl FnMut(std::ops::Range<usize>, &[std::ops::Range<usize>], u64),
+) {
+    let (mut start, mut field) = (0, 0);
     let mut feeds = 0u64;
     let mut next = first;
-    let unterminated = data.last().is_some_and(|&b| !is_terminator(b));
-    let ends = memchr::memchr2_iter(b'\n', b'\r', data).chain(unterminated.then_some(data.len()));
-    ends.filter_map(move |end| {
-        let row = &data[start..end];
-        start = end + 1;
-        let at = next;
-        if data.get(end) == Some(&b'\n') {
+    fields.clear();
+    for i in memchr::memchr3_iter(delimiter, b'\n', b'\r', data) {
+        if data[i] == delimiter {
+            fields.push(field - start..i - start);
+            field = i + 1;
+            continue;
+        }
+        if data[i] == b'\n' {
             feeds += 1;
         }
-        if row.is_empty() {
-            return None;
+        // An empty run holds no delimiter either: it is no row.
+        if i > start {
+            fields.push(field - start..i - start);
+            row(start..i, fields, next);
+            next = line0 + feeds;
+            fields.clear();
         }
-        next = line0 + feeds;
-        Some((row, at))
-    })
+        (start, field) = (i + 1, i + 1);
+    }
+    if start < data.len() {
+        fields.push(field - start..data.len() - start);
+        row(start..data.len(), fields, next);
+    }
 }
 
 /// Turns a block of rows into batch operations (lines are absolute: header = line 1), into
@@ -729,21 +752,32 @@ fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
     let mut scratch = String::new();
     let mut fields = Vec::new();
     let mut spans = Vec::new();
-    for (row, line) in raw_rows(&block.raw, block.raw_first, block.raw_line0) {
-        batch.records += 1;
-        spans.clear();
-        let mut start = 0;
-        for end in memchr::memchr_iter(table.delimiter, row) {
-            spans.push(start..end);
-            start = end + 1;
-        }
-        spans.push(start..row.len());
-        if let Err((reason, detail)) =
-            row_to_ops(batch, row, &spans, table, line, &mut scratch, &mut fields)
-        {
-            batch.skip(line, reason, detail);
-        }
-    }
+    // One UTF-8 check of the whole block; rows end at ASCII bytes, so they are valid too.
+    let text = std::str::from_utf8(&block.raw).ok();
+    for_each_raw_row(
+        &block.raw,
+        block.raw_first,
+        block.raw_line0,
+        table.delimiter,
+        &mut spans,
+        |range, spans, line| {
+            batch.records += 1;
+            let row_text = text.and_then(|t| t.get(range.clone()));
+            let row = &block.raw[range];
+            if let Err((reason, detail)) = row_to_ops(
+                batch,
+                row,
+                row_text,
+                spans,
+                table,
+                line,
+                &mut scratch,
+                &mut fields,
+            ) {
+                batch.skip(line, reason, detail);
+            }
+        },
+    );
     for entry in &block.entries {
         batch.records += 1;
         match entry {
@@ -759,6 +793,7 @@ fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
                 if let Err((reason, detail)) = row_to_ops(
                     batch,
                     record.as_slice(),
+                    None,
                     &spans,
                     table,
                     *line,
@@ -935,9 +970,11 @@ fn fill_group<R: Read>(
 
 /// One row's operations. Each field the mapping uses is checked for UTF-8 and trimmed once,
 /// into `fields`; errors name the first bad field in the order the row is read.
+#[allow(clippy::too_many_arguments)]
 fn row_to_ops<'r>(
     batch: &mut Batch,
     bytes: &'r [u8],
+    text: Option<&'r str>,
     spans: &[std::ops::Range<usize>],
     table: &Table<'_>,
     line: u64,
@@ -954,7 +991,7 @@ fn row_to_ops<'r>(
         ));
     }
     fields.clear();
-    match std::str::from_utf8(bytes) {
+    match text.map_or_else(|| std::str::from_utf8(bytes), Ok) {
         // One check of the whole row; a field that starts or ends inside a character is not
         // valid on its own, and `get` refuses it.
         Ok(all) => fields.extend(
@@ -1240,10 +1277,20 @@ mod tests {
         while !done {
             let mut block = RowBlock::default();
             done = source.fill(&mut block, &mut line, b',');
-            for (row, at) in raw_rows(&block.raw, block.raw_first, block.raw_line0) {
-                *split_raw += 1;
-                rows.push((row.split(|&b| b == b',').map(<[u8]>::to_vec).collect(), at));
-            }
+            let mut spans = Vec::new();
+            let data = &block.raw;
+            for_each_raw_row(
+                data,
+                block.raw_first,
+                block.raw_line0,
+                b',',
+                &mut spans,
+                |r, f, at| {
+                    *split_raw += 1;
+                    let row = &data[r];
+                    rows.push((f.iter().map(|f| row[f.clone()].to_vec()).collect(), at));
+                },
+            );
             for entry in &block.entries {
                 match entry {
                     Entry::Row { record, line } => {
