@@ -500,11 +500,7 @@ impl<R: Read> RawReader<R> {
     /// Reads the first row, the header, when the lines up to its end hold no quote and it ends
     /// with `\n` or `\r\n`; otherwise gives back the reader and the bytes read, for the CSV
     /// reader to start over.
-    fn start(
-        reader: R,
-        delimiter: u8,
-        block_bytes: usize,
-    ) -> Started<R> {
+    fn start(reader: R, delimiter: u8, block_bytes: usize) -> Started<R> {
         let mut raw = RawReader {
             reader,
             block_bytes,
