@@ -15,6 +15,9 @@ use crate::model::{
 
 use super::error::SkipReason;
 
+/// How many posts ahead of the one replayed the ids are looked up in advance.
+const PREFETCH_POSTS: usize = 16;
+
 /// A string in a batch's arena; empty means absent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Str {
@@ -236,9 +239,29 @@ impl Batch {
         });
     }
 
+    fn new_post(&self, p: &PostRec) -> NewPost<'_> {
+        NewPost {
+            id: self.get(p.id),
+            author: self.account(p.author),
+            time_ms: p.time_ms,
+            kind: p.kind,
+            origin: p.origin,
+            shared: p.shared.map(|r| self.post_ref(r)),
+            reply_to: p.reply_to.map(|r| self.post_ref(r)),
+            fingerprint: p.fingerprint,
+            text: self.get(p.text),
+            client: self.opt(p.client),
+            lang: self.opt(p.lang),
+            merge_rows: p.merge_rows,
+        }
+    }
+
     /// Replays the batch into `builder`; skips are handed to `on_skip` with absolute line
     /// numbers (`first_line` is the line of the batch's line 1). Stops at the first error
     /// `on_skip` returns.
+    ///
+    /// The ids of the posts [`PREFETCH_POSTS`] ahead are keyed and their table slots
+    /// prefetched, so that the lookups of the post at hand find their cache lines loaded.
     pub(crate) fn replay<E>(
         &self,
         builder: &mut CollectionBuilder,
@@ -246,24 +269,31 @@ impl Batch {
         mut on_skip: impl FnMut(u64, SkipReason, &str) -> Result<(), E>,
     ) -> Result<(), E> {
         let mut current: Option<PostIx> = None;
+        let mut ahead = self.ops.iter().filter_map(|op| match op {
+            Op::Post(p) => Some(p),
+            _ => None,
+        });
+        let mut keyed = std::collections::VecDeque::with_capacity(PREFETCH_POSTS + 1);
+        let mut key_next = |builder: &CollectionBuilder,
+                            keyed: &mut std::collections::VecDeque<_>| {
+            if let Some(p) = ahead.next() {
+                let post = self.new_post(p);
+                let keys = CollectionBuilder::post_keys(&post);
+                builder.prefetch(&keys);
+                keyed.push_back((post, keys));
+            }
+        };
+        for _ in 0..PREFETCH_POSTS {
+            key_next(builder, &mut keyed);
+        }
         for op in &self.ops {
             match op {
                 Op::Post(p) => {
-                    let post = NewPost {
-                        id: self.get(p.id),
-                        author: self.account(p.author),
-                        time_ms: p.time_ms,
-                        kind: p.kind,
-                        origin: p.origin,
-                        shared: p.shared.map(|r| self.post_ref(r)),
-                        reply_to: p.reply_to.map(|r| self.post_ref(r)),
-                        fingerprint: p.fingerprint,
-                        text: self.get(p.text),
-                        client: self.opt(p.client),
-                        lang: self.opt(p.lang),
-                        merge_rows: p.merge_rows,
+                    key_next(builder, &mut keyed);
+                    current = match keyed.pop_front() {
+                        Some((post, keys)) => builder.add_post_keyed(&post, &keys),
+                        None => builder.add_post(&self.new_post(p)),
                     };
-                    current = builder.add_post(&post);
                 }
                 Op::Hashtag(s) => {
                     if let Some(p) = current {

@@ -9,6 +9,7 @@ result does not depend on how parsing was parallelised.
 
 use rustc_hash::FxHashMap;
 
+use super::ids::IdKey;
 use super::{
     AccountIx, Collection, Entity, EntityKind, NO_TIME, NONE, Origin, PostIx, PostKind, Sym,
     TextFingerprint, domain_of, normalize_url,
@@ -60,6 +61,34 @@ pub struct NewPost<'a> {
     /// Rows of one post spread over several lines (CSV tables with one row per post and
     /// object): a repeated id adds its entities to the post instead of counting as a duplicate.
     pub merge_rows: bool,
+}
+
+/// The [`IdKey`]s of the ids a [`NewPost`] names (its own, its author's, and those of the posts
+/// it shares or replies to with their authors), computed on the parsing threads so that the
+/// replay only looks them up.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PostKeys {
+    pub(crate) id: IdKey,
+    pub(crate) author: Option<IdKey>,
+    pub(crate) shared: Option<(IdKey, Option<IdKey>)>,
+    pub(crate) reply_to: Option<(IdKey, Option<IdKey>)>,
+}
+
+fn account_key(r: &AccountRef<'_>) -> Option<IdKey> {
+    r.id.filter(|s| !s.is_empty()).map(IdKey::of)
+}
+
+impl PostKeys {
+    /// The keys of `post`'s ids.
+    pub(crate) fn of(post: &NewPost<'_>) -> PostKeys {
+        let post_ref = |r: &PostRef<'_>| (IdKey::of(r.id), account_key(&r.author));
+        PostKeys {
+            id: IdKey::of(post.id),
+            author: account_key(&post.author),
+            shared: post.shared.as_ref().map(post_ref),
+            reply_to: post.reply_to.as_ref().map(post_ref),
+        }
+    }
 }
 
 /// An account profile as seen in one record.
@@ -170,7 +199,11 @@ impl CollectionBuilder {
     }
 
     fn new_account(&mut self, id: &str) -> AccountIx {
-        let (ix, new) = self.c.accounts.ids.insert(id);
+        self.new_account_keyed(id, IdKey::of(id))
+    }
+
+    fn new_account_keyed(&mut self, id: &str, key: IdKey) -> AccountIx {
+        let (ix, new) = self.c.accounts.ids.insert_keyed(id, key);
         if new {
             let a = &mut self.c.accounts;
             a.handle.push(NONE);
@@ -208,12 +241,17 @@ impl CollectionBuilder {
 
     /// The account an [`AccountRef`] names, created if new; `None` when it names nothing.
     pub fn account(&mut self, r: AccountRef<'_>) -> Option<AccountIx> {
+        self.account_keyed(r, account_key(&r))
+    }
+
+    /// [`CollectionBuilder::account`] with the key of the id (`None` when there is no id).
+    fn account_keyed(&mut self, r: AccountRef<'_>, key: Option<IdKey>) -> Option<AccountIx> {
         match (
-            r.id.filter(|s| !s.is_empty()),
+            r.id.filter(|s| !s.is_empty()).zip(key),
             r.handle.filter(|s| !s.is_empty()),
         ) {
-            (Some(id), handle) => {
-                let a = self.new_account(id);
+            (Some((id, key)), handle) => {
+                let a = self.new_account_keyed(id, key);
                 if let Some(h) = handle {
                     if self.c.accounts.handle[a as usize] == NONE {
                         self.set_handle(a, h);
@@ -258,12 +296,16 @@ impl CollectionBuilder {
 
     /// The post a [`PostRef`] names, created as a stub if new.
     pub fn post_ref(&mut self, r: PostRef<'_>) -> PostIx {
-        let (p, new) = self.c.posts.ids.insert(r.id);
+        self.post_ref_keyed(r, (IdKey::of(r.id), account_key(&r.author)))
+    }
+
+    fn post_ref_keyed(&mut self, r: PostRef<'_>, keys: (IdKey, Option<IdKey>)) -> PostIx {
+        let (p, new) = self.c.posts.ids.insert_keyed(r.id, keys.0);
         if new {
             self.push_post_columns();
         }
         if self.c.posts.author[p as usize] == NONE {
-            if let Some(a) = self.account(r.author) {
+            if let Some(a) = self.account_keyed(r.author, keys.1) {
                 self.c.posts.author[p as usize] = a;
             }
         }
@@ -274,7 +316,34 @@ impl CollectionBuilder {
     /// stub filled in, or a merged CSV row), and `None` when the post was known already (a
     /// duplicate record, or an embedded copy of a post already held).
     pub fn add_post(&mut self, post: &NewPost<'_>) -> Option<PostIx> {
-        let (p, new) = self.c.posts.ids.insert(post.id);
+        self.add_post_keyed(post, &PostKeys::of(post))
+    }
+
+    /// The keys of `post`'s ids, for [`CollectionBuilder::prefetch`] and
+    /// [`CollectionBuilder::add_post_keyed`].
+    pub(crate) fn post_keys(post: &NewPost<'_>) -> PostKeys {
+        PostKeys::of(post)
+    }
+
+    /// Starts loading what [`CollectionBuilder::add_post_keyed`] will look up for a post with
+    /// `keys`, so that a replay that calls this some posts ahead does not wait for memory.
+    pub(crate) fn prefetch(&self, keys: &PostKeys) {
+        let (posts, accounts) = (&self.c.posts.ids, &self.c.accounts.ids);
+        posts.prefetch(keys.id);
+        if let Some(a) = keys.author {
+            accounts.prefetch(a);
+        }
+        for (id, author) in [keys.shared, keys.reply_to].into_iter().flatten() {
+            posts.prefetch(id);
+            if let Some(a) = author {
+                accounts.prefetch(a);
+            }
+        }
+    }
+
+    /// [`CollectionBuilder::add_post`] with the keys of the post's ids computed already.
+    pub(crate) fn add_post_keyed(&mut self, post: &NewPost<'_>, keys: &PostKeys) -> Option<PostIx> {
+        let (p, new) = self.c.posts.ids.insert_keyed(post.id, keys.id);
         if new {
             self.push_post_columns();
         }
@@ -294,9 +363,15 @@ impl CollectionBuilder {
             (Origin::Embedded, Origin::Record) => false,
             _ => return None,
         };
-        let author = self.account(post.author).unwrap_or(NONE);
-        let shared = post.shared.map_or(NONE, |r| self.post_ref(r));
-        let reply_to = post.reply_to.map_or(NONE, |r| self.post_ref(r));
+        let author = self.account_keyed(post.author, keys.author).unwrap_or(NONE);
+        let shared = post
+            .shared
+            .zip(keys.shared)
+            .map_or(NONE, |(r, k)| self.post_ref_keyed(r, k));
+        let reply_to = post
+            .reply_to
+            .zip(keys.reply_to)
+            .map_or(NONE, |(r, k)| self.post_ref_keyed(r, k));
         let client = post
             .client
             .filter(|s| !s.is_empty())

@@ -2,26 +2,73 @@
 External identifiers (tweet ids, account ids) mapped to dense indices.
 
 Twitter ids are decimal numbers and are kept as `u64` keys; ids of other sources (hashes,
-`fb_12670`) are interned strings. Both print back exactly as the source wrote them.
+`fb_12670`) are kept as strings. Both print back exactly as the source wrote them.
+
+Both kinds share one open-addressing table whose slots hold a 64-bit tag (the number itself,
+or a hash of the string with the top bit set) and the index. Readers replay millions of ids
+on one thread, and a table that large misses the cache on every lookup; because a tag can be
+computed ahead on the parsing threads ([`IdKey`]), the replay can ask for the slot's cache
+line ([`IdSpace::prefetch`]) a few posts before it needs it.
 */
 
 use std::borrow::Cow;
+use std::hash::BuildHasher;
 
-use rustc_hash::FxHashMap;
-
-use super::intern::Interner;
+use rustc_hash::FxBuildHasher;
 
 const NAMED: u64 = 1 << 63;
+/// The tag of an empty slot; no key has it (numbers are below 2^63 and name tags avoid it).
+const EMPTY: u64 = u64::MAX;
+
+/// The lookup key of an id string, computed once (possibly on another thread) and handed to
+/// [`IdSpace::insert_keyed`] and [`IdSpace::prefetch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct IdKey(u64);
+
+impl IdKey {
+    /// The key of `s`: its canonical number, or a tag made from a hash of the string.
+    pub(crate) fn of(s: &str) -> IdKey {
+        match canonical_number(s) {
+            Some(n) => IdKey(n),
+            None => IdKey(name_tag(s)),
+        }
+    }
+
+    fn is_name(self) -> bool {
+        self.0 & NAMED != 0
+    }
+}
+
+fn name_tag(s: &str) -> u64 {
+    let tag = NAMED | (FxBuildHasher.hash_one(s) >> 1);
+    if tag == EMPTY { EMPTY - 1 } else { tag }
+}
+
+/// A slot of the table: a tag, the index of its id and, for a non-numeric id, the number of
+/// its name (so that checking the name costs no lookup of the index).
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    tag: u64,
+    ix: u32,
+    name: u32,
+}
+
+const VACANT: Slot = Slot {
+    tag: EMPTY,
+    ix: 0,
+    name: 0,
+};
 
 /// A map from external ids to dense indices `0..len`, in first-seen order.
 #[derive(Default, Debug, Clone)]
 pub struct IdSpace {
-    /// Numeric ids to their index.
-    index: FxHashMap<u64, u32>,
-    /// Non-numeric ids; symbol `s` has index `name_ix[s]`, so that a name costs one lookup.
-    names: Interner,
-    name_ix: Vec<u32>,
-    /// Per index: the number itself, or `NAMED | symbol` for a non-numeric id.
+    /// Open addressing with linear probing; the length is zero or a power of two, at most half
+    /// full.
+    table: Vec<Slot>,
+    /// Non-numeric ids, one after the other; name `k` ends at `name_ends[k]`.
+    names: String,
+    name_ends: Vec<u64>,
+    /// Per index: the number itself, or `NAMED | k` for the non-numeric id `k`.
     external: Vec<u64>,
 }
 
@@ -42,6 +89,22 @@ pub fn canonical_number(s: &str) -> Option<u64> {
     (v < NAMED).then_some(v)
 }
 
+/// Asks the CPU to start loading the cache line of `item`. A hint only, without effect on
+/// results (a no-op on targets other than x86-64).
+#[inline(always)]
+fn prefetch_line<T>(item: &T) {
+    // SAFETY: SSE is part of the x86-64 baseline, and a prefetch neither reads nor writes
+    // memory (it cannot fault); `item` is a valid reference anyway.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+            std::ptr::from_ref(item).cast::<i8>(),
+        );
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = item;
+}
+
 impl IdSpace {
     /// An empty id space.
     pub fn new() -> Self {
@@ -60,47 +123,106 @@ impl IdSpace {
 
     /// The index of `s`, and whether it was inserted now.
     pub fn insert(&mut self, s: &str) -> (u32, bool) {
-        match canonical_number(s) {
-            Some(n) => self.insert_key(n),
-            None => self.insert_name(s),
-        }
+        self.insert_keyed(s, IdKey::of(s))
     }
 
-    fn insert_name(&mut self, s: &str) -> (u32, bool) {
-        let known = self.names.len();
-        let sym = self.names.intern(s);
-        if (sym as usize) < known {
-            return (self.name_ix[sym as usize], false);
+    /// [`IdSpace::insert`] with the key of `s` computed already.
+    pub(crate) fn insert_keyed(&mut self, s: &str, key: IdKey) -> (u32, bool) {
+        if (self.external.len() + 1) * 2 > self.table.len() {
+            self.grow();
         }
+        let slot = match self.find(key, s) {
+            Ok(ix) => return (ix, false),
+            Err(slot) => slot,
+        };
         let ix = self.external.len() as u32;
-        self.external.push(NAMED | u64::from(sym));
-        self.name_ix.push(ix);
+        let mut name = 0;
+        if key.is_name() {
+            name = self.name_ends.len() as u32;
+            self.external.push(NAMED | u64::from(name));
+            self.names.push_str(s);
+            self.name_ends.push(self.names.len() as u64);
+        } else {
+            self.external.push(key.0);
+        }
+        self.table[slot] = Slot {
+            tag: key.0,
+            ix,
+            name,
+        };
         (ix, true)
     }
 
     /// The index of a numeric id, and whether it was inserted now.
     pub fn insert_number(&mut self, n: u64) -> (u32, bool) {
         if n >= NAMED {
-            return self.insert_name(&n.to_string());
+            return self.insert(&n.to_string());
         }
-        self.insert_key(n)
+        self.insert_keyed("", IdKey(n))
     }
 
-    fn insert_key(&mut self, key: u64) -> (u32, bool) {
-        let next = self.external.len() as u32;
-        let ix = *self.index.entry(key).or_insert(next);
-        if ix == next {
-            self.external.push(key);
+    /// Starts loading the slot where `key` is looked up, so that a lookup soon after does not
+    /// wait for memory.
+    #[inline]
+    pub(crate) fn prefetch(&self, key: IdKey) {
+        if !self.table.is_empty() {
+            prefetch_line(&self.table[self.home(key.0)]);
         }
-        (ix, ix == next)
+    }
+
+    fn home(&self, tag: u64) -> usize {
+        // Fibonacci hashing: the top bits of the product spread sequential numbers too.
+        let bits = self.table.len().trailing_zeros();
+        (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    fn name(&self, k: u64) -> &str {
+        let k = k as usize;
+        let start = if k == 0 {
+            0
+        } else {
+            self.name_ends[k - 1] as usize
+        };
+        &self.names[start..self.name_ends[k] as usize]
+    }
+
+    /// The index of the id with `key` (and, for a name, string `s`), or the empty slot where
+    /// it would go. The table must not be empty.
+    fn find(&self, key: IdKey, s: &str) -> Result<u32, usize> {
+        let mask = self.table.len() - 1;
+        let mut i = self.home(key.0);
+        loop {
+            let slot = self.table[i];
+            if slot.tag == EMPTY {
+                return Err(i);
+            }
+            if slot.tag == key.0 && (!key.is_name() || self.name(u64::from(slot.name)) == s) {
+                return Ok(slot.ix);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the table (16 slots at first) and puts every id back.
+    fn grow(&mut self) {
+        let size = (self.table.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.table, vec![VACANT; size]);
+        let mask = self.table.len() - 1;
+        for slot in old.into_iter().filter(|s| s.tag != EMPTY) {
+            let mut i = self.home(slot.tag);
+            while self.table[i].tag != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.table[i] = slot;
+        }
     }
 
     /// The index of `s`, if known.
     pub fn get(&self, s: &str) -> Option<u32> {
-        match canonical_number(s) {
-            Some(n) => self.index.get(&n).copied(),
-            None => Some(self.name_ix[self.names.get(s)? as usize]),
+        if self.table.is_empty() {
+            return None;
         }
+        self.find(IdKey::of(s), s).ok()
     }
 
     /// The id at `ix`, as the source wrote it.
@@ -109,7 +231,7 @@ impl IdSpace {
         if key & NAMED == 0 {
             Cow::Owned(key.to_string())
         } else {
-            Cow::Borrowed(self.names.resolve((key & !NAMED) as u32))
+            Cow::Borrowed(self.name(key & !NAMED))
         }
     }
 
@@ -119,12 +241,18 @@ impl IdSpace {
         (key & NAMED == 0).then_some(key)
     }
 
+    /// The non-numeric id at `ix`, if the source id was not a number.
+    pub fn name_of(&self, ix: u32) -> Option<&str> {
+        let key = self.external[ix as usize];
+        (key & NAMED != 0).then(|| self.name(key & !NAMED))
+    }
+
     /// Bytes held, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
-        self.index.capacity() * 13
+        self.table.capacity() * std::mem::size_of::<Slot>()
             + self.external.capacity() * 8
-            + self.names.heap_bytes()
-            + self.name_ix.capacity() * 4
+            + self.names.capacity()
+            + self.name_ends.capacity() * 8
     }
 }
 
@@ -135,10 +263,12 @@ mod tests {
     #[test]
     fn numbers_and_names_round_trip() {
         let mut ids = IdSpace::new();
+        assert_eq!(ids.get("1234"), None);
         assert_eq!(ids.insert("1234"), (0, true));
         assert_eq!(ids.insert("fb_12"), (1, true));
         assert_eq!(ids.insert_number(1234), (0, false));
         assert_eq!(ids.insert("0123"), (2, true));
+        assert_eq!(ids.insert("fb_12"), (1, false));
         assert_eq!(ids.external(0), "1234");
         assert_eq!(ids.external(1), "fb_12");
         assert_eq!(ids.external(2), "0123");
@@ -146,6 +276,8 @@ mod tests {
         assert_eq!(ids.get("123"), None);
         assert_eq!(ids.number(0), Some(1234));
         assert_eq!(ids.number(1), None);
+        assert_eq!(ids.name_of(1), Some("fb_12"));
+        assert_eq!(ids.name_of(0), None);
     }
 
     #[test]
@@ -155,5 +287,35 @@ mod tests {
         assert_eq!(ids.external(ix), "18446744073709551615");
         let (ix2, new) = ids.insert_number(u64::MAX);
         assert_eq!((ix2, new), (ix, false));
+    }
+
+    /// Many ids of both kinds, inserted through growth, keep first-seen indices; names whose
+    /// tags collide are still told apart by their strings.
+    #[test]
+    fn many_ids_survive_growth_and_tag_collisions() {
+        let mut ids = IdSpace::new();
+        let id = |n: u64| {
+            if n % 3 == 0 {
+                format!("u{n}")
+            } else {
+                (n * 7_919).to_string()
+            }
+        };
+        for n in 0..50_000u64 {
+            assert_eq!(ids.insert(&id(n)), (n as u32, true));
+        }
+        for n in 0..50_000u64 {
+            let s = id(n);
+            assert_eq!(ids.get(&s), Some(n as u32));
+            assert_eq!(ids.insert_keyed(&s, IdKey::of(&s)), (n as u32, false));
+            assert_eq!(ids.external(n as u32), s);
+        }
+        // Two names forced onto one tag: both are kept, each found by its string.
+        let tag = IdKey::of("shared-tag-a");
+        assert_eq!(ids.insert_keyed("shared-tag-a", tag), (50_000, true));
+        assert_eq!(ids.insert_keyed("shared-tag-b", tag), (50_001, true));
+        assert_eq!(ids.insert_keyed("shared-tag-b", tag), (50_001, false));
+        assert_eq!(ids.insert_keyed("shared-tag-a", tag), (50_000, false));
+        assert_eq!(ids.len(), 50_002);
     }
 }

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# End-to-end time of `coordgraph network` on a CSV: runs each given binary RUNS times in turn
+# (alternating, so that a busy machine slows them alike) and prints the median wall time and
+# the median CPU time (user + system) of each, and whether their edge lists are identical.
+#
+# Needs: bash, GNU time (/usr/bin/time), awk. No install step.
+#
+# Run from the repository root:
+#   scripts/network_speed.sh                                  # this checkout's release binary
+#   scripts/network_speed.sh /tmp/old/coordgraph target/release/coordgraph
+#   KIND=near-duplicate-text CSV=bench-data/graph_vs_cnt/gen_100000.csv scripts/network_speed.sh
+#
+# Environment: CSV (default bench-data/graph_vs_cnt/gen_1000000.csv, made by
+# scripts/graph_vs_cnt.sh), KIND (default co-retweet), WINDOW (default 60), THREADS (default 2),
+# RUNS (default 7), WORK (scratch folder, default /tmp/network_speed).
+set -euo pipefail
+
+CSV=${CSV:-bench-data/graph_vs_cnt/gen_1000000.csv}
+KIND=${KIND:-co-retweet}
+WINDOW=${WINDOW:-60}
+THREADS=${THREADS:-2}
+RUNS=${RUNS:-7}
+WORK=${WORK:-/tmp/network_speed}
+mkdir -p "$WORK"
+BINS=("$@")
+[[ ${#BINS[@]} -gt 0 ]] || BINS=(target/release/coordgraph)
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+for ((r = 0; r < RUNS; r++)); do
+    for i in "${!BINS[@]}"; do
+        /usr/bin/time -f "%e %U %S" -o "$WORK/t.$i.$r" "${BINS[$i]}" -q network "$KIND" "$CSV" \
+            --window "$WINDOW" --threads "$THREADS" -o "$WORK/edges.$i.csv"
+    done
+done
+echo "$KIND on $CSV, $THREADS threads, window $WINDOW s, median of $RUNS runs; load $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in "${!BINS[@]}"; do
+    wall=$(cat "$WORK"/t."$i".* | awk '{ print $1 }' | median)
+    cpu=$(cat "$WORK"/t."$i".* | awk '{ print $2 + $3 }' | median)
+    same=""
+    [[ $i -gt 0 ]] && { cmp -s "$WORK/edges.0.csv" "$WORK/edges.$i.csv" && same=", edges identical to the first" || same=", edges DIFFER from the first"; }
+    echo "${BINS[$i]}: wall ${wall} s, cpu ${cpu} s$same"
+done
