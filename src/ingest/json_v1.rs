@@ -334,7 +334,7 @@ impl<'a> Parser<'a> {
         let (s, e, escaped) = self.string_body()?;
         if escaped {
             let mut out = String::new();
-            decode_escaped(self.b.get(s..e)?, &mut out)?;
+            decode_escaped(self.s.get(s..e)?, &mut out)?;
             Some(Text(Cow::Owned(out)))
         } else {
             Some(Text(Cow::Borrowed(self.s.get(s..e)?)))
@@ -391,19 +391,23 @@ impl<'a> Parser<'a> {
             t.client = Some(Text(Cow::Borrowed(client_name(src))));
             return Some(());
         }
-        let raw = self.b.get(s..e)?;
+        let raw = self.s.get(s..e)?;
+        // Only the client name is read from `source`; an empty value keeps it "present".
+        t.source = Some(Text(Cow::Borrowed("")));
+        if let Some((from, to)) = raw_anchor_name(raw.as_bytes()) {
+            t.client = Some(Text(Cow::Borrowed(raw.get(from..to)?.trim())));
+            return Some(());
+        }
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
         decode_escaped(raw, &mut scratch)?;
         let name = client_name(&scratch);
-        let found = memchr::memmem::find(raw, name.as_bytes())
-            .and_then(|at| self.s.get(s + at..s + at + name.len()));
+        let found = memchr::memmem::find(raw.as_bytes(), name.as_bytes())
+            .and_then(|at| raw.get(at..at + name.len()));
         t.client = Some(match found {
             Some(n) if !name.is_empty() => Text(Cow::Borrowed(n)),
             _ => Text(Cow::Owned(name.to_owned())),
         });
-        // Only the client name is read from `source`; an empty value keeps it "present".
-        t.source = Some(Text(Cow::Borrowed("")));
         self.scratch = scratch;
         Some(())
     }
@@ -728,17 +732,42 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// Where [`client_name`] would cut the name out of the escaped string `raw` (as in
+/// `<a href=\"…\" rel=\"nofollow\">Name</a>`), found without decoding it: when `raw` starts
+/// with `<a` and ends with `</a>`, no `\u` escape comes before the first `>` (one could decode
+/// to `>`), and the name holds no escape, the decoded string has the same cut points around the
+/// same bytes. `None` when any of that fails.
+fn raw_anchor_name(raw: &[u8]) -> Option<(usize, usize)> {
+    if !raw.starts_with(b"<a") || !raw.ends_with(b"</a>") {
+        return None;
+    }
+    let gt = 2 + memchr::memchr(b'>', raw.get(2..)?)?;
+    let end = raw.len() - 4;
+    if gt >= end {
+        return None;
+    }
+    let head = raw.get(..gt)?;
+    if memchr::memchr_iter(b'\\', head).any(|i| head.get(i + 1) == Some(&b'u')) {
+        return None;
+    }
+    let name = raw.get(gt + 1..end)?;
+    if memchr::memchr(b'\\', name).is_some() {
+        return None;
+    }
+    Some((gt + 1, end))
+}
+
 /// Decodes the content of a JSON string with escapes (already validated) into `out`. Lone
 /// surrogates are refused (left to the general parser).
-fn decode_escaped(raw: &[u8], out: &mut String) -> Option<()> {
+fn decode_escaped(raw: &str, out: &mut String) -> Option<()> {
     let mut rest = raw;
     loop {
-        let Some(at) = memchr::memchr(b'\\', rest) else {
-            out.push_str(std::str::from_utf8(rest).ok()?);
+        let Some(at) = memchr::memchr(b'\\', rest.as_bytes()) else {
+            out.push_str(rest);
             return Some(());
         };
-        out.push_str(std::str::from_utf8(rest.get(..at)?).ok()?);
-        let c = *rest.get(at + 1)?;
+        out.push_str(rest.get(..at)?);
+        let c = *rest.as_bytes().get(at + 1)?;
         rest = rest.get(at + 2..)?;
         let decoded = match c {
             b'"' => '"',
@@ -750,10 +779,10 @@ fn decode_escaped(raw: &[u8], out: &mut String) -> Option<()> {
             b'r' => '\r',
             b't' => '\t',
             b'u' => {
-                let hi = hex4(rest)?;
+                let hi = hex4(rest.as_bytes())?;
                 rest = rest.get(4..)?;
                 if (0xD800..0xDC00).contains(&hi) {
-                    let lo = match rest {
+                    let lo = match rest.as_bytes() {
                         [b'\\', b'u', tail @ ..] => hex4(tail)?,
                         _ => return None,
                     };
@@ -772,12 +801,12 @@ fn decode_escaped(raw: &[u8], out: &mut String) -> Option<()> {
     }
 }
 
+/// Four hex digits as a number.
 fn hex4(b: &[u8]) -> Option<u32> {
-    let h = std::str::from_utf8(b.get(..4)?).ok()?;
-    if !h.bytes().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(h, 16).ok()
+    b.get(..4)?.iter().try_fold(0u32, |n, &c| {
+        let d = char::from(c).to_digit(16)?;
+        Some(n * 16 + d)
+    })
 }
 
 #[cfg(test)]
@@ -937,6 +966,48 @@ mod tests {
         b
     }
 
+    #[test]
+    fn anchor_names_are_cut_as_client_name_cuts_them() {
+        for raw in [
+            r#"<a href=\"http://x\" rel=\"nofollow\">Twitter for iPhone</a>"#,
+            r#"<a href=\"x\"> Spaced </a>"#,
+            r#"<a href=\"\u003e\">name</a>"#,
+            r#"<a></a>"#,
+            r#"<a</a>"#,
+            r#"<a href=\"x\">a\/b</a>"#,
+            r#"<a href=\"x\">ab<\/a>"#,
+        ] {
+            let mut decoded = String::new();
+            decode_escaped(raw, &mut decoded).unwrap();
+            if let Some((from, to)) = raw_anchor_name(raw.as_bytes()) {
+                assert_eq!(raw[from..to].trim(), client_name(&decoded), "{raw}");
+            }
+        }
+        assert!(raw_anchor_name(br#"<a href=\"x\">Bot</a>"#).is_some());
+        assert!(raw_anchor_name(br#"<a href=\"\u003e\">name</a>"#).is_none());
+    }
+
+    #[test]
+    fn every_single_byte_change_agrees_with_serde() {
+        let (mut lines, mut taken) = (0, 0);
+        for seed in SEEDS {
+            for at in 0..seed.len() {
+                for &x in b"\"\\{}[],:0-.eEntf1 \x01\xff" {
+                    let mut line = seed.as_bytes().to_vec();
+                    line[at] = x;
+                    lines += 1;
+                    taken += usize::from(agrees(&line).unwrap());
+                    line.remove(at);
+                    lines += 1;
+                    taken += usize::from(agrees(&line).unwrap());
+                }
+            }
+        }
+        // Changes inside strings and to numbers keep many lines valid: the fast reader must
+        // take a good share of them, or this test would not be testing it.
+        assert!(taken * 2 > lines, "{taken} of {lines}");
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
 
@@ -949,6 +1020,21 @@ mod tests {
         ) {
             let line = mutate(SEEDS[seed], &edits);
             agrees(&line)?;
+        }
+
+        /// Wherever the escapes fall, a name cut from the raw bytes is the one cut from the
+        /// decoded string.
+        #[test]
+        fn raw_anchor_names_agree(parts in proptest::collection::vec(0usize..12, 0..24)) {
+            const PIECES: [&str; 12] =
+                ["<a", "</a>", ">", "<", "a", " ", "\\\"", "\\/", "\\u003e", "\\\\", "x", "\\n"];
+            let raw: String = parts.iter().map(|&i| PIECES[i]).collect();
+            let mut decoded = String::new();
+            if decode_escaped(&raw, &mut decoded).is_some() {
+                if let Some((from, to)) = raw_anchor_name(raw.as_bytes()) {
+                    prop_assert_eq!(raw[from..to].trim(), client_name(&decoded), "{}", raw);
+                }
+            }
         }
 
         /// Arbitrary bytes never panic the fast reader.
