@@ -217,6 +217,7 @@ impl<'a> Parser<'a> {
         Some(false)
     }
 
+    #[inline]
     fn literal(&mut self, lit: &[u8]) -> Option<()> {
         if self.b.get(self.i..self.i + lit.len())? == lit {
             self.i += lit.len();
@@ -305,6 +306,7 @@ impl<'a> Parser<'a> {
 
     /// A plain non-negative integer that fits a `u64`; fractions, exponents, signs and leading
     /// zeros are refused.
+    #[inline]
     fn u64_value(&mut self) -> Option<u64> {
         let first = self.peek()?;
         let n: u64 = match first {
@@ -329,6 +331,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A string value, borrowed when it has no escapes.
+    #[inline]
     fn text(&mut self) -> Option<Text<'a>> {
         self.eat(b'"')?;
         let (s, e, escaped) = self.string_body()?;
@@ -342,6 +345,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `Option<Text>` as serde reads it: `null` is `None`.
+    #[inline]
     fn opt_text(&mut self) -> Option<Option<Text<'a>>> {
         if self.null()? {
             return Some(None);
@@ -349,6 +353,7 @@ impl<'a> Parser<'a> {
         self.text().map(Some)
     }
 
+    #[inline]
     fn opt_u64(&mut self) -> Option<Option<u64>> {
         if self.null()? {
             return Some(None);
@@ -356,6 +361,7 @@ impl<'a> Parser<'a> {
         self.u64_value().map(Some)
     }
 
+    #[inline]
     fn opt_bool(&mut self) -> Option<Option<bool>> {
         self.ws();
         match self.peek()? {
@@ -367,6 +373,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `Option<IdVal>`: a number, a string or `null`.
+    #[inline]
     fn opt_id(&mut self) -> Option<Option<IdVal<'a>>> {
         self.ws();
         match self.peek()? {
