@@ -5,8 +5,10 @@ One serde shape, [`RawTweet`], covers API v1.1 tweets (streaming or REST, compat
 extended mode), API v2 tweets (raw, and twarc2's flattened form with `author` and referenced
 tweets inlined), v2 response pages (`data` + `includes`, twarc2's and the filtered stream's) and
 academictwitteR's `users_*.json` expansions. Each line is classified by the fields it has, so one
-file may mix shapes. Parsing uses sonic-rs with borrowed strings: it skips the many fields we do
-not need at SIMD speed.
+file may mix shapes. Lines of the commonest shape, a v1.1 tweet, go first to a hand-written
+reader (`json_v1.rs`) that fills the same struct in one pass; any line it does not fully
+understand is parsed with sonic-rs and serde, borrowing strings and skipping the many fields we
+do not need at SIMD speed.
 */
 
 use std::borrow::Cow;
