@@ -27,6 +27,7 @@ fn main() {
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut groups_table = String::new();
+    let mut size_table = String::new();
     for seed in seeds {
         let options = GenerateOptions {
             seed,
@@ -40,7 +41,9 @@ fn main() {
         }
         let c = &ingest.collection;
         let input = input_summary(c, &ingest.report, &["generated.jsonl".to_owned()]);
+        let start = std::time::Instant::now();
         let analysis = analyze(c, input, &AnalyzeOptions::default(), &()).expect("analyze");
+        let analyze_secs = start.elapsed().as_secs_f64();
         let truth = read_truth(&truth[..], "truth.csv").expect("truth");
         let e = evaluate(&analysis.report, &truth, DEFAULT_POSITIVE_LABEL);
         let group = |name: &str| e.groups.iter().find(|g| g.group == name);
@@ -56,6 +59,21 @@ fn main() {
             e.overall.recall,
             e.overall.f1
         );
+        let layers = &analysis.report.layers;
+        let stage = |name: &str| {
+            let secs = analysis.stage_seconds.iter().find(|s| s.0 == name);
+            secs.map_or(0.0, |s| s.1)
+        };
+        size_table.push_str(&format!(
+            "| {scale} | {seed} | {} | {} | {} | {} | {:.1} | {:.1} | {analyze_secs:.1} | {:.0} |\n",
+            layers.iter().map(|l| l.pairs).sum::<u64>(),
+            layers.iter().map(|l| l.edges).sum::<u64>(),
+            analysis.report.summary.graph_accounts,
+            analysis.report.summary.graph_edges,
+            stage("graphs"),
+            stage("communities"),
+            peak_rss_mb()
+        ));
         for g in &e.groups {
             groups_table.push_str(&format!(
                 "| {scale} | {seed} | {} | {} | {} | {} | {:.3} |\n",
@@ -67,6 +85,24 @@ fn main() {
     println!("| scale | seed | group | label | accounts | flagged | share flagged |");
     println!("|---:|---:|---|---|---:|---:|---:|");
     print!("{groups_table}");
+    println!();
+    println!(
+        "| scale | seed | co-action pairs | layer edges | graph accounts | graph edges | \
+         graphs s | communities s | analyze s | peak MB so far |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    print!("{size_table}");
+}
+
+/// Peak resident memory of this process in MB (Linux `VmHWM`), NaN elsewhere.
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// Collections larger than this many scale units are written to disk instead of memory.

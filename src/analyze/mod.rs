@@ -15,6 +15,13 @@ edge is the sum of its layer weights (distinct objects co-acted on), and edges u
 `min_edge_weight` (2) are dropped: one coincidence in a minute is what organic users produce
 by the thousand around a viral post; two distinct objects within a minute each, rarely.
 
+**Memory.** Only the combined edges that pass `min_edge_weight` are kept. The layers are
+built and combined one range of source accounts at a time
+([`CoordinationGraph::build_filtered`]) when their in-window pairs exceed
+`max_pairs_in_memory`, so the co-action pairs and layer edges in memory are those of one
+range; what the report says of all layer edges (their number, the baseline latency
+histogram) is summed over the ranges. The output does not depend on the number of ranges.
+
 **Clusters** are the communities of the remaining graph (Leiden, modularity, seeded) with at
 least `min_cluster_size` members. Ranking and flagging are described in [`rank`].
 
