@@ -522,8 +522,11 @@ mod tests {
         .expect("reads")
     }
 
-    /// Nodes, edges (endpoints and weights, in order) and layer weights of a graph.
-    fn parts(g: &CoordinationGraph) -> (Vec<AccountIx>, Vec<(u32, u32, f64, u32)>, &[f64]) {
+    /// Nodes, edges (endpoints, weight and layer bits, in order) and layer weights.
+    type GraphParts<'g> = (Vec<AccountIx>, Vec<(u32, u32, f64, u32)>, &'g [f64]);
+
+    /// The parts of a graph that a test compares.
+    fn parts(g: &CoordinationGraph) -> GraphParts<'_> {
         let nodes = g.graph.node_weights().copied().collect();
         let edges = g
             .graph

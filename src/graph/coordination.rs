@@ -308,15 +308,12 @@ impl KeptEdges {
         let count = layers.len();
         let mut cursors = vec![0usize; count];
         let mut row = vec![0.0f64; count];
-        loop {
-            let Some(next) = layers
-                .iter()
-                .zip(&cursors)
-                .filter_map(|(l, &i)| l.get(i).map(key))
-                .min()
-            else {
-                break;
-            };
+        while let Some(next) = layers
+            .iter()
+            .zip(&cursors)
+            .filter_map(|(l, &i)| l.get(i).map(key))
+            .min()
+        {
             let mut edge = CombinedEdge {
                 weight: 0.0,
                 layers: 0,
