@@ -180,24 +180,31 @@ impl CoordinationGraph {
             .map(|&kind| RangedLayer::new(c, kind, options))
             .collect::<Result<_, _>>()?;
         let accounts = c.accounts.len();
-        let bound: u64 = layers.iter().map(RangedLayer::pairs_bound).sum();
-        let ranges = if bound <= max_pairs || accounts <= 1 {
-            vec![(0, accounts as u32, bound)]
-        } else {
-            let blocks = accounts.min(RANGE_BLOCKS);
-            let mut per_block = vec![0u64; blocks];
-            for layer in &layers {
-                for (sum, n) in per_block.iter_mut().zip(layer.pairs_per_block(blocks)) {
-                    *sum += n;
-                }
-            }
-            plan_ranges(&per_block, accounts, max_pairs)
-        };
+        let bounds: Vec<u64> = layers.iter().map(RangedLayer::pairs_bound).collect();
+        // Ranges (first account, end account) and each layer's pairs in each range.
+        let (ranges, expected): (Vec<(u32, u32)>, Vec<Vec<u64>>) =
+            if bounds.iter().sum::<u64>() <= max_pairs || accounts <= 1 {
+                (vec![(0, accounts as u32)], vec![bounds])
+            } else {
+                let blocks = accounts.min(RANGE_BLOCKS);
+                let per_layer: Vec<Vec<u64>> =
+                    layers.iter().map(|l| l.pairs_per_block(blocks)).collect();
+                let per_block: Vec<u64> = (0..blocks)
+                    .map(|b| per_layer.iter().map(|l| l[b]).sum())
+                    .collect();
+                plan_ranges(&per_block, accounts, max_pairs)
+                    .into_iter()
+                    .map(|(first, end, b0, b1)| {
+                        let pairs = per_layer.iter().map(|l| l[b0..b1].iter().sum()).collect();
+                        ((first, end), pairs)
+                    })
+                    .unzip()
+            };
         let mut kept = KeptEdges::new(kinds.len());
-        for &(first, end, expected) in &ranges {
+        for (&(first, end), expected) in ranges.iter().zip(&expected) {
             let mut range_edges = Vec::with_capacity(layers.len());
             for (l, layer) in layers.iter_mut().enumerate() {
-                let edges = layer.edges_in(first, end, expected);
+                let edges = layer.edges_in(first, end, expected[l]);
                 visit(l, &edges);
                 range_edges.push(edges);
             }
@@ -234,7 +241,7 @@ impl CoordinationGraph {
                 .zip(layer_edges)
                 .map(|(layer, edges)| layer.finish(edges))
                 .collect(),
-            ranges: ranges.iter().map(|r| (r.0, r.1)).collect(),
+            ranges,
         })
     }
 
@@ -260,10 +267,14 @@ impl CoordinationGraph {
     }
 }
 
-/// Ranges of source accounts `(first, end, pairs)` covering `0..accounts`, each made of whole
-/// blocks (see `RangedLayer::pairs_per_block`) with at most `max_pairs` pairs, unless one
-/// block alone has more.
-fn plan_ranges(per_block: &[u64], accounts: usize, max_pairs: u64) -> Vec<(u32, u32, u64)> {
+/// Ranges of source accounts `(first, end, first block, end block)` covering `0..accounts`,
+/// each made of whole blocks (see `RangedLayer::pairs_per_block`) with at most `max_pairs`
+/// pairs, unless one block alone has more.
+fn plan_ranges(
+    per_block: &[u64],
+    accounts: usize,
+    max_pairs: u64,
+) -> Vec<(u32, u32, usize, usize)> {
     let blocks = per_block.len() as u64;
     // The first account of block b: the least a with a × blocks / accounts ≥ b.
     let start = |b: usize| (b as u64 * accounts as u64).div_ceil(blocks) as u32;
@@ -271,13 +282,18 @@ fn plan_ranges(per_block: &[u64], accounts: usize, max_pairs: u64) -> Vec<(u32, 
     let (mut first_block, mut load) = (0, 0u64);
     for (b, &n) in per_block.iter().enumerate() {
         if b > first_block && load + n > max_pairs {
-            ranges.push((start(first_block), start(b), load));
+            ranges.push((start(first_block), start(b), first_block, b));
             first_block = b;
             load = 0;
         }
         load += n;
     }
-    ranges.push((start(first_block), accounts as u32, load));
+    ranges.push((
+        start(first_block),
+        accounts as u32,
+        first_block,
+        per_block.len(),
+    ));
     ranges
 }
 
@@ -345,5 +361,29 @@ impl KeptEdges {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_fill_up_to_the_budget_and_a_heavy_block_stands_alone() {
+        // 4 blocks of 2 accounts each.
+        assert_eq!(
+            plan_ranges(&[5, 5, 5, 5], 8, 10),
+            vec![(0, 4, 0, 2), (4, 8, 2, 4)]
+        );
+        assert_eq!(
+            plan_ranges(&[1, 30, 1, 1], 8, 10),
+            vec![(0, 2, 0, 1), (2, 4, 1, 2), (4, 8, 2, 4)]
+        );
+        // 3 blocks over 10 accounts: blocks start at accounts 0, 4 (⌈10/3⌉) and 7 (⌈20/3⌉).
+        assert_eq!(
+            plan_ranges(&[9, 9, 9], 10, 10),
+            vec![(0, 4, 0, 1), (4, 7, 1, 2), (7, 10, 2, 3)]
+        );
+        assert_eq!(plan_ranges(&[0, 0], 5, 0), vec![(0, 5, 0, 2)]);
     }
 }
