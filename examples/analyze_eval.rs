@@ -15,18 +15,34 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let graph_only = args.first().is_some_and(|a| a == "--graph-only");
+    if graph_only {
+        args.remove(0);
+    }
     let scale: f64 = args.first().map_or(1.0, |s| s.parse().expect("scale"));
     let seeds: Vec<u64> = if args.len() > 1 {
         args[1..].iter().map(|s| s.parse().expect("seed")).collect()
     } else {
         vec![1, 2, 3]
     };
-    println!(
-        "| scale | seed | records | flagged | precision | recall | F1 | fan club flagged | dormant found |"
-    );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    if graph_only {
+        println!(
+            "| scale | seed | records | co-action pairs | layer edges | ranges | graph edges | \
+             graphs s | peak MB so far |"
+        );
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    } else {
+        println!(
+            "| scale | seed | records | flagged | precision | recall | F1 | fan club flagged | \
+             dormant found |"
+        );
+    }
+    if !graph_only {
+        println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    }
     let mut groups_table = String::new();
+    let mut size_table = String::new();
     for seed in seeds {
         let options = GenerateOptions {
             seed,
@@ -39,8 +55,14 @@ fn main() {
             std::fs::remove_file(path).expect("remove the generated file");
         }
         let c = &ingest.collection;
+        if graph_only {
+            size_table.push_str(&coordination_size(c, scale, seed));
+            continue;
+        }
         let input = input_summary(c, &ingest.report, &["generated.jsonl".to_owned()]);
+        let start = std::time::Instant::now();
         let analysis = analyze(c, input, &AnalyzeOptions::default(), &()).expect("analyze");
+        let analyze_secs = start.elapsed().as_secs_f64();
         let truth = read_truth(&truth[..], "truth.csv").expect("truth");
         let e = evaluate(&analysis.report, &truth, DEFAULT_POSITIVE_LABEL);
         let group = |name: &str| e.groups.iter().find(|g| g.group == name);
@@ -56,6 +78,21 @@ fn main() {
             e.overall.recall,
             e.overall.f1
         );
+        let layers = &analysis.report.layers;
+        let stage = |name: &str| {
+            let secs = analysis.stage_seconds.iter().find(|s| s.0 == name);
+            secs.map_or(0.0, |s| s.1)
+        };
+        size_table.push_str(&format!(
+            "| {scale} | {seed} | {} | {} | {} | {} | {:.1} | {:.1} | {analyze_secs:.1} | {:.0} |\n",
+            layers.iter().map(|l| l.pairs).sum::<u64>(),
+            layers.iter().map(|l| l.edges).sum::<u64>(),
+            analysis.report.summary.graph_accounts,
+            analysis.report.summary.graph_edges,
+            stage("graphs"),
+            stage("communities"),
+            peak_rss_mb()
+        ));
         for g in &e.groups {
             groups_table.push_str(&format!(
                 "| {scale} | {seed} | {} | {} | {} | {} | {:.3} |\n",
@@ -63,10 +100,32 @@ fn main() {
             ));
         }
     }
+    if graph_only {
+        print!("{size_table}");
+        return;
+    }
     println!();
     println!("| scale | seed | group | label | accounts | flagged | share flagged |");
     println!("|---:|---:|---|---|---:|---:|---:|");
     print!("{groups_table}");
+    println!();
+    println!(
+        "| scale | seed | co-action pairs | layer edges | graph accounts | graph edges | \
+         graphs s | communities s | analyze s | peak MB so far |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    print!("{size_table}");
+}
+
+/// Peak resident memory of this process in MB (Linux `VmHWM`), NaN elsewhere.
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// Collections larger than this many scale units are written to disk instead of memory.
@@ -89,4 +148,53 @@ fn generated_input(options: &GenerateOptions) -> (Input, Vec<u8>, Option<PathBuf
     generate(options, &mut encoder, &mut truth).expect("generate");
     encoder.finish().expect("zstd").flush().expect("write");
     (Input::from_arg(&path.to_string_lossy()), truth, Some(path))
+}
+
+/// The size of the coordination graph of the analysis (default options) without holding it:
+/// the layers are built range by range as `analyze` builds them, but nothing is kept
+/// (minimum weight infinite); each range's combined edges are counted here instead. A table
+/// row: records, co-action pairs, layer edges, ranges, edges of combined weight ≥ the
+/// default minimum, seconds, peak memory.
+fn coordination_size(c: &coordgraph::model::Collection, scale: f64, seed: u64) -> String {
+    use coordgraph::graph::{CoActionEdge, CoordinationGraph};
+    let options = AnalyzeOptions::default();
+    let layers = options.networks.len();
+    let start = std::time::Instant::now();
+    let (mut layer_edges, mut kept) = (0u64, 0u64);
+    let mut range: Vec<(u64, f64)> = Vec::new();
+    let built = CoordinationGraph::build_filtered(
+        c,
+        &options.networks,
+        &options.co_action,
+        f64::INFINITY,
+        options.max_pairs_in_memory,
+        |layer, edges: &[CoActionEdge]| {
+            layer_edges += edges.len() as u64;
+            let key = |e: &CoActionEdge| (u64::from(e.source) << 32) | u64::from(e.target);
+            range.extend(edges.iter().map(|e| (key(e), e.weight)));
+            if layer + 1 == layers {
+                range.sort_unstable_by_key(|x| x.0);
+                let mut i = 0;
+                while i < range.len() {
+                    let (mut weight, mut j) = (0.0, i);
+                    while j < range.len() && range[j].0 == range[i].0 {
+                        weight += range[j].1;
+                        j += 1;
+                    }
+                    kept += u64::from(weight >= options.min_edge_weight);
+                    i = j;
+                }
+                range.clear();
+            }
+        },
+    )
+    .expect("graphs");
+    let pairs: u64 = built.layers.iter().map(|l| l.stats.pairs).sum();
+    format!(
+        "| {scale} | {seed} | {} | {pairs} | {layer_edges} | {} | {kept} | {:.1} | {:.0} |\n",
+        c.records().count(),
+        built.ranges.len(),
+        start.elapsed().as_secs_f64(),
+        peak_rss_mb()
+    )
 }

@@ -5,10 +5,18 @@
 # Needs only a Rust toolchain (cargo). Run from the repository root:
 #   scripts/analyze_eval.sh            # scale 1, seeds 1 2 3 (about 3 GB of memory)
 #   scripts/analyze_eval.sh 0.1 4 5    # scale 0.1, seeds 4 and 5
+#   scripts/analyze_eval.sh --graph-only 10 1
+#       # only the size of the coordination graph (counted range by range, not held), for
+#       # scales whose whole analysis does not fit in memory
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=()
+if [ "${1:-}" = "--graph-only" ]; then
+  mode=(--graph-only)
+  shift
+fi
 scale="${1:-1}"
 shift || true
 seeds=("$@")
 if [ ${#seeds[@]} -eq 0 ]; then seeds=(1 2 3); fi
-cargo run --quiet --release --example analyze_eval -- "$scale" "${seeds[@]}"
+cargo run --quiet --release --example analyze_eval -- "${mode[@]}" "$scale" "${seeds[@]}"

@@ -15,6 +15,13 @@ edge is the sum of its layer weights (distinct objects co-acted on), and edges u
 `min_edge_weight` (2) are dropped: one coincidence in a minute is what organic users produce
 by the thousand around a viral post; two distinct objects within a minute each, rarely.
 
+**Memory.** Only the combined edges that pass `min_edge_weight` are kept. The layers are
+built and combined one range of source accounts at a time
+([`CoordinationGraph::build_filtered`]) when their in-window pairs exceed
+`max_pairs_in_memory`, so the co-action pairs and layer edges in memory are those of one
+range; what the report says of all layer edges (their number, the baseline latency
+histogram) is summed over the ranges. The output does not depend on the number of ranges.
+
 **Clusters** are the communities of the remaining graph (Leiden, modularity, seeded) with at
 least `min_cluster_size` members. Ranking and flagging are described in [`rank`].
 
@@ -65,7 +72,7 @@ use crate::community::{CommunityError, CommunityOptions, Partition, detect_commu
 use crate::graph::csr::{Csr, CsrError};
 use crate::graph::{
     CoActionEdge, CoActionGraph, CoActionKind, CoActionOptions, CombinedEdge, CoordinationGraph,
-    GraphError, build_co_action_graph,
+    GraphError,
 };
 use crate::ingest::time::format_rfc3339;
 use crate::model::{AccountIx, Collection, NONE};
@@ -103,6 +110,10 @@ pub struct AnalyzeOptions {
     pub tightest: usize,
     /// Bio terms reported per cluster (15).
     pub bio_terms: usize,
+    /// The most co-action pair records held in memory at once (about 80 bytes each with
+    /// their edges): past it, the layers are built and combined one range of accounts at a
+    /// time (see [`CoordinationGraph::build_filtered`]). The results do not depend on it.
+    pub max_pairs_in_memory: u64,
 }
 
 /// The default layers.
@@ -113,6 +124,9 @@ pub const DEFAULT_NETWORKS: [CoActionKind; 5] = [
     CoActionKind::CoText,
     CoActionKind::NearDuplicateText,
 ];
+
+/// The default [`AnalyzeOptions::max_pairs_in_memory`]: 64 million, about 5 GB.
+pub const DEFAULT_MAX_PAIRS_IN_MEMORY: u64 = 64 << 20;
 
 impl Default for AnalyzeOptions {
     fn default() -> Self {
@@ -129,6 +143,7 @@ impl Default for AnalyzeOptions {
             top_objects: 10,
             tightest: 10,
             bio_terms: 15,
+            max_pairs_in_memory: DEFAULT_MAX_PAIRS_IN_MEMORY,
         }
     }
 }
@@ -176,7 +191,7 @@ pub struct Analysis {
 /// Options out of range; the collection itself never makes it fail.
 ///
 /// # Complexity
-/// That of the layers ([`build_co_action_graph`]), of Leiden on the combined graph, and
+/// That of the layers ([`CoordinationGraph::build_filtered`]), of Leiden on the combined graph, and
 /// `O(A log A)` for the `A` actions of cluster members.
 pub fn analyze(
     c: &Collection,
@@ -192,15 +207,25 @@ pub fn analyze(
         clock = Instant::now();
     };
 
-    progress.begin("co-action layers", Some(options.networks.len() as u64));
-    let mut layers: Vec<CoActionGraph> = Vec::with_capacity(options.networks.len());
-    for &kind in &options.networks {
-        layers.push(build_co_action_graph(c, kind, &options.co_action)?);
-        progress.advance(1);
-    }
+    progress.begin("co-action layers", None);
+    let upper = synchrony::latency_upper_edges(i64::from(options.co_action.window_secs) * 1000);
+    let mut totals = report::LayerTotals {
+        edges: vec![0; options.networks.len()],
+        latency_observed: vec![0; upper.len()],
+    };
+    let built = CoordinationGraph::build_filtered(
+        c,
+        &options.networks,
+        &options.co_action,
+        options.min_edge_weight,
+        options.max_pairs_in_memory,
+        |layer, edges| {
+            totals.add(layer, edges, &upper);
+            progress.advance(1);
+        },
+    )?;
     progress.finish();
-    let combined = CoordinationGraph::combine(&layers, None)?;
-    let graph = drop_light_edges(combined, options.min_edge_weight);
+    let (graph, layers) = (built.graph, built.layers);
     lap("graphs", &mut stages);
 
     progress.begin("communities", None);
@@ -238,7 +263,7 @@ pub fn analyze(
 
     progress.begin("ranking and evidence", None);
     let report = report::build(
-        c, input, options, &layers, &graph, &clusters, &sweeps, &signals, modularity,
+        c, input, options, &layers, totals, &graph, &clusters, &sweeps, &signals, modularity,
     );
     progress.finish();
     lap("ranking and evidence", &mut stages);
@@ -274,7 +299,9 @@ fn validate(options: &AnalyzeOptions) -> Result<(), AnalyzeError> {
     Ok(())
 }
 
-/// The graph without the edges lighter than `min_weight`, and without the nodes left alone.
+/// The graph without the edges lighter than `min_weight`, and without the nodes left alone:
+/// what [`CoordinationGraph::build_filtered`] gives directly.
+#[cfg(test)]
 fn drop_light_edges(g: CoordinationGraph, min_weight: f64) -> CoordinationGraph {
     let layers = g.layers.len();
     let keep_edge: Vec<bool> = g
@@ -310,8 +337,9 @@ fn drop_light_edges(g: CoordinationGraph, min_weight: f64) -> CoordinationGraph 
 /// The combined graph with account ids and, per edge, the pairs, least |Δt| and time span over
 /// its layers.
 ///
-/// Edges and layer edges are both in ascending (source, target) order ([`CoordinationGraph`]
-/// builds them so and [`drop_light_edges`] keeps the order), so each chunk of edges finds its
+/// Edges and layer edges are both in ascending (source, target) order
+/// ([`CoordinationGraph::build_filtered`] builds them so), and each layer holds at least the
+/// edges behind the graph's edges, so each chunk of edges finds its
 /// place in every layer once and then walks the layers forward.
 fn edge_table(c: &Collection, g: &CoordinationGraph, layers: &[CoActionGraph]) -> EdgeTable {
     const CHUNK: usize = 4096;
@@ -473,7 +501,114 @@ impl ClusterSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generate::{GenerateOptions, OutputFormat, generate};
+    use crate::graph::build_co_action_graph;
+    use crate::ingest::{IngestOptions, Input, read_collection};
     use petgraph::graph::{NodeIndex, UnGraph};
+
+    fn generated(seed: u64, scale: f64) -> crate::ingest::Ingest {
+        let (mut tweets, mut truth) = (Vec::new(), Vec::new());
+        let options = GenerateOptions {
+            seed,
+            scale,
+            format: OutputFormat::V11,
+        };
+        generate(&options, &mut tweets, &mut truth).expect("generates");
+        read_collection(
+            &[Input::bytes("g.jsonl", tweets)],
+            &IngestOptions::default(),
+            &(),
+        )
+        .expect("reads")
+    }
+
+    /// Nodes, edges (endpoints, weight and layer bits, in order) and layer weights.
+    type GraphParts<'g> = (Vec<AccountIx>, Vec<(u32, u32, f64, u32)>, &'g [f64]);
+
+    /// The parts of a graph that a test compares.
+    fn parts(g: &CoordinationGraph) -> GraphParts<'_> {
+        let nodes = g.graph.node_weights().copied().collect();
+        let edges = g
+            .graph
+            .edge_references()
+            .map(|e| {
+                let w = e.weight();
+                (g.graph[e.source()], g.graph[e.target()], w.weight, w.layers)
+            })
+            .collect();
+        (nodes, edges, &g.layer_weights)
+    }
+
+    /// Building range by range, with a budget that forces many ranges, gives the graph of
+    /// combining whole layers and dropping light edges, the layers' stats and warnings, and
+    /// every layer edge to `visit` once; on 1 and 2 threads alike.
+    #[test]
+    fn many_ranges_give_the_graph_of_whole_layers() {
+        let ingest = generated(3, 0.05);
+        let c = &ingest.collection;
+        let options = AnalyzeOptions::default();
+        let whole: Vec<CoActionGraph> = options
+            .networks
+            .iter()
+            .map(|&k| build_co_action_graph(c, k, &options.co_action).unwrap())
+            .collect();
+        let expected = drop_light_edges(
+            CoordinationGraph::combine(&whole, None).unwrap(),
+            options.min_edge_weight,
+        );
+        assert!(expected.graph.edge_count() > 1000);
+        let pairs: u64 = whole.iter().map(|l| l.stats.pairs).sum();
+        for (budget, threads) in [(u64::MAX, 2), (pairs / 20, 1), (pairs / 20, 2), (1, 2)] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut seen: Vec<Vec<CoActionEdge>> = vec![Vec::new(); whole.len()];
+            let built = pool.install(|| {
+                CoordinationGraph::build_filtered(
+                    c,
+                    &options.networks,
+                    &options.co_action,
+                    options.min_edge_weight,
+                    budget,
+                    |l, edges| seen[l].extend_from_slice(edges),
+                )
+                .unwrap()
+            });
+            let context = format!("budget {budget}, {} ranges", built.ranges.len());
+            match budget {
+                u64::MAX => assert_eq!(built.ranges.len(), 1),
+                1 => assert!(built.ranges.len() > 100, "{context}"),
+                _ => assert!(built.ranges.len() >= 20, "{context}"),
+            }
+            assert_eq!(parts(&built.graph), parts(&expected), "{context}");
+            for ((layer, all), seen) in built.layers.iter().zip(&whole).zip(&seen) {
+                assert_eq!(seen, &all.edges, "{context}");
+                assert_eq!(layer.stats, all.stats, "{context}");
+                assert_eq!(layer.warnings, all.warnings, "{context}");
+                assert!(layer.edges.iter().all(|e| all.edges.contains(e)));
+            }
+        }
+    }
+
+    /// The whole analysis, report and edge table, is the same with one range and with many.
+    #[test]
+    fn many_ranges_give_the_report_of_one() {
+        let ingest = generated(5, 0.05);
+        let c = &ingest.collection;
+        let run = |max_pairs_in_memory| {
+            let options = AnalyzeOptions {
+                max_pairs_in_memory,
+                ..AnalyzeOptions::default()
+            };
+            let input = input_summary(c, &ingest.report, &[]);
+            analyze(c, input, &options, &()).unwrap()
+        };
+        let (one, many) = (run(u64::MAX), run(10_000));
+        assert!(!one.report.clusters.is_empty());
+        assert_eq!(one.report, many.report);
+        assert_eq!(one.edges, many.edges);
+    }
 
     /// A team of five accounts tied by weight 20, and three passers-by each tied to every
     /// member by weight 2: the passers-by have as many neighbours as the team, not its strength.

@@ -13,7 +13,7 @@ use super::rank::{SuspicionInputs, suspicion};
 use super::synchrony::{ClusterSweep, latency_upper_edges};
 use super::{AnalyzeOptions, ClusterSet};
 use crate::community::Method;
-use crate::graph::{CoActionGraph, CoActionKind, CoordinationGraph, object_label};
+use crate::graph::{CoActionEdge, CoActionGraph, CoActionKind, CoordinationGraph, object_label};
 use crate::ingest::IngestReport;
 use crate::ingest::time::format_rfc3339;
 use crate::model::{AccountIx, Collection, NO_TIME, NONE};
@@ -87,6 +87,7 @@ pub(super) fn build(
     input: InputSummary,
     options: &AnalyzeOptions,
     layers: &[CoActionGraph],
+    totals: LayerTotals,
     graph: &CoordinationGraph,
     clusters: &ClusterSet,
     sweeps: &[ClusterSweep],
@@ -316,13 +317,14 @@ pub(super) fn build(
         summary,
         layers: layers
             .iter()
-            .map(|l| LayerSummary {
+            .zip(&totals.edges)
+            .map(|(l, &edges)| LayerSummary {
                 kind: l.kind.name().into(),
                 actions: l.stats.actions,
                 objects: l.stats.objects,
                 pairs: l.stats.pairs,
                 pairs_not_materialised: l.stats.pairs_not_materialised,
-                edges: l.edges.len() as u64,
+                edges,
             })
             .collect(),
         clusters: clusters_out,
@@ -334,7 +336,11 @@ pub(super) fn build(
                 bin_secs: (bins.bin_ms / 1000) as u64,
                 counts: timeline,
             },
-            latency_histogram: edge_latencies(layers, &upper),
+            latency_histogram: LatencyHistogram {
+                upper_s: upper.to_vec(),
+                observed: totals.latency_observed,
+                null: Vec::new(),
+            },
         },
         warnings,
     }
@@ -483,22 +489,28 @@ fn tight(c: &Collection, t: &super::synchrony::Tight) -> TightCoAction {
     }
 }
 
-fn edge_latencies(layers: &[CoActionGraph], upper: &[f64]) -> LatencyHistogram {
-    let mut observed = vec![0u64; upper.len()];
-    for l in layers {
-        for e in &l.edges {
+/// What the report says of all the edges of each layer, summed as the layers are built range
+/// by range (the layers themselves keep only the edges behind the coordination graph).
+pub(super) struct LayerTotals {
+    /// Edges per layer.
+    pub edges: Vec<u64>,
+    /// Co-action pairs per bin of the edges' median |Δt| (bins of `latency_upper_edges`),
+    /// over all layers.
+    pub latency_observed: Vec<u64>,
+}
+
+impl LayerTotals {
+    /// Adds edges of layer `layer`; `upper` are the upper edges of the latency bins (s).
+    pub(super) fn add(&mut self, layer: usize, edges: &[CoActionEdge], upper: &[f64]) {
+        self.edges[layer] += edges.len() as u64;
+        for e in edges {
             let secs = e.median_dt_ms / 1000.0;
             let bin = upper
                 .iter()
                 .position(|&u| secs <= u)
                 .unwrap_or(upper.len() - 1);
-            observed[bin] += e.pairs;
+            self.latency_observed[bin] += e.pairs;
         }
-    }
-    LatencyHistogram {
-        upper_s: upper.to_vec(),
-        observed,
-        null: Vec::new(),
     }
 }
 

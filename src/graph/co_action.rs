@@ -207,6 +207,213 @@ pub fn build_co_action_graph(
     })
 }
 
+/// A co-action layer whose edges are built one range of source accounts at a time: each range
+/// sweeps the actions again and materialises only the pairs whose source (the account with the
+/// smaller index) lies in it, so that memory holds one range's pair records, not all of them.
+/// The edges of a range are exactly the edges of [`build_co_action_graph`] with their source
+/// in the range, and the stats and warnings are those of the whole build.
+///
+/// Near-duplicate text (whose objects are clusters of all verified pairs) and backbones other
+/// than [`Backbone::All`](super::Backbone::All) (which cut over all edges) are not
+/// restrictable to a range: such a layer is built whole once and handed out range by range.
+pub(crate) struct RangedLayer<'c> {
+    c: &'c Collection,
+    kind: CoActionKind,
+    options: CoActionOptions,
+    source: LayerSource,
+    /// Pairs met and warnings of the sweep: the same for every range, since the sweep meets
+    /// every pair whatever it keeps.
+    swept: Option<(u64, Vec<CapWarning>)>,
+    edges_before_filter: u64,
+}
+
+enum LayerSource {
+    /// Actions grouped by object, with their in-window pairs per group, swept per range.
+    Sweep {
+        grouped: Grouped,
+        totals: Vec<u64>,
+        account_objects: Vec<(u32, u32)>,
+        actions: u64,
+    },
+    /// The whole graph, built at once.
+    Whole(CoActionGraph),
+}
+
+impl<'c> RangedLayer<'c> {
+    /// Extracts and groups the actions of `kind` (or builds the whole layer, see above).
+    pub(crate) fn new(
+        c: &'c Collection,
+        kind: CoActionKind,
+        options: &CoActionOptions,
+    ) -> Result<Self, GraphError> {
+        options.validate()?;
+        let source = if kind == CoActionKind::NearDuplicateText
+            || options.backbone != super::Backbone::All
+        {
+            LayerSource::Whole(build_co_action_graph(c, kind, options)?)
+        } else {
+            let actions = extract_actions(c, kind, options.min_text_chars);
+            let actions =
+                filter_participation(actions, c.accounts.len(), options.min_participation);
+            let grouped = Grouped::new(actions);
+            let totals = window_pairs_per_group(&grouped, options.window_ms());
+            let account_objects = if options.weighting == Weighting::TfIdfCosine {
+                let group_of = grouped.group_of_actions();
+                grouped
+                    .actions
+                    .iter()
+                    .zip(group_of)
+                    .map(|(a, g)| (a.account, g))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            LayerSource::Sweep {
+                actions: grouped.actions.len() as u64,
+                grouped,
+                totals,
+                account_objects,
+            }
+        };
+        Ok(RangedLayer {
+            c,
+            kind,
+            options: options.clone(),
+            source,
+            swept: None,
+            edges_before_filter: 0,
+        })
+    }
+
+    /// An upper bound of the pair records one range of all accounts would hold at once (the
+    /// in-window pairs, same-account ones included); 0 for a layer built whole.
+    pub(crate) fn pairs_bound(&self) -> u64 {
+        match &self.source {
+            LayerSource::Sweep { totals, .. } => totals.iter().sum(),
+            LayerSource::Whole(_) => 0,
+        }
+    }
+
+    /// Pair records (edges, for a layer built whole) per block of source accounts, block `b`
+    /// holding the accounts `a` with `a × blocks / accounts = b`. One sweep that counts.
+    pub(crate) fn pairs_per_block(&self, blocks: usize) -> Vec<u64> {
+        let accounts = self.c.accounts.len().max(1) as u64;
+        let block_of =
+            |a: u32| ((u64::from(a) * blocks as u64 / accounts) as usize).min(blocks - 1);
+        let mut counts: Vec<std::sync::atomic::AtomicU64> =
+            (0..blocks).map(|_| Default::default()).collect();
+        match &self.source {
+            LayerSource::Sweep {
+                grouped, totals, ..
+            } => {
+                sweep_into(
+                    grouped,
+                    self.options.window_ms(),
+                    self.options.max_pairs_per_object,
+                    totals,
+                    |_, group, i, j, out: &mut Vec<u64>| {
+                        if out.is_empty() {
+                            out.resize(blocks, 0);
+                        }
+                        out[block_of(group[i].account.min(group[j].account))] += 1;
+                    },
+                    |local| {
+                        for (b, n) in local.into_iter().enumerate().filter(|x| x.1 > 0) {
+                            counts[b].fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                        }
+                    },
+                );
+            }
+            LayerSource::Whole(g) => {
+                for e in &g.edges {
+                    *counts[block_of(e.source)].get_mut() += 1;
+                }
+            }
+        }
+        counts.into_iter().map(|n| n.into_inner()).collect()
+    }
+
+    /// The edges whose source lies in `first..end`, sorted by (source, target), weighted and
+    /// filtered by `min_weight` as [`build_co_action_graph`] would; `expected` (the range's
+    /// pairs, roughly) sizes the buckets of the aggregation.
+    pub(crate) fn edges_in(&mut self, first: u32, end: u32, expected: u64) -> Vec<CoActionEdge> {
+        match &self.source {
+            LayerSource::Whole(g) => {
+                let lo = g.edges.partition_point(|e| e.source < first);
+                let hi = g.edges.partition_point(|e| e.source < end);
+                g.edges[lo..hi].to_vec()
+            }
+            LayerSource::Sweep {
+                grouped,
+                totals,
+                account_objects,
+                ..
+            } => {
+                let c = self.c;
+                let kind = self.kind;
+                let cap = self.options.max_pairs_per_object;
+                let layout = BucketLayout::over(expected, first as usize, end as usize);
+                let swept = sweep_into(
+                    grouped,
+                    self.options.window_ms(),
+                    cap,
+                    totals,
+                    |g, group, i, j, out| {
+                        let source = group[i].account.min(group[j].account);
+                        if (first..end).contains(&source) {
+                            out.push(PairRecord::new(&group[i], &group[j], g));
+                        }
+                    },
+                    |records| layout.split(&records),
+                );
+                if self.swept.is_none() {
+                    let warnings = cap_warnings(&swept.capped, cap, kind, |g| {
+                        object_label(c, kind, &grouped.group(g as usize)[0])
+                    });
+                    self.swept = Some((swept.pairs, warnings));
+                }
+                let mut edges = SplitPairs {
+                    layout,
+                    parts: swept.parts,
+                }
+                .aggregate();
+                self.edges_before_filter += edges.len() as u64;
+                if self.options.weighting == Weighting::TfIdfCosine {
+                    tfidf_cosine(account_objects.clone(), &mut edges);
+                }
+                edges.retain(|e| e.weight >= self.options.min_weight);
+                edges
+            }
+        }
+    }
+
+    /// The layer with the stats and warnings of the whole build, and `edges` as its edges.
+    pub(crate) fn finish(self, edges: Vec<CoActionEdge>) -> CoActionGraph {
+        match self.source {
+            LayerSource::Whole(g) => CoActionGraph { edges, ..g },
+            LayerSource::Sweep {
+                grouped, actions, ..
+            } => {
+                let (pairs, warnings) = self.swept.unwrap_or_default();
+                let pairs_not_materialised = warnings.iter().map(|w| w.not_materialised).sum();
+                CoActionGraph {
+                    kind: self.kind,
+                    options: self.options,
+                    edges,
+                    warnings,
+                    stats: CoActionStats {
+                        actions,
+                        objects: grouped.len() as u64,
+                        pairs,
+                        pairs_not_materialised,
+                        edges_before_filter: self.edges_before_filter,
+                    },
+                }
+            }
+        }
+    }
+}
+
 /// Pairs of every kind but near-duplicate text: the object is given by the action.
 fn pair_by_object(
     c: &Collection,
@@ -317,6 +524,9 @@ const BUCKET_RECORDS: u64 = 1 << 15;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BucketLayout {
     buckets: usize,
+    /// The first source account of the range the buckets cover.
+    first: usize,
+    /// How many source accounts the buckets cover.
     accounts: usize,
 }
 
@@ -324,18 +534,25 @@ impl BucketLayout {
     /// Enough buckets for about [`BUCKET_RECORDS`] of `records` each (a power of two, at most
     /// 4096) over `accounts` accounts.
     pub(crate) fn new(records: u64, accounts: usize) -> Self {
+        Self::over(records, 0, accounts)
+    }
+
+    /// [`BucketLayout::new`] for records whose source accounts lie in `first..end`.
+    pub(crate) fn over(records: u64, first: usize, end: usize) -> Self {
         let buckets = usize::try_from(records / BUCKET_RECORDS)
             .unwrap_or(usize::MAX)
             .clamp(1, 4096)
             .next_power_of_two();
         BucketLayout {
             buckets,
-            accounts: accounts.max(1),
+            first,
+            accounts: end.saturating_sub(first).max(1),
         }
     }
 
     fn bucket_of(&self, key: u64) -> usize {
-        ((key >> 32) as usize * self.buckets / self.accounts).min(self.buckets - 1)
+        let source = ((key >> 32) as usize).saturating_sub(self.first);
+        (source * self.buckets / self.accounts).min(self.buckets - 1)
     }
 
     /// `records` split into one exactly sized vector per bucket.
