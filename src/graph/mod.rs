@@ -78,6 +78,14 @@ peak memory is about 48 bytes × P, with P = Σ over objects of min(pairs, cap),
 per action and 56 bytes per edge. The output is the same, byte for byte, for any thread count:
 every aggregate is independent of the order in which pairs are produced.
 
+Where only the edges of a least combined weight are wanted, as in `analyze`,
+[`CoordinationGraph::build_filtered`] bounds the pairs instead: when the layers' in-window
+pairs exceed its budget, it counts them per block of source accounts, groups the blocks into
+ranges that fit, and sweeps every layer once per range, keeping only the pairs whose source
+lies in the range; each range's layers are aggregated, combined and filtered before the next
+one starts. Peak memory is then one range's pairs and layer edges plus the edges kept, and the
+graph is the same as with one range.
+
 **The compact graph.** [`csr::Csr`] is the undirected weighted graph in compressed sparse row
 form (u32 offsets and targets, f32 weights) that community detection and the other hot loops
 run on.
@@ -107,7 +115,7 @@ pub(crate) use co_action::object_label;
 pub use co_action::{
     CapWarning, CoActionEdge, CoActionGraph, CoActionStats, build_co_action_graph,
 };
-pub use coordination::{CombinedEdge, CoordinationGraph};
+pub use coordination::{CombinedEdge, CoordinationGraph, FilteredGraph};
 pub use coortweet::{CooRTweetEdge, CooRTweetNetwork, CooRTweetOptions, coortweet_compatible};
 pub use edges_csv::{format_time_ms, write_edges_csv};
 pub use interaction::{
