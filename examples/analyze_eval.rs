@@ -7,6 +7,9 @@
 //! is about 2 GB of JSON); larger ones are streamed through a zstd file in `bench-data/`
 //! (scale 10 is about 22 GB of JSON, 3 GB compressed), removed afterwards.
 
+#[path = "../benches/common/mod.rs"]
+mod common;
+
 use coordgraph::analyze::{AnalyzeOptions, analyze, input_summary};
 use coordgraph::evaluate::{DEFAULT_POSITIVE_LABEL, evaluate, read_truth};
 use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
@@ -91,7 +94,7 @@ fn main() {
             analysis.report.summary.graph_edges,
             stage("graphs"),
             stage("communities"),
-            peak_rss_mb()
+            common::peak_rss_mb()
         ));
         for g in &e.groups {
             groups_table.push_str(&format!(
@@ -115,17 +118,6 @@ fn main() {
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     print!("{size_table}");
-}
-
-/// Peak resident memory of this process in MB (Linux `VmHWM`), NaN elsewhere.
-fn peak_rss_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
 /// Collections larger than this many scale units are written to disk instead of memory.
@@ -195,6 +187,6 @@ fn coordination_size(c: &coordgraph::model::Collection, scale: f64, seed: u64) -
         c.records().count(),
         built.ranges.len(),
         start.elapsed().as_secs_f64(),
-        peak_rss_mb()
+        common::peak_rss_mb()
     )
 }

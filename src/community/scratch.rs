@@ -8,22 +8,9 @@
 use crate::graph::csr::Csr;
 use std::sync::Mutex;
 
-/// Asks the CPU to start loading the cache line of `item`, so that a later read of it does not
-/// stall: the hot loops read the communities of random nodes, whose lines are rarely cached.
-/// A hint only, without effect on results (a no-op on targets other than x86-64).
-#[inline(always)]
-pub(crate) fn prefetch<T>(item: &T) {
-    // SAFETY: SSE is part of the x86-64 baseline, and a prefetch neither reads nor writes
-    // memory (it cannot fault); `item` is a valid reference anyway.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
-            std::ptr::from_ref(item).cast::<i8>(),
-        );
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = item;
-}
+/// Prefetching, so that a later read of a random node's community does not stall: the hot
+/// loops read the communities of random nodes, whose lines are rarely cached.
+pub(crate) use crate::model::prefetch_line as prefetch;
 
 /// How far ahead of the node being visited the neighbour lists and the communities of the
 /// neighbours are prefetched (in nodes): the offsets first, then the list, then the

@@ -257,17 +257,7 @@ impl<'c> RangedLayer<'c> {
                 filter_participation(actions, c.accounts.len(), options.min_participation);
             let grouped = Grouped::new(actions);
             let totals = window_pairs_per_group(&grouped, options.window_ms());
-            let account_objects = if options.weighting == Weighting::TfIdfCosine {
-                let group_of = grouped.group_of_actions();
-                grouped
-                    .actions
-                    .iter()
-                    .zip(group_of)
-                    .map(|(a, g)| (a.account, g))
-                    .collect()
-            } else {
-                Vec::new()
-            };
+            let account_objects = account_objects(&grouped, options.weighting);
             LayerSource::Sweep {
                 actions: grouped.actions.len() as u64,
                 grouped,
@@ -437,17 +427,7 @@ fn pair_by_object(
     let warnings = cap_warnings(&swept.capped, cap, kind, |g| {
         object_label(c, kind, &grouped.group(g as usize)[0])
     });
-    let account_objects = if options.weighting == Weighting::TfIdfCosine {
-        let group_of = grouped.group_of_actions();
-        grouped
-            .actions
-            .iter()
-            .zip(group_of)
-            .map(|(a, g)| (a.account, g))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let account_objects = account_objects(&grouped, options.weighting);
     Paired {
         records: SplitPairs {
             layout,
@@ -630,6 +610,21 @@ impl SplitPairs {
 
 /// Edges from pair records (given in any number of parts, in any order): one edge per key,
 /// sorted by key.
+/// The (account, object group) of every action, which TF-IDF weighting reads; empty under
+/// any other weighting.
+fn account_objects(grouped: &Grouped, weighting: Weighting) -> Vec<(u32, u32)> {
+    if weighting != Weighting::TfIdfCosine {
+        return Vec::new();
+    }
+    let group_of = grouped.group_of_actions();
+    grouped
+        .actions
+        .iter()
+        .zip(group_of)
+        .map(|(a, g)| (a.account, g))
+        .collect()
+}
+
 #[cfg(test)]
 fn aggregate(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Vec<CoActionEdge> {
     SplitPairs::from_parts(parts, accounts).aggregate()

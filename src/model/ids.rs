@@ -92,7 +92,7 @@ pub fn canonical_number(s: &str) -> Option<u64> {
 /// Asks the CPU to start loading the cache line of `item`. A hint only, without effect on
 /// results (a no-op on targets other than x86-64).
 #[inline(always)]
-fn prefetch_line<T>(item: &T) {
+pub(crate) fn prefetch_line<T>(item: &T) {
     // SAFETY: SSE is part of the x86-64 baseline, and a prefetch neither reads nor writes
     // memory (it cannot fault); `item` is a valid reference anyway.
     #[cfg(target_arch = "x86_64")]

@@ -19,6 +19,7 @@ pub(crate) use builder::ProfileView;
 pub use builder::{
     AccountRef, BuildCounts, CollectionBuilder, NewAccount, NewPost, PostRef, Profile,
 };
+pub(crate) use ids::prefetch_line;
 pub use ids::{IdSpace, canonical_number};
 pub use intern::{Interner, Sym};
 pub use text::{TextFingerprint, normalize_text};
