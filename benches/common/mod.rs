@@ -53,3 +53,17 @@ pub(crate) fn generated_collection(scale: f64) -> PathBuf {
         .expect("rerun");
     std::process::exit(status.code().unwrap_or(1));
 }
+
+/// CPU seconds this process has spent, user and system, all threads (Linux `/proc/self/stat`),
+/// NaN elsewhere: steadier than wall time on a shared machine.
+pub(crate) fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
+    match (ticks(11), ticks(12)) {
+        (Some(user), Some(system)) => (user + system) / 100.0,
+        _ => f64::NAN,
+    }
+}
