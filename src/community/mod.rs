@@ -3,8 +3,9 @@ Community detection: cutting a graph into groups of accounts that an investigato
 
 The entry point is [`detect_communities`], which runs one of
 - **Leiden** (Traag, Waltman & van Eck, Sci. Rep. 2019), the default: every community it
-  returns is connected, which Louvain does not guarantee;
+  returns is connected, and well connected to its parts, which Louvain does not guarantee;
 - **Louvain** (Blondel et al., J. Stat. Mech. 2008): faster, a little lower in quality;
+  its communities are made connected by splitting any that is not into its parts;
 - **connected components**, as a baseline or a pre-filter;
 
 with the modularity objective (resolution `γ`) or, for Leiden and Louvain, the constant Potts
@@ -155,8 +156,8 @@ pub enum CommunityError {
 ///
 /// # Returns
 /// A [`Partition`] of the nodes, numbered by smallest node. Every community is connected
-/// (Leiden guarantees it; for Louvain, a final pass splits communities that are not, which
-/// can only raise the quality).
+/// (Leiden guarantees it; Louvain splits a community that is not into its connected parts,
+/// which can only raise the quality).
 ///
 /// # Errors
 /// [`CommunityError::InvalidResolution`] or [`CommunityError::InvalidRandomness`] for options
@@ -181,13 +182,7 @@ pub fn detect_communities(
     }
     Ok(match options.method {
         Method::Components => connected_components(graph),
-        Method::Louvain => {
-            let partition = louvain::louvain(graph, options);
-            Partition::from_labels(&components::split_disconnected(
-                graph,
-                partition.membership(),
-            ))
-        }
+        Method::Louvain => louvain::louvain(graph, options),
         Method::Leiden => leiden::leiden(graph, options),
     })
 }

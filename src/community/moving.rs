@@ -52,6 +52,11 @@ recomputation), and the neighbours of the movers are woken in parallel (`wake`).
   graphs, a dense array on graphs small enough for it to stay in L2 ([`DENSE_NODES`]). On
   the dense aggregate graphs (hundreds of neighbours a node) [`best_move`] reads the gains
   straight from the dense array rather than gathering `(community, weight)` pairs first.
+- Reading community totals: `gain(v, C) ≤ w(v, C)` (the penalty is never negative), so a
+  candidate whose edge weight is below the best gain so far cannot win and its total `A_C`,
+  a random read into an array of `n` entries, is skipped. After the first round most nodes
+  sit in the community they are most tied to, the best gain starts at staying, and most
+  candidates are skipped. The choice is the same as without the skip.
 */
 
 use super::rng::SplitMix64;
@@ -367,10 +372,13 @@ fn best_move(
         stay = acc.weights[own as usize] - scale * (state.total[own as usize] - a);
         best_gain = stay;
         for &c in &acc.touched {
-            if c == own {
+            let weight = acc.weights[c as usize];
+            // The gain is at most the weight: a lighter community cannot win (nor tie), so
+            // its total, a random read on large graphs, is left unread.
+            if c == own || weight < best_gain {
                 continue;
             }
-            let gain = acc.weights[c as usize] - scale * state.total[c as usize];
+            let gain = weight - scale * state.total[c as usize];
             if gain > best_gain || (gain == best_gain && best != STAY && c < best) {
                 best_gain = gain;
                 best = c;
@@ -389,7 +397,7 @@ fn best_move(
         stay = own_weight - scale * (state.total[own as usize] - a);
         best_gain = stay;
         for &(c, weight) in &acc.pairs {
-            if c == own {
+            if c == own || weight < best_gain {
                 continue;
             }
             let gain = weight - scale * state.total[c as usize];
