@@ -790,7 +790,7 @@ mod tests {
                     .collect::<Vec<_>>()
             };
             assert_eq!(ids(a), ids(b), "{name}");
-            assert!(a.hashtags.len() > 0 && a.urls.len() > 0, "{name}");
+            assert!(!a.hashtags.is_empty() && !a.urls.is_empty(), "{name}");
             assert_eq!((b.hashtags.len(), b.urls.len()), (0, 0), "{name}");
             assert!(b.posts.fingerprint.iter().all(|f| f.is_none()), "{name}");
             assert!(a.posts.fingerprint.iter().any(|f| !f.is_none()), "{name}");
