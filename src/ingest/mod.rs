@@ -436,13 +436,13 @@ fn read_one(
 }
 
 /// About how many records a plain file of `size` bytes holds, from the lines of its first
-/// bytes `head` (CSV rows and JSON lines alike), with a margin; 0 when the head tells nothing.
+/// bytes `head` (CSV rows and JSON lines alike); 0 when the head tells nothing.
 fn expected_records(head: &[u8], size: u64) -> usize {
     let lines = memchr::memchr_iter(b'\n', head).count();
     if lines < 8 || head.is_empty() {
         return 0;
     }
-    let expected = size as f64 * lines as f64 / head.len() as f64 * 1.1;
+    let expected = size as f64 * lines as f64 / head.len() as f64;
     expected.min(1e9) as usize
 }
 

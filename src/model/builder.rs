@@ -173,7 +173,8 @@ pub struct CollectionBuilder {
     counts: BuildCounts,
     /// Entities in arrival order; grouped by post in [`CollectionBuilder::finish`].
     pending_entities: Vec<(PostIx, Entity)>,
-    /// Per post: start and length of its text in `text_arena`.
+    /// Per post: start and length of its text in `text_arena`; posts past the end have no
+    /// text (the spans grow with the first text, so a collection without texts holds none).
     text_span: Vec<(u64, u32)>,
     text_arena: String,
     /// Lower-cased handle to account, for mentions that name no id.
@@ -197,14 +198,16 @@ impl CollectionBuilder {
     /// coming spares the copies and rehashes of growing one post at a time. A hint only: the
     /// collection comes out the same.
     ///
-    /// The memory for `expected` posts is touched here, on all threads, before the one thread
-    /// that fills the columns needs it: fresh pages cost a fault each, which would otherwise
-    /// fall on that thread. The columns get twice the room: an estimate a little short would
-    /// cost a copy of every column, while room never written costs address space only.
+    /// The memory for `expected` posts and a tenth more is touched here, on all threads, before
+    /// the one thread that fills the columns needs it: fresh pages cost a fault each, which
+    /// would otherwise fall on that thread. The columns get twice the room: an estimate a
+    /// little short would cost a copy of every column, while room never written costs address
+    /// space only. The id table is sized for `expected` alone, since a margin could double it.
     pub fn reserve_posts(&mut self, expected: usize) {
         let p = &mut self.c.posts;
         p.ids.reserve(expected);
         let room = expected.saturating_mul(2);
+        let expected = expected.saturating_add(expected / 10);
         prefault(&mut p.author, room, expected, NONE);
         prefault(&mut p.time_ms, room, expected, NO_TIME);
         prefault(&mut p.kind, room, expected, PostKind::Original);
@@ -214,7 +217,6 @@ impl CollectionBuilder {
         prefault(&mut p.fingerprint, room, expected, TextFingerprint::NONE);
         prefault(&mut p.client, room, expected, NONE);
         prefault(&mut p.lang, room, expected, NONE);
-        prefault(&mut self.text_span, room, expected, (0, 0));
     }
 
     /// Number of posts so far (records, embedded and stubs).
@@ -315,7 +317,6 @@ impl CollectionBuilder {
         p.fingerprint.push(TextFingerprint::NONE);
         p.client.push(NONE);
         p.lang.push(NONE);
-        self.text_span.push((0, 0));
     }
 
     /// The post a [`PostRef`] names, created as a stub if new.
@@ -409,10 +410,18 @@ impl CollectionBuilder {
         posts.fingerprint[i] = post.fingerprint;
         posts.client[i] = client;
         posts.lang[i] = lang;
-        if accept_entities || self.text_span[i].1 == 0 {
-            let start = self.text_arena.len() as u64;
-            self.text_arena.push_str(post.text);
-            self.text_span[i] = (start, post.text.len() as u32);
+        let held = self.text_span.get(i).map_or(0, |s| s.1);
+        if accept_entities || held == 0 {
+            if !post.text.is_empty() {
+                if self.text_span.len() <= i {
+                    self.text_span.resize(i + 1, (0, 0));
+                }
+                let start = self.text_arena.len() as u64;
+                self.text_arena.push_str(post.text);
+                self.text_span[i] = (start, post.text.len() as u32);
+            } else if held > 0 {
+                self.text_span[i] = (0, 0);
+            }
         }
         if post.origin == Origin::Record && author != NONE {
             let a = &mut self.c.accounts;
@@ -582,7 +591,8 @@ impl CollectionBuilder {
             let mut text = String::with_capacity(self.text_span.iter().map(|s| s.1 as usize).sum());
             let mut text_start = Vec::with_capacity(n + 1);
             text_start.push(0u64);
-            for &(s, len) in &self.text_span {
+            for p in 0..n {
+                let (s, len) = self.text_span.get(p).copied().unwrap_or((0, 0));
                 text.push_str(&self.text_arena[s as usize..s as usize + len as usize]);
                 text_start.push(text.len() as u64);
             }
