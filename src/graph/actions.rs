@@ -6,7 +6,7 @@ turned into code. Everything else in the engine sees only [`Action`]s.
 use rayon::prelude::*;
 
 use super::CoActionKind;
-use crate::model::{Collection, EntityKind, NO_TIME, NONE, PostIx, PostKind};
+use crate::model::{Collection, EntityKind, NO_TIME, NONE, PostIx, PostKind, advise_huge_pages};
 
 /// One action: an account acting on an object at a time, through a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,7 +35,7 @@ pub(crate) fn extract_actions(
     let chunks: Vec<Vec<Action>> = (0..n.div_ceil(SCAN_CHUNK))
         .into_par_iter()
         .map(|chunk| {
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(SCAN_CHUNK);
             let mut scratch: Vec<u64> = Vec::new();
             let end = ((chunk + 1) * SCAN_CHUNK).min(n);
             for p in (chunk * SCAN_CHUNK) as PostIx..end as PostIx {
@@ -44,7 +44,12 @@ pub(crate) fn extract_actions(
             out
         })
         .collect();
-    chunks.concat()
+    let mut all = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    advise_huge_pages(&all);
+    for chunk in chunks {
+        all.extend_from_slice(&chunk);
+    }
+    all
 }
 
 fn push_actions(

@@ -9,10 +9,11 @@ field.
 */
 
 use crate::model::{
-    AccountRef, CollectionBuilder, NewPost, Origin, PostIx, PostKind, PostRef, ProfileView,
-    TextFingerprint, domain_of, normalize_url,
+    AccountRef, CollectionBuilder, IdKey, NewPost, Origin, PostIx, PostKeys, PostKind, PostRef,
+    ProfileView, TextFingerprint, domain_of, normalize_url,
 };
 
+use super::Parts;
 use super::error::SkipReason;
 
 /// How many posts ahead of the one replayed the ids are looked up in advance.
@@ -105,6 +106,12 @@ pub(crate) struct Batch {
     arena: String,
     pub(crate) ops: Vec<Op>,
     pub(crate) profiles: Vec<ProfileRec>,
+    /// The keys of the posts' ids, in the order of their [`Op::Post`]s, computed by
+    /// [`Batch::key_posts`] on the parsing thread; empty when not computed.
+    keys: Vec<PostKeys>,
+    /// The optional parts of posts that the parser keeps; the others are neither normalised
+    /// nor stored. Kept by [`Batch::clear`].
+    pub(crate) parts: Parts,
     /// Lines consumed, so that the next batch knows its first line number.
     pub(crate) lines: u64,
     /// Records (not embedded posts or profiles) seen, skipped ones included.
@@ -121,6 +128,7 @@ impl Batch {
         self.arena.clear();
         self.ops.clear();
         self.profiles.clear();
+        self.keys.clear();
         self.lines = 0;
         self.records = 0;
     }
@@ -155,8 +163,12 @@ impl Batch {
     }
 
     /// Adds a hashtag, case-folded and without `#`, as
-    /// [`CollectionBuilder::add_hashtag`] would; empty tags are dropped.
+    /// [`CollectionBuilder::add_hashtag`] would; empty tags are dropped, and so is every tag
+    /// when [`Parts::hashtags`] is off.
     pub(crate) fn push_hashtag(&mut self, tag: &str) {
+        if !self.parts.hashtags {
+            return;
+        }
         let tag = tag.trim().trim_start_matches(['#', '＃']);
         if tag.is_empty() {
             return;
@@ -175,8 +187,11 @@ impl Batch {
     }
 
     /// Adds a URL, normalised with its domain, as [`CollectionBuilder::add_url`] would; empty
-    /// URLs are dropped.
+    /// URLs are dropped, and so is every URL when [`Parts::urls`] is off.
     pub(crate) fn push_url(&mut self, raw: &str) {
+        if !self.parts.urls {
+            return;
+        }
         let url = normalize_url(raw);
         if url.is_empty() {
             return;
@@ -187,8 +202,12 @@ impl Batch {
         self.ops.push(Op::Url { url, domain });
     }
 
-    /// Adds a domain given on its own, as [`CollectionBuilder::add_domain`] would.
+    /// Adds a domain given on its own, as [`CollectionBuilder::add_domain`] would (unless
+    /// [`Parts::domains`] is off).
     pub(crate) fn push_domain(&mut self, raw: &str) {
+        if !self.parts.domains {
+            return;
+        }
         let start = self.arena.len();
         self.arena.push_str(raw.trim());
         self.arena[start..].make_ascii_lowercase();
@@ -256,44 +275,80 @@ impl Batch {
         }
     }
 
+    /// Posts (records and embedded ones) in the batch.
+    fn posts(&self) -> usize {
+        self.ops
+            .iter()
+            .filter(|op| matches!(op, Op::Post(_)))
+            .count()
+    }
+
+    /// Computes the keys of the posts' ids, so that the replay, which runs on one thread, only
+    /// looks them up. Parsers call it once a batch is complete.
+    pub(crate) fn key_posts(&mut self) {
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.clear();
+        keys.extend(self.ops.iter().filter_map(|op| match op {
+            Op::Post(p) => Some(self.keys_of(p)),
+            _ => None,
+        }));
+        self.keys = keys;
+    }
+
+    /// The keys of a post's ids: [`PostKeys::of`] its [`NewPost`], read straight from the
+    /// record.
+    fn keys_of(&self, p: &PostRec) -> PostKeys {
+        let account = |a: AccountStr| (a.id.len > 0).then(|| IdKey::of(self.get(a.id)));
+        let post_ref = |r: RefStr| (IdKey::of(self.get(r.id)), account(r.author));
+        PostKeys {
+            id: IdKey::of(self.get(p.id)),
+            author: account(p.author),
+            shared: p.shared.map(post_ref),
+            reply_to: p.reply_to.map(post_ref),
+        }
+    }
+
     /// Replays the batch into `builder`; skips are handed to `on_skip` with absolute line
     /// numbers (`first_line` is the line of the batch's line 1). Stops at the first error
     /// `on_skip` returns.
     ///
-    /// The ids of the posts [`PREFETCH_POSTS`] ahead are keyed and their table slots
-    /// prefetched, so that the lookups of the post at hand find their cache lines loaded.
+    /// The table slots of the ids of the post [`PREFETCH_POSTS`] ahead are prefetched, so that
+    /// the lookups of the post at hand find their cache lines loaded. The keys come from
+    /// [`Batch::key_posts`], or are computed here when the parser did not.
     pub(crate) fn replay<E>(
         &self,
         builder: &mut CollectionBuilder,
         first_line: u64,
         mut on_skip: impl FnMut(u64, SkipReason, &str) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut current: Option<PostIx> = None;
-        let mut ahead = self.ops.iter().filter_map(|op| match op {
-            Op::Post(p) => Some(p),
-            _ => None,
-        });
-        let mut keyed = std::collections::VecDeque::with_capacity(PREFETCH_POSTS + 1);
-        let mut key_next = |builder: &CollectionBuilder,
-                            keyed: &mut std::collections::VecDeque<_>| {
-            if let Some(p) = ahead.next() {
-                let post = self.new_post(p);
-                let keys = CollectionBuilder::post_keys(&post);
-                builder.prefetch(&keys);
-                keyed.push_back((post, keys));
-            }
+        let posts = self.posts();
+        let computed;
+        let keys: &[PostKeys] = if self.keys.len() == posts {
+            &self.keys
+        } else {
+            computed = self
+                .ops
+                .iter()
+                .filter_map(|op| match op {
+                    Op::Post(p) => Some(self.keys_of(p)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>();
+            &computed
         };
-        for _ in 0..PREFETCH_POSTS {
-            key_next(builder, &mut keyed);
+        for k in keys.iter().take(PREFETCH_POSTS) {
+            builder.prefetch(k);
         }
+        let mut current: Option<PostIx> = None;
+        let mut next_post = 0;
         for op in &self.ops {
             match op {
                 Op::Post(p) => {
-                    key_next(builder, &mut keyed);
-                    current = match keyed.pop_front() {
-                        Some((post, keys)) => builder.add_post_keyed(&post, &keys),
-                        None => builder.add_post(&self.new_post(p)),
-                    };
+                    if let Some(ahead) = keys.get(next_post + PREFETCH_POSTS) {
+                        builder.prefetch(ahead);
+                    }
+                    current = builder.add_post_keyed(&self.new_post(p), &keys[next_post]);
+                    next_post += 1;
                 }
                 Op::Hashtag(s) => {
                     if let Some(p) = current {
@@ -351,6 +406,64 @@ impl Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Keys read from the records are the keys of the posts they make.
+    #[test]
+    fn keys_of_records_are_the_keys_of_their_posts() {
+        let mut batch = Batch::new();
+        for (id, author, shared, reply) in [
+            ("1", "u1", None, None),
+            ("2", "", Some(("1", "u1")), None),
+            ("x-3", "1234567890123", None, Some(("0077", ""))),
+            (
+                "18446744073709551615",
+                "name_longer_than_seven",
+                Some(("5", "")),
+                Some(("6", "a")),
+            ),
+        ] {
+            let id = batch.str(id);
+            let author = AccountStr {
+                id: batch.str(author),
+                handle: Str::default(),
+            };
+            let mut post_ref = |r: Option<(&str, &str)>| {
+                r.map(|(id, by)| RefStr {
+                    id: batch.str(id),
+                    author: AccountStr {
+                        id: batch.str(by),
+                        handle: Str::default(),
+                    },
+                })
+            };
+            let (shared, reply_to) = (post_ref(shared), post_ref(reply));
+            batch.ops.push(Op::Post(PostRec {
+                id,
+                author,
+                time_ms: 0,
+                kind: PostKind::Original,
+                origin: Origin::Record,
+                shared,
+                reply_to,
+                fingerprint: TextFingerprint::NONE,
+                text: Str::default(),
+                client: Str::default(),
+                lang: Str::default(),
+                merge_rows: false,
+            }));
+        }
+        batch.key_posts();
+        let posts: Vec<PostKeys> = batch
+            .ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Post(p) => Some(PostKeys::of(&batch.new_post(p))),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(posts.len(), 4);
+        assert_eq!(batch.keys, posts);
+    }
 
     /// Entities normalised on the parsing threads intern exactly what the builder's own
     /// normalisation interns.

@@ -19,6 +19,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::model::{Origin, PostKind, TextFingerprint};
 
+use super::Parts;
 use super::batch::{AccountStr, Batch, Op, PostRec, ProfileRec, RefStr, Str};
 use super::error::SkipReason;
 use super::time::{in_range, parse_any_time, parse_iso_date, parse_twitter_date};
@@ -682,7 +683,7 @@ impl Emitter<'_> {
             .or(t.full_text.as_deref())
             .or(t.text.as_deref())
             .unwrap_or("");
-        let (text_str, fingerprint) = if kind == PostKind::Retweet {
+        let (text_str, fingerprint) = if kind == PostKind::Retweet || !self.batch.parts.text {
             (Str::default(), TextFingerprint::NONE)
         } else {
             (
@@ -906,6 +907,7 @@ pub(crate) fn parse_json_lines(chunk: &[u8], flavor: JsonFlavor, batch: &mut Bat
     } else {
         line_no.saturating_sub(u64::from(chunk.ends_with(b"\n")))
     };
+    em.batch.key_posts();
 }
 
 /// Parses one JSON document: an array of tweets (academictwitteR's `data_*.json`) or a single
@@ -915,8 +917,10 @@ pub(crate) fn parse_json_document(
     doc: &[u8],
     expansions: Option<&[u8]>,
     flavor: JsonFlavor,
+    parts: Parts,
 ) -> Batch {
     let mut batch = Batch::new();
+    batch.parts = parts;
     let mut em = Emitter {
         batch: &mut batch,
         flavor,
@@ -976,6 +980,7 @@ pub(crate) fn parse_json_document(
             }
         }
     }
+    batch.key_posts();
     batch
 }
 

@@ -62,6 +62,62 @@ impl std::str::FromStr for Format {
     }
 }
 
+/// The optional parts of posts a reader keeps. An analysis that never looks at a part (a
+/// co-retweet graph reads no text, no URLs) is spared the work of normalising and storing it.
+/// Ids, authors, times, kinds, the posts shared or replied to, mentions (which name accounts),
+/// clients, languages and profiles are always read, so that posts and accounts, their indices
+/// included, are the same whatever parts are left out; so are the records skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    /// Texts and their fingerprints.
+    pub text: bool,
+    /// URLs (with their domains).
+    pub urls: bool,
+    /// Hashtags.
+    pub hashtags: bool,
+    /// Domains given on their own (CSV `domain` columns).
+    pub domains: bool,
+    /// Generic objects (CSV `object` columns).
+    pub objects: bool,
+}
+
+impl Parts {
+    /// Every part.
+    pub const ALL: Parts = Parts {
+        text: true,
+        urls: true,
+        hashtags: true,
+        domains: true,
+        objects: true,
+    };
+
+    /// No optional part.
+    pub const NONE: Parts = Parts {
+        text: false,
+        urls: false,
+        hashtags: false,
+        domains: false,
+        objects: false,
+    };
+
+    /// The parts kept by either.
+    pub fn union(self, other: Parts) -> Parts {
+        Parts {
+            text: self.text || other.text,
+            urls: self.urls || other.urls,
+            hashtags: self.hashtags || other.hashtags,
+            domains: self.domains || other.domains,
+            objects: self.objects || other.objects,
+        }
+    }
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        Parts::ALL
+    }
+}
+
 /// How to read inputs.
 #[derive(Debug, Clone)]
 pub struct IngestOptions {
@@ -75,6 +131,8 @@ pub struct IngestOptions {
     pub max_examples: usize,
     /// Size of the chunks JSON lines are cut into for parallel parsing.
     pub chunk_bytes: usize,
+    /// The optional parts of posts to keep (all by default).
+    pub parts: Parts,
 }
 
 impl Default for IngestOptions {
@@ -85,6 +143,7 @@ impl Default for IngestOptions {
             strict: false,
             max_examples: 10,
             chunk_bytes: 4 << 20,
+            parts: Parts::ALL,
         }
     }
 }
@@ -279,6 +338,11 @@ fn read_one(
         .iter()
         .copied()
         .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    if let (Input::Path(p), Compression::Plain) = (input, &opened.compression) {
+        if let Ok(meta) = std::fs::metadata(p) {
+            builder.reserve_posts(expected_records(&head, meta.len()));
+        }
+    }
     let is_csv = match opts.format {
         Format::Csv => true,
         Format::TwitterV1 | Format::TwitterV2 => false,
@@ -334,6 +398,7 @@ fn read_one(
             &mut counter,
             &opened.name,
             opts.columns.as_ref(),
+            opts.parts,
             |b| sink.replay(b),
             || advance(raw.load(std::sync::atomic::Ordering::Relaxed)),
         )?;
@@ -346,7 +411,7 @@ fn read_one(
             .as_deref()
             .and_then(companion_users_file)
             .and_then(|p| std::fs::read(p).ok());
-        let batch = json::parse_json_document(&doc, expansions.as_deref(), flavor);
+        let batch = json::parse_json_document(&doc, expansions.as_deref(), flavor, opts.parts);
         sink.replay(&batch)?;
         if let Some(e) = err {
             sink.log
@@ -368,6 +433,17 @@ fn read_one(
     report.bytes += bytes;
     report.files.push(file_report);
     Ok(())
+}
+
+/// About how many records a plain file of `size` bytes holds, from the lines of its first
+/// bytes `head` (CSV rows and JSON lines alike); 0 when the head tells nothing.
+fn expected_records(head: &[u8], size: u64) -> usize {
+    let lines = memchr::memchr_iter(b'\n', head).count();
+    if lines < 8 || head.is_empty() {
+        return 0;
+    }
+    let expected = size as f64 * lines as f64 / head.len() as f64;
+    expected.min(1e9) as usize
 }
 
 fn stream_error_reason(e: &std::io::Error) -> SkipReason {
@@ -528,6 +604,7 @@ fn stream_json_lines(
                 }
                 let spare = lock(&spare_batches).pop();
                 let mut batch = spare.unwrap_or_default();
+                batch.parts = opts.parts;
                 json::parse_json_lines(&c.data[..c.len], flavor, &mut batch);
                 let _ = lock(&recycle_tx).send(c.data);
                 lock(&state).ready.insert(k, (batch, c.end_error));
@@ -635,6 +712,112 @@ mod tests {
         assert_eq!(one.collection.records().count(), 3000);
         assert_eq!(one.report.skipped_total(), 4);
         assert_eq!(one.report.examples[1].line, 1402);
+    }
+
+    /// Leaving optional parts out changes nothing but those parts: the same posts, accounts
+    /// (in the same order), references and skipped records, hence the same co-retweet,
+    /// co-reply and co-mention graphs; the parts left out are empty.
+    #[test]
+    fn left_out_parts_change_nothing_else() {
+        let mut csv = b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls,hashtags,mentions\n".to_vec();
+        for i in 0..60u32 {
+            let retweet = if i % 3 == 1 {
+                format!("{}", i - 1)
+            } else {
+                String::new()
+            };
+            let reply = if i % 5 == 2 {
+                format!("9{i}")
+            } else {
+                String::new()
+            };
+            csv.extend_from_slice(
+                format!(
+                    "{i},u{},n{},{retweet},{reply},Copy this text {} now,{},http://ex{}.org/a,#T{},@m{}\n",
+                    i % 7,
+                    i % 7,
+                    i % 4,
+                    1_493_600_000 + i * 7,
+                    i % 3,
+                    i % 2,
+                    i % 11,
+                )
+                .as_bytes(),
+            );
+        }
+        // A bad text is skipped whether or not texts are kept.
+        csv.extend_from_slice(b"99,u1,n1,,,bad \xff,1493600000,,,\n");
+        let mut jsonl = Vec::new();
+        for i in 0..30u32 {
+            jsonl.extend_from_slice(
+                format!(
+                    r#"{{"id_str":"{i}","created_at":"Fri Aug 16 02:15:{:02} +0000 2013","text":"@m{} hi #a {i}","in_reply_to_status_id_str":"{}","in_reply_to_user_id_str":"{}","user":{{"id_str":"{}","screen_name":"u{}"}},"entities":{{"hashtags":[{{"text":"A"}}],"user_mentions":[{{"screen_name":"m{}"}}],"urls":[{{"expanded_url":"http://x.org/{}"}}]}}}}"#,
+                    i % 60,
+                    i % 9,
+                    1000 + i % 4,
+                    500 + i % 6,
+                    i % 5,
+                    i % 5,
+                    i % 9,
+                    i % 3
+                )
+                .as_bytes(),
+            );
+            jsonl.push(b'\n');
+        }
+        for (name, data) in [("t.csv", &csv), ("t.jsonl", &jsonl)] {
+            let read_with = |parts| {
+                let opts = IngestOptions {
+                    parts,
+                    ..Default::default()
+                };
+                read(name, data, &opts).unwrap()
+            };
+            let (all, none) = (read_with(Parts::ALL), read_with(Parts::NONE));
+            let (a, b) = (&all.collection, &none.collection);
+            assert!(a.posts.len() > 30, "{name}");
+            assert_eq!(all.report.examples, none.report.examples, "{name}");
+            assert_eq!(a.posts.len(), b.posts.len(), "{name}");
+            assert_eq!(a.posts.author, b.posts.author, "{name}");
+            assert_eq!(a.posts.shared, b.posts.shared, "{name}");
+            assert_eq!(a.posts.reply_to, b.posts.reply_to, "{name}");
+            assert_eq!(a.posts.kind, b.posts.kind, "{name}");
+            assert_eq!(a.posts.time_ms, b.posts.time_ms, "{name}");
+            assert_eq!(a.accounts.handle, b.accounts.handle, "{name}");
+            let ids = |c: &Collection| {
+                (0..c.accounts.len() as u32)
+                    .map(|i| c.accounts.ids.external(i).into_owned())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ids(a), ids(b), "{name}");
+            assert!(!a.hashtags.is_empty() && !a.urls.is_empty(), "{name}");
+            assert_eq!((b.hashtags.len(), b.urls.len()), (0, 0), "{name}");
+            assert!(b.posts.fingerprint.iter().all(|f| f.is_none()), "{name}");
+            assert!(a.posts.fingerprint.iter().any(|f| !f.is_none()), "{name}");
+            use crate::graph::{CoActionKind, CoActionOptions, build_co_action_graph};
+            let mut lines = 0;
+            for kind in [
+                CoActionKind::CoRetweet,
+                CoActionKind::CoReply,
+                CoActionKind::CoMention,
+            ] {
+                let opts = CoActionOptions {
+                    window_secs: 3600,
+                    ..Default::default()
+                };
+                let edges = |c| {
+                    let g = build_co_action_graph(c, kind, &opts).unwrap();
+                    let mut out = Vec::new();
+                    crate::graph::write_edges_csv(&mut out, &g, c, true).unwrap();
+                    out
+                };
+                let full = edges(a);
+                lines += full.iter().filter(|&&b| b == b'\n').count();
+                assert_eq!(full, edges(b), "{name} {kind}");
+            }
+            // Edges besides the three headers.
+            assert!(lines > 3 + 5, "{name}: {lines}");
+        }
     }
 
     #[test]

@@ -8,7 +8,9 @@ Both kinds share one open-addressing table whose slots hold a 64-bit tag (the nu
 or a hash of the string with the top bit set) and the index. Readers replay millions of ids
 on one thread, and a table that large misses the cache on every lookup; because a tag can be
 computed ahead on the parsing threads ([`IdKey`]), the replay can ask for the slot's cache
-line ([`IdSpace::prefetch`]) a few posts before it needs it.
+line ([`IdSpace::prefetch`]) a few posts before it needs it. A name of at most seven bytes
+(`u27651`, `fb_12`) is its own tag, spelled out in it: a matching tag is a matching name, and
+the lookup reads no string.
 */
 
 use std::borrow::Cow;
@@ -17,7 +19,12 @@ use std::hash::BuildHasher;
 use rustc_hash::FxBuildHasher;
 
 const NAMED: u64 = 1 << 63;
-/// The tag of an empty slot; no key has it (numbers are below 2^63 and name tags avoid it).
+/// Set in the tag of a name spelled out in it (with [`NAMED`]); clear in hashed names' tags.
+const SHORT: u64 = 1 << 62;
+/// The longest name spelled out in its tag.
+const SHORT_MAX: usize = 7;
+/// The tag of an empty slot; no key has it (numbers are below 2^63, hashed names have
+/// [`SHORT`] clear, and a short name's tag would spell seven 0xFF bytes, which no `str` holds).
 const EMPTY: u64 = u64::MAX;
 
 /// The lookup key of an id string, computed once (possibly on another thread) and handed to
@@ -26,7 +33,8 @@ const EMPTY: u64 = u64::MAX;
 pub(crate) struct IdKey(u64);
 
 impl IdKey {
-    /// The key of `s`: its canonical number, or a tag made from a hash of the string.
+    /// The key of `s`: its canonical number, a short name spelled out, or a tag made from a
+    /// hash of the string.
     pub(crate) fn of(s: &str) -> IdKey {
         match canonical_number(s) {
             Some(n) => IdKey(n),
@@ -37,11 +45,22 @@ impl IdKey {
     fn is_name(self) -> bool {
         self.0 & NAMED != 0
     }
+
+    /// Whether two ids with this tag may differ, so that the names must be compared.
+    fn is_hashed_name(self) -> bool {
+        self.0 & (NAMED | SHORT) == NAMED
+    }
 }
 
 fn name_tag(s: &str) -> u64 {
-    let tag = NAMED | (FxBuildHasher.hash_one(s) >> 1);
-    if tag == EMPTY { EMPTY - 1 } else { tag }
+    let b = s.as_bytes();
+    if b.len() <= SHORT_MAX {
+        // Length in bits 56..59, bytes below: distinct names get distinct tags.
+        let mut bytes = [0u8; 8];
+        bytes[..b.len()].copy_from_slice(b);
+        return NAMED | SHORT | ((b.len() as u64) << 56) | u64::from_le_bytes(bytes);
+    }
+    NAMED | (FxBuildHasher.hash_one(s) >> 2)
 }
 
 /// A slot of the table: a tag, the index of its id and, for a non-numeric id, the number of
@@ -105,6 +124,33 @@ pub(crate) fn prefetch_line<T>(item: &T) {
     let _ = item;
 }
 
+/// Asks the kernel to back the capacity of `v` with huge pages where it can (Linux; a no-op
+/// elsewhere and for vectors under 4 MiB). Columns of millions of posts are filled in one pass
+/// on one thread, and faulting them in 4 KiB at a time costs more than filling them. A hint
+/// only, without effect on contents; call it before the first write to the capacity.
+#[inline]
+pub(crate) fn advise_huge_pages<T>(v: &Vec<T>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let bytes = v.capacity() * std::mem::size_of::<T>();
+        if bytes < 2 * HUGE {
+            return;
+        }
+        let start = v.as_ptr() as usize;
+        let (lo, hi) = (start.next_multiple_of(HUGE), (start + bytes) / HUGE * HUGE);
+        if hi > lo {
+            // SAFETY: `lo..hi` lies within the allocation of `v`, which is mapped memory of
+            // this process; MADV_HUGEPAGE changes how the kernel backs it, not what it holds.
+            unsafe {
+                libc::madvise(lo as *mut libc::c_void, hi - lo, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
+}
+
 impl IdSpace {
     /// An empty id space.
     pub fn new() -> Self {
@@ -153,6 +199,20 @@ impl IdSpace {
         (ix, true)
     }
 
+    /// Makes room for `additional` more ids, so that inserting them neither rehashes the table
+    /// nor moves the index.
+    ///
+    /// A large new table is filled on all threads, so that its fresh pages are faulted in
+    /// there, not one by one by the thread that inserts.
+    pub fn reserve(&mut self, additional: usize) {
+        let want = ((self.external.len() + additional + 1) * 2).next_power_of_two();
+        if want > self.table.len() {
+            self.rehash(want, true);
+        }
+        self.external.reserve(additional);
+        advise_huge_pages(&self.external);
+    }
+
     /// The index of a numeric id, and whether it was inserted now.
     pub fn insert_number(&mut self, n: u64) -> (u32, bool) {
         if n >= NAMED {
@@ -186,6 +246,17 @@ impl IdSpace {
         &self.names[start..self.name_ends[k] as usize]
     }
 
+    /// Whether name `k` is `s`, compared as bytes.
+    fn name_is(&self, k: u32, s: &str) -> bool {
+        let k = k as usize;
+        let start = if k == 0 {
+            0
+        } else {
+            self.name_ends[k - 1] as usize
+        };
+        self.names.as_bytes().get(start..self.name_ends[k] as usize) == Some(s.as_bytes())
+    }
+
     /// The index of the id with `key` (and, for a name, string `s`), or the empty slot where
     /// it would go. The table must not be empty.
     fn find(&self, key: IdKey, s: &str) -> Result<u32, usize> {
@@ -196,7 +267,7 @@ impl IdSpace {
             if slot.tag == EMPTY {
                 return Err(i);
             }
-            if slot.tag == key.0 && (!key.is_name() || self.name(u64::from(slot.name)) == s) {
+            if slot.tag == key.0 && (!key.is_hashed_name() || self.name_is(slot.name, s)) {
                 return Ok(slot.ix);
             }
             i = (i + 1) & mask;
@@ -205,8 +276,21 @@ impl IdSpace {
 
     /// Doubles the table (16 slots at first) and puts every id back.
     fn grow(&mut self) {
-        let size = (self.table.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.table, vec![VACANT; size]);
+        self.rehash((self.table.len() * 2).max(16), false);
+    }
+
+    /// Puts every id into a table of `size` slots (a power of two), filled on all threads when
+    /// `parallel` and large.
+    fn rehash(&mut self, size: usize, parallel: bool) {
+        use rayon::iter::ParallelExtend;
+        let mut table = Vec::with_capacity(size);
+        advise_huge_pages(&table);
+        if parallel && size >= 1 << 16 {
+            table.par_extend(rayon::iter::repeat_n(VACANT, size));
+        } else {
+            table.resize(size, VACANT);
+        }
+        let old = std::mem::replace(&mut self.table, table);
         let mask = self.table.len() - 1;
         for slot in old.into_iter().filter(|s| s.tag != EMPTY) {
             let mut i = self.home(slot.tag);
@@ -280,6 +364,36 @@ mod tests {
         assert_eq!(ids.name_of(0), None);
     }
 
+    /// Names of up to seven bytes are their own tags: all distinct, none empty, none a number's
+    /// or a hashed name's.
+    #[test]
+    fn short_names_spell_distinct_tags() {
+        let names = [
+            "", "u", "u0", "u00", "\0", "\0\0", "fb_12", "fb_120", "ÿÿÿ", "abcdefg", "0",
+        ];
+        let tags: Vec<IdKey> = names.iter().map(|n| IdKey(name_tag(n))).collect();
+        for (i, t) in tags.iter().enumerate() {
+            assert!(
+                t.is_name() && !t.is_hashed_name() && t.0 != EMPTY,
+                "{:?}",
+                names[i]
+            );
+            for (j, u) in tags.iter().enumerate().skip(i + 1) {
+                assert_ne!(t, u, "{:?} and {:?}", names[i], names[j]);
+            }
+        }
+        assert!(IdKey::of("abcdefgh").is_hashed_name());
+        let mut ids = IdSpace::new();
+        for n in &names[1..] {
+            ids.insert(n);
+        }
+        for (i, n) in names[1..].iter().enumerate() {
+            assert_eq!(ids.get(n), Some(i as u32));
+            assert_eq!(ids.external(i as u32), *n);
+        }
+        assert_eq!(ids.get("u000"), None);
+    }
+
     #[test]
     fn huge_numbers_are_kept_as_names() {
         let mut ids = IdSpace::new();
@@ -302,6 +416,9 @@ mod tests {
             }
         };
         for n in 0..50_000u64 {
+            if n == 10_000 {
+                ids.reserve(30_000);
+            }
             assert_eq!(ids.insert(&id(n)), (n as u32, true));
         }
         for n in 0..50_000u64 {
@@ -312,6 +429,7 @@ mod tests {
         }
         // Two names forced onto one tag: both are kept, each found by its string.
         let tag = IdKey::of("shared-tag-a");
+        assert!(tag.is_hashed_name());
         assert_eq!(ids.insert_keyed("shared-tag-a", tag), (50_000, true));
         assert_eq!(ids.insert_keyed("shared-tag-b", tag), (50_001, true));
         assert_eq!(ids.insert_keyed("shared-tag-b", tag), (50_001, false));

@@ -15,11 +15,11 @@ mod intern;
 mod text;
 mod url;
 
-pub(crate) use builder::ProfileView;
 pub use builder::{
     AccountRef, BuildCounts, CollectionBuilder, NewAccount, NewPost, PostRef, Profile,
 };
-pub(crate) use ids::prefetch_line;
+pub(crate) use builder::{PostKeys, ProfileView};
+pub(crate) use ids::{IdKey, advise_huge_pages, prefetch_line};
 pub use ids::{IdSpace, canonical_number};
 pub use intern::{Interner, Sym};
 pub use text::{TextFingerprint, normalize_text};
