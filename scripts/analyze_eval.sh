@@ -8,8 +8,9 @@
 #   scripts/analyze_eval.sh --graph-only 10 1
 #       # only the size of the coordination graph (counted range by range, not held)
 #   COORDGRAPH_EVAL_DATA=/work/bench-data scripts/analyze_eval.sh 10 1
-#       # scale 10 (about 12 GB of memory at peak, 30 min on 2 cores); the generated collection
-#       # (1.8 GB) and its truth are kept in that folder and reused by later runs
+#       # scale 10 (about 12 GB of memory at peak, an hour on 2 shared cores); the generated
+#       # collection (1.8 GB) and its truth are kept in that folder and reused by later runs.
+#       # scripts/analyze_cli_scale.sh runs the same through the command line, outputs included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=()

@@ -193,9 +193,9 @@ pub struct AnalysisExportOptions {
     pub max_edges: usize,
 }
 
-/// The default [`AnalysisExportOptions::max_edges`]: a million edges, about 400 MB of GEXF,
+/// The default [`AnalysisExportOptions::max_edges`]: two million edges, about 800 MB of GEXF,
 /// near the most Gephi draws on a workstation.
-pub const DEFAULT_EXPORT_MAX_EDGES: usize = 1_000_000;
+pub const DEFAULT_EXPORT_MAX_EDGES: usize = 2_000_000;
 
 /// The edges the graph files hold when the graph has more than their limit.
 #[derive(Debug, Clone, PartialEq)]
