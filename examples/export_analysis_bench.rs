@@ -127,7 +127,7 @@ fn synthetic(
     }
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let layers = analysis.edges.layers.clone();
-    let rows = &analysis.edges.edges;
+    let rows = &analysis.edges.to_table().edges;
     let table = EdgeTable {
         layers,
         edges: (0..edges)

@@ -6,8 +6,11 @@
 #   scripts/analyze_eval.sh            # scale 1, seeds 1 2 3 (about 3 GB of memory)
 #   scripts/analyze_eval.sh 0.1 4 5    # scale 0.1, seeds 4 and 5
 #   scripts/analyze_eval.sh --graph-only 10 1
-#       # only the size of the coordination graph (counted range by range, not held), for
-#       # scales whose whole analysis does not fit in memory
+#       # only the size of the coordination graph (counted range by range, not held)
+#   COORDGRAPH_EVAL_DATA=/work/bench-data scripts/analyze_eval.sh 10 1
+#       # scale 10 (about 12 GB of memory at peak, an hour on 2 shared cores); the generated
+#       # collection (1.8 GB) and its truth are kept in that folder and reused by later runs.
+#       # scripts/analyze_cli_scale.sh runs the same through the command line, outputs included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=()

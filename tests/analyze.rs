@@ -9,7 +9,7 @@ use coordgraph::analyze::{AnalyzeOptions, analyze, input_summary};
 use coordgraph::evaluate::{DEFAULT_POSITIVE_LABEL, evaluate, read_truth};
 use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
 use coordgraph::ingest::{IngestOptions, Input, read_collection};
-use coordgraph::report::{Report, parse_report};
+use coordgraph::report::{EdgeRows, Report, parse_report};
 
 use crate::tools::{networkx_read, validate_gexf};
 use crate::util::{coordgraph, shared_data};
@@ -90,10 +90,12 @@ fn synchrony_and_evidence_of_a_hand_made_team() {
     let late = r.accounts.iter().find(|x| x.id == "4").unwrap();
     assert_eq!((late.cluster, late.flagged), (None, false));
     // The saved graph has the three edges with their layer weights.
-    assert_eq!(a.edges.edges.len(), 3);
-    assert_eq!(a.edges.edges[0].layer_weights[0], 3.0);
-    assert_eq!(a.edges.edges[0].pairs, 3);
-    assert_eq!(a.edges.edges[0].min_dt_s, 1.0);
+    assert_eq!(a.edges.edge_count(), 3);
+    let mut weights = Vec::new();
+    a.edges.layer_weights(0, &mut weights);
+    assert_eq!(weights[0], 3.0);
+    assert_eq!(a.edges.fields(0).pairs, 3);
+    assert_eq!(a.edges.fields(0).min_dt_s, 1.0);
 }
 
 fn generated(seed: u64, scale: f64) -> (Vec<u8>, Vec<u8>) {

@@ -16,7 +16,8 @@ use coordgraph::export::analysis::{
 use coordgraph::export::palette::{UNFLAGGED, flagged_color, size_by_score};
 use coordgraph::export::text::sanitize_xml;
 use coordgraph::export::{
-    AttrValue, CsvOptions, ExportError, GraphSource, coordination_export, write_analysis_exports,
+    AttrValue, CsvOptions, ExportError, GraphSource, coordination_export, select_export_edges,
+    write_analysis_exports,
 };
 use coordgraph::report::*;
 use predicates::prelude::*;
@@ -1237,10 +1238,9 @@ fn the_exports_of_a_generated_analysis_agree_with_its_report() {
         // The DOT file draws every member; the report's coordination counts core members.
         let members: std::collections::HashSet<&str> =
             cluster.members.iter().map(String::as_str).collect();
-        let internal = table
-            .edges
-            .iter()
-            .filter(|e| members.contains(e.source.as_str()) && members.contains(e.target.as_str()))
+        let internal = (0..table.edge_count())
+            .map(|i| table.fields(i))
+            .filter(|e| members.contains(e.source) && members.contains(e.target))
             .count() as u64;
         assert!(internal >= cluster.coordination.edges);
         assert_eq!(
@@ -1330,4 +1330,65 @@ fn inconsistent_reports_and_tables_export_without_panicking() {
     validate_gexf(&written[1]);
     let gexf = read_gexf(&std::fs::read(&written[1]).unwrap());
     assert_eq!((gexf.nodes.len(), gexf.edges.len()), (11, 9));
+}
+
+/// Past `max_edges`, the graph files hold the edges between members of flagged clusters, the
+/// heaviest first when they are still too many, in table order, and say so; at or under it,
+/// the files are those of no limit.
+#[test]
+fn graph_files_past_the_limit_hold_the_flagged_subgraph() {
+    let (report, table) = (report(), edge_table());
+    // Flagged members: 101, 102, 103 (cluster 7) and 104, 105, 108 (cluster 9); 105–106 and
+    // 106–999 leave them.
+    assert_eq!(select_export_edges(&report, &table, 7), None);
+    let all_flagged = select_export_edges(&report, &table, 6).unwrap();
+    assert_eq!(all_flagged.edges, [0, 1, 2, 3, 4]);
+    assert_eq!((all_flagged.total, all_flagged.flagged), (7, 5));
+    assert!(
+        all_flagged
+            .note()
+            .contains("hold 5 edges: those between members of flagged")
+    );
+    let heaviest = select_export_edges(&report, &table, 3).unwrap();
+    // Weights 5 (101–102), 3 (104–105) and 2 (101–103), back in table order.
+    assert_eq!(heaviest.edges, [0, 1, 4]);
+    assert!(
+        heaviest
+            .note()
+            .contains("the 3 heaviest of the 5 between members")
+    );
+    assert!(
+        heaviest
+            .note()
+            .contains("coordination-edges.csv holds every edge")
+    );
+
+    let export = |max_edges: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let options = AnalysisExportOptions {
+            formats: vec![ExportFormat::Gexf, ExportFormat::Dot],
+            max_edges,
+            ..AnalysisExportOptions::default()
+        };
+        let written = write_analysis_exports(&report, &table, dir.path(), &options).unwrap();
+        let bytes = std::fs::read(&written[0]).unwrap();
+        let top = std::fs::read_to_string(dir.path().join("clusters/1-7.dot")).unwrap();
+        (bytes, top)
+    };
+    let (bounded, top) = export(3);
+    let gexf = read_gexf(&bounded);
+    let ends: Vec<(&str, &str)> = gexf
+        .edges
+        .iter()
+        .map(|e| (e.attrs["source"].as_str(), e.attrs["target"].as_str()))
+        .collect();
+    assert_eq!(ends, [("101", "102"), ("101", "103"), ("104", "105")]);
+    let ids: Vec<&str> = gexf.nodes.iter().map(|n| n.attrs["id"].as_str()).collect();
+    assert_eq!(ids, ["101", "102", "103", "104", "105", "108"]);
+    let text = String::from_utf8(bounded).unwrap();
+    assert!(text.contains("3 of the graph's 7 edges"), "{text}");
+    // Cluster 7 keeps 101–102 and 101–103, not 102–103 (weight 1).
+    assert_eq!(top.matches(" -- ").count(), 2);
+    assert_eq!(export(7), export(usize::MAX));
+    assert!(!String::from_utf8(export(7).0).unwrap().contains("subgraph"));
 }

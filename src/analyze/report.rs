@@ -5,7 +5,6 @@ suspicion ranking, and the account table.
 
 use std::collections::BTreeMap;
 
-use petgraph::visit::EdgeRef;
 use rayon::prelude::*;
 
 use super::activity::{Bins, cluster_activity};
@@ -13,7 +12,7 @@ use super::rank::{SuspicionInputs, suspicion};
 use super::synchrony::{ClusterSweep, latency_upper_edges};
 use super::{AnalyzeOptions, ClusterSet};
 use crate::community::Method;
-use crate::graph::{CoActionEdge, CoActionGraph, CoActionKind, CoordinationGraph, object_label};
+use crate::graph::{CoActionEdge, CoActionGraph, CoActionKind, CompactGraph, object_label};
 use crate::ingest::IngestReport;
 use crate::ingest::time::format_rfc3339;
 use crate::model::{AccountIx, Collection, NO_TIME, NONE};
@@ -88,7 +87,7 @@ pub(super) fn build(
     options: &AnalyzeOptions,
     layers: &[CoActionGraph],
     totals: LayerTotals,
-    graph: &CoordinationGraph,
+    graph: &CompactGraph,
     clusters: &ClusterSet,
     sweeps: &[ClusterSweep],
     signals: &AccountSignals,
@@ -273,8 +272,8 @@ pub(super) fn build(
     }
     let timeline = bins.count_times(c.records().map(|p| c.posts.time_ms[p as usize]));
     let summary = Summary {
-        graph_accounts: graph.graph.node_count() as u64,
-        graph_edges: graph.graph.edge_count() as u64,
+        graph_accounts: graph.node_count() as u64,
+        graph_edges: graph.edge_count() as u64,
         modularity,
         clusters: clusters_out.len() as u64,
         flagged_clusters: clusters_out.iter().filter(|k| k.flagged).count() as u64,
@@ -378,14 +377,16 @@ fn record_span(c: &Collection) -> (i64, i64) {
 }
 
 /// Edges, weights and layers between the core members of each cluster.
-fn coordination(graph: &CoordinationGraph, clusters: &ClusterSet) -> Vec<Coordination> {
+fn coordination(graph: &CompactGraph, clusters: &ClusterSet) -> Vec<Coordination> {
     let layers = graph.layers.len();
     let mut internal = vec![(0u64, 0.0f64, vec![(0u64, 0.0f64); layers]); clusters.len()];
     let mut strength = vec![0.0f64; clusters.len()];
-    for e in graph.graph.edge_references() {
-        let (a, b) = (graph.graph[e.source()], graph.graph[e.target()]);
+    let mut row = Vec::with_capacity(layers);
+    for e in 0..graph.edge_count() {
+        let a = graph.nodes[graph.source[e] as usize];
+        let b = graph.nodes[graph.target[e] as usize];
         let (ka, kb) = (clusters.core_of[a as usize], clusters.core_of[b as usize]);
-        let w = e.weight().weight;
+        let w = graph.weight[e];
         for k in [ka, kb] {
             if k != NONE {
                 strength[k as usize] += w;
@@ -395,8 +396,8 @@ fn coordination(graph: &CoordinationGraph, clusters: &ClusterSet) -> Vec<Coordin
             let entry = &mut internal[ka as usize];
             entry.0 += 1;
             entry.1 += w;
-            for l in 0..layers {
-                let lw = graph.layer_weight(e.id(), l);
+            graph.layer_weights_into(e, &mut row);
+            for (l, &lw) in row.iter().enumerate() {
                 if lw > 0.0 {
                     entry.2[l].0 += 1;
                     entry.2[l].1 += lw;

@@ -9,7 +9,10 @@ use anyhow::{Context, Result};
 use clap::Args;
 use coordgraph::analyze::{AnalyzeOptions, DEFAULT_NETWORKS, analyze, input_summary};
 use coordgraph::community::{CommunityOptions, Method};
-use coordgraph::export::{AnalysisExportOptions, INTERACTION_GEXF_FILE, write_interaction_gexf};
+use coordgraph::export::{
+    AnalysisExportOptions, DEFAULT_EXPORT_MAX_EDGES, INTERACTION_GEXF_FILE, select_export_edges,
+    write_interaction_gexf,
+};
 use coordgraph::graph::{CoActionKind, CoActionOptions, build_interaction_graph};
 use coordgraph::report::write_outputs;
 use coordgraph::signals::SignalOptions;
@@ -81,6 +84,12 @@ pub(crate) struct AnalyzeArgs {
     /// Clusters shown in the terminal summary.
     #[arg(long, default_value_t = 10)]
     top: usize,
+
+    /// The most edges the graph files (GEXF, GraphML, DOT, nodes.csv/edges.csv) hold; a
+    /// larger graph is drawn as the subgraph of its flagged clusters (then its heaviest
+    /// edges), and the report says so. coordination-edges.csv always holds every edge.
+    #[arg(long, default_value_t = DEFAULT_EXPORT_MAX_EDGES, value_name = "EDGES")]
+    export_max_edges: usize,
 }
 
 impl AnalyzeArgs {
@@ -138,7 +147,16 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
     let c = &ingest.collection;
     let options = args.options(!c.objects.is_empty())?;
     let input = input_summary(c, &ingest.report, &args.input.inputs);
-    let analysis = analyze(c, input, &options, global.progress())?;
+    let mut analysis = analyze(c, input, &options, global.progress())?;
+    let exports = AnalysisExportOptions {
+        max_edges: args.export_max_edges,
+        ..AnalysisExportOptions::default()
+    };
+    if let Some(selection) =
+        select_export_edges(&analysis.report, &analysis.edges, exports.max_edges)
+    {
+        analysis.report.warnings.push(selection.note());
+    }
     for warning in &analysis.report.warnings {
         if !global.quiet {
             eprintln!("coordgraph: warning: {warning}");
@@ -149,14 +167,7 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let interaction_path = args.out.join(INTERACTION_GEXF_FILE);
     let (written, interaction) = rayon::join(
-        || {
-            write_outputs(
-                &analysis.report,
-                &analysis.edges,
-                &args.out,
-                &AnalysisExportOptions::default(),
-            )
-        },
+        || write_outputs(&analysis.report, &analysis.edges, &args.out, &exports),
         || {
             let graph = build_interaction_graph(c);
             write_interaction_gexf(c, &graph, &analysis.report, &interaction_path)

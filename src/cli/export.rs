@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use coordgraph::export::{AnalysisExportOptions, ExportFormat, write_analysis_exports};
+use coordgraph::export::{
+    AnalysisExportOptions, DEFAULT_EXPORT_MAX_EDGES, ExportFormat, write_analysis_exports,
+};
 use coordgraph::report::{EdgeTable, read_report};
 
 use super::Global;
@@ -35,6 +37,11 @@ pub(crate) struct ExportArgs {
     /// cluster and an overview), or all.
     #[arg(long, value_name = "FORMAT[,FORMAT...]", default_value = "all")]
     format: String,
+
+    /// The most edges the graph files hold; a larger graph is drawn as the subgraph of its
+    /// flagged clusters (then its heaviest edges).
+    #[arg(long, default_value_t = DEFAULT_EXPORT_MAX_EDGES, value_name = "EDGES")]
+    export_max_edges: usize,
 }
 
 pub(crate) fn run(args: &ExportArgs, global: &Global) -> Result<ExitCode> {
@@ -59,6 +66,7 @@ pub(crate) fn run(args: &ExportArgs, global: &Global) -> Result<ExitCode> {
         .context("cannot read the coordination graph (give it with --edges if it is elsewhere)")?;
     let options = AnalysisExportOptions {
         formats,
+        max_edges: args.export_max_edges,
         ..AnalysisExportOptions::default()
     };
     let written = write_analysis_exports(&report, &edges, &out, &options)

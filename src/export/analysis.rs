@@ -29,6 +29,15 @@ The graph, undirected:
   object; they give the DOT files `clusters/<rank>-<id>.dot` and the overview.
 
 Times the report holds as RFC 3339 strings are parsed; one that does not parse is left out.
+
+**Large graphs.** A graph file of tens of millions of edges (about 400 bytes each in GEXF or
+GraphML) fills a disk and opens in no viewer, so the graph files (GEXF, GraphML, the CSV tables
+for Gephi, DOT) hold at most [`AnalysisExportOptions::max_edges`] edges
+([`DEFAULT_EXPORT_MAX_EDGES`], `--export-max-edges`). Above it they hold the subgraph of the
+flagged clusters: the edges whose two accounts are members of flagged clusters, and, if those
+are still too many, the heaviest of them ([`select_export_edges`]; ties go to the earlier
+row); edges keep the table's order. The GEXF description and the report's warnings say so;
+the edge table `coordination-edges.csv` always holds every edge.
 */
 
 use rayon::prelude::*;
@@ -48,7 +57,7 @@ use super::{
     write_gexf, write_graphml,
 };
 use crate::ingest::time::parse_iso_date;
-use crate::report::{Account, Cluster, EdgeRow, EdgeTable, Report};
+use crate::report::{Account, Cluster, EdgeRows, Report};
 
 /// The node attributes, in schema order. Names avoid those GraphML and networkx reserve
 /// (`label`, `size`, `weight`, …).
@@ -179,6 +188,100 @@ pub struct AnalysisExportOptions {
     pub dot: DotOptions,
     /// CSV table settings (an `Interval` column or not).
     pub csv: CsvOptions,
+    /// The most edges the graph files hold; past it they hold the subgraph of the flagged
+    /// clusters (see the module docs).
+    pub max_edges: usize,
+}
+
+/// The default [`AnalysisExportOptions::max_edges`]: two million edges, about 800 MB of GEXF,
+/// near the most Gephi draws on a workstation.
+pub const DEFAULT_EXPORT_MAX_EDGES: usize = 2_000_000;
+
+/// The edges the graph files hold when the graph has more than their limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportSelection {
+    /// The edges kept, as ascending row indices of the edge table.
+    pub edges: Vec<u32>,
+    /// The edges of the whole graph.
+    pub total: usize,
+    /// The edges between members of flagged clusters.
+    pub flagged: usize,
+    /// The limit.
+    pub max_edges: usize,
+}
+
+impl ExportSelection {
+    /// A sentence saying what the graph files hold, for the report's warnings.
+    pub fn note(&self) -> String {
+        let heaviest = if self.flagged > self.max_edges {
+            format!(
+                ", the {} heaviest of the {} between members of flagged clusters",
+                self.edges.len(),
+                self.flagged
+            )
+        } else {
+            ": those between members of flagged clusters".to_owned()
+        };
+        format!(
+            "the coordination graph has {} edges, more than the {} the graph files hold \
+             (--export-max-edges): GEXF, GraphML, DOT and nodes.csv/edges.csv hold {} edges{}; \
+             coordination-edges.csv holds every edge",
+            self.total,
+            self.max_edges,
+            self.edges.len(),
+            heaviest
+        )
+    }
+}
+
+/// The edges the graph files of `report` and `table` hold, when the table has more than
+/// `max_edges` rows: those whose two accounts are members of flagged clusters, and if they
+/// are still more than `max_edges`, the heaviest of them (ties to the earlier row), in table
+/// order. `None` when the table fits.
+///
+/// # Complexity
+/// O(E) hash lookups of ids for E rows, in parallel, plus O(F log F) for F flagged edges when
+/// they are cut.
+pub fn select_export_edges(
+    report: &Report,
+    table: &dyn EdgeRows,
+    max_edges: usize,
+) -> Option<ExportSelection> {
+    let total = table.edge_count();
+    if total <= max_edges {
+        return None;
+    }
+    let members: rustc_hash::FxHashSet<&str> = report
+        .clusters
+        .iter()
+        .filter(|c| c.flagged)
+        .flat_map(|c| c.members.iter().map(String::as_str))
+        .collect();
+    let mut edges: Vec<u32> = (0..total as u32)
+        .into_par_iter()
+        .filter(|&i| {
+            let e = table.fields(i as usize);
+            members.contains(e.source) && members.contains(e.target)
+        })
+        .collect();
+    let flagged = edges.len();
+    if flagged > max_edges {
+        edges.par_sort_unstable_by(|&a, &b| {
+            let (wa, wb) = (
+                table.fields(a as usize).weight,
+                table.fields(b as usize).weight,
+            );
+            wb.total_cmp(&wa).then(a.cmp(&b))
+        });
+        edges.truncate(max_edges);
+        edges.par_sort_unstable();
+    }
+    Some(ExportSelection {
+        edges,
+        total,
+        flagged,
+        max_edges,
+    })
 }
 
 impl Default for AnalysisExportOptions {
@@ -187,6 +290,7 @@ impl Default for AnalysisExportOptions {
             formats: ExportFormat::ALL.to_vec(),
             dot: DotOptions::default(),
             csv: CsvOptions::default(),
+            max_edges: DEFAULT_EXPORT_MAX_EDGES,
         }
     }
 }
@@ -198,7 +302,11 @@ impl Default for AnalysisExportOptions {
 #[derive(Debug)]
 pub struct CoordinationSource<'a> {
     report: &'a Report,
-    table: &'a EdgeTable,
+    table: &'a dyn EdgeRows,
+    /// The rows drawn, when not all (see [`select_export_edges`]).
+    rows: Option<Vec<u32>>,
+    /// The edges of the whole table.
+    table_edges: usize,
     node_attributes: Vec<AttributeDef>,
     edge_attributes: Vec<AttributeDef>,
     clusters: Vec<ExportCluster>,
@@ -219,7 +327,7 @@ impl<'a> CoordinationSource<'a> {
     ///
     /// # Arguments
     /// * `report` – a report, as [`crate::report::read_report`] gives it.
-    /// * `table` – its coordination graph, as [`EdgeTable::read_file`] gives it (or any
+    /// * `table` – its coordination graph, as [`crate::report::EdgeTable::read_file`] gives it (or any
     ///   table of the same layout: accounts it names need not be in the report).
     ///
     /// # Errors
@@ -229,21 +337,41 @@ impl<'a> CoordinationSource<'a> {
     /// # Complexity
     /// O(accounts + cluster members + edges) time, with one hash map of the node ids (each
     /// mention is looked up once).
-    pub fn new(report: &'a Report, table: &'a EdgeTable) -> Result<Self, ExportError> {
+    pub fn new(report: &'a Report, table: &'a dyn EdgeRows) -> Result<Self, ExportError> {
+        Self::with_rows(report, table, None)
+    }
+
+    /// As [`CoordinationSource::new`], drawing only the rows `rows` (ascending) of the table
+    /// when given: the graph files of a graph past their limit (see
+    /// [`select_export_edges`]).
+    ///
+    /// # Errors
+    /// As [`CoordinationSource::new`], for the rows drawn.
+    pub fn with_rows(
+        report: &'a Report,
+        table: &'a dyn EdgeRows,
+        rows: Option<Vec<u32>>,
+    ) -> Result<Self, ExportError> {
+        let layers = table.layers();
         let edge_attributes: Vec<AttributeDef> = EDGE_FIXED_ATTRIBUTES
             .iter()
             .map(|&(name, ty)| AttributeDef::new(name, ty))
-            .chain(table.layers.iter().map(|layer| {
+            .chain(layers.iter().map(|layer| {
                 AttributeDef::new(format!("w_{layer}"), AttrType::Double)
                     .with_default(AttrValue::Float(0.0))
             }))
             .collect();
-        for (i, row) in table.edges.iter().enumerate() {
-            if row.layer_weights.len() != table.layers.len() {
+        let row_of = |k: usize| rows.as_ref().map_or(k, |r| r[k] as usize);
+        let drawn = rows.as_ref().map_or(table.edge_count(), Vec::len);
+        let mut weights = Vec::new();
+        for k in 0..drawn {
+            let i = row_of(k);
+            table.layer_weights(i, &mut weights);
+            if weights.len() != layers.len() {
                 return Err(ExportError::ValueCount {
                     element: Element::Edge(i),
                     expected: edge_attributes.len(),
-                    got: EDGE_FIXED_ATTRIBUTES.len() + row.layer_weights.len(),
+                    got: EDGE_FIXED_ATTRIBUTES.len() + weights.len(),
                 });
             }
         }
@@ -261,10 +389,11 @@ impl<'a> CoordinationSource<'a> {
                 (mention_order.len() - 1) as u32
             })
         };
-        let edge_mentions: Vec<(u32, u32)> = table
-            .edges
-            .iter()
-            .map(|e| (mention(&e.source), mention(&e.target)))
+        let edge_mentions: Vec<(u32, u32)> = (0..drawn)
+            .map(|k| {
+                let e = table.fields(row_of(k));
+                (mention(e.source), mention(e.target))
+            })
             .collect();
         for member in flagged.iter().flat_map(|c| &c.members) {
             mention(member);
@@ -317,10 +446,12 @@ impl<'a> CoordinationSource<'a> {
             .par_iter()
             .map(|&(s, t)| (node_of[s as usize], node_of[t as usize]))
             .collect();
-        let edge_times = table
-            .edges
-            .par_iter()
-            .map(|e| (parse_iso_date(&e.first), parse_iso_date(&e.last)))
+        let edge_times = (0..drawn)
+            .into_par_iter()
+            .map(|k| {
+                let e = table.fields(row_of(k));
+                (e.first.ms(), e.last.ms())
+            })
             .collect();
 
         let clusters = flagged
@@ -336,6 +467,8 @@ impl<'a> CoordinationSource<'a> {
         Ok(CoordinationSource {
             report,
             table,
+            table_edges: table.edge_count(),
+            rows,
             node_attributes: NODE_ATTRIBUTES
                 .iter()
                 .map(|&(name, ty)| AttributeDef::new(name, ty))
@@ -413,7 +546,8 @@ impl<'a> CoordinationSource<'a> {
 
     /// Fills `edge` with edge `ix`.
     fn fill_edge(&self, ix: usize, edge: &mut ExportEdge) {
-        let row: &EdgeRow = &self.table.edges[ix];
+        let i = self.rows.as_ref().map_or(ix, |r| r[ix] as usize);
+        let row = self.table.fields(i);
         let (source, target) = self.endpoints[ix];
         edge.source = source as usize;
         edge.target = target as usize;
@@ -427,8 +561,10 @@ impl<'a> CoordinationSource<'a> {
             first.map_or(AttrValue::Missing, AttrValue::Time),
             last.map_or(AttrValue::Missing, AttrValue::Time),
         ]);
+        let mut weights = Vec::new();
+        self.table.layer_weights(i, &mut weights);
         edge.values
-            .extend(row.layer_weights.iter().map(|&w| AttrValue::Float(w)));
+            .extend(weights.iter().map(|&w| AttrValue::Float(w)));
         edge.spells.clear();
         edge.spells.extend(spell(first, last));
     }
@@ -490,7 +626,10 @@ impl GraphSource for CoordinationSource<'_> {
 ///
 /// # Complexity
 /// O(accounts + cluster members + edges · layers) time and memory.
-pub fn coordination_export(report: &Report, edges: &EdgeTable) -> Result<ExportGraph, ExportError> {
+pub fn coordination_export(
+    report: &Report,
+    edges: &dyn EdgeRows,
+) -> Result<ExportGraph, ExportError> {
     let source = CoordinationSource::new(report, edges)?;
     let mut graph = ExportGraph {
         directed: false,
@@ -514,7 +653,8 @@ pub fn coordination_export(report: &Report, edges: &EdgeTable) -> Result<ExportG
 /// Writes the exports of an analysis into `dir` (created if needed), each file atomically:
 /// [`GEXF_FILE`], [`DYNAMIC_GEXF_FILE`], [`GRAPHML_FILE`], [`NODES_CSV_FILE`] and
 /// [`EDGES_CSV_FILE`], `clusters/overview.dot` and `clusters/<rank>-<id>.dot` per flagged
-/// cluster, as far as `options.formats` asks.
+/// cluster, as far as `options.formats` asks. A graph of more than `options.max_edges` edges
+/// is drawn as the subgraph [`select_export_edges`] gives.
 ///
 /// Cluster files of an earlier export (`clusters/<number>-<number>.dot`) that this one does not
 /// write are removed, so the folder never shows a cluster the report no longer flags. Other
@@ -532,11 +672,12 @@ pub fn coordination_export(report: &Report, edges: &EdgeTable) -> Result<ExportG
 /// index and the flagged clusters, not the records.
 pub fn write_analysis_exports(
     report: &Report,
-    edges: &EdgeTable,
+    edges: &dyn EdgeRows,
     dir: &Path,
     options: &AnalysisExportOptions,
 ) -> Result<Vec<PathBuf>, ExportError> {
-    let source = CoordinationSource::new(report, edges)?;
+    let rows = select_export_edges(report, edges, options.max_edges).map(|s| s.edges);
+    let source = CoordinationSource::with_rows(report, edges, rows)?;
     std::fs::create_dir_all(dir)?;
     let formats: Vec<ExportFormat> = ExportFormat::ALL
         .into_iter()
@@ -595,17 +736,25 @@ fn write_format(
 fn gexf_options(source: &CoordinationSource<'_>, dynamic: bool) -> GexfOptions {
     let report = source.report;
     let p = &report.parameters;
-    let description = format!(
+    let mut description = format!(
         "Coordination graph: accounts tied by acting on the same objects within {} s \
          (layers: {}; edges of weight {} or more). {} accounts, {} edges, {} flagged \
          clusters.",
         p.window_secs,
-        source.table.layers.join(", "),
+        source.table.layers().join(", "),
         p.min_edge_weight,
         source.node_count(),
         source.edge_count(),
         source.clusters.len(),
     );
+    if source.rows.is_some() {
+        description.push_str(&format!(
+            " Only the subgraph of the flagged clusters is drawn: {} of the graph's {} edges \
+             (coordination-edges.csv holds them all).",
+            source.edge_count(),
+            source.table_edges
+        ));
+    }
     GexfOptions {
         dynamic,
         description: Some(description),

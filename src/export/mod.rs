@@ -50,8 +50,8 @@ pub mod text;
 mod xml;
 
 pub use analysis::{
-    AnalysisExportOptions, CoordinationSource, ExportFormat, coordination_export,
-    write_analysis_exports,
+    AnalysisExportOptions, CoordinationSource, DEFAULT_EXPORT_MAX_EDGES, ExportFormat,
+    ExportSelection, coordination_export, select_export_edges, write_analysis_exports,
 };
 pub use dot::{DotFile, DotOptions, cluster_dots, write_cluster_dots, write_dot};
 pub use gexf::{GexfOptions, write_gexf};

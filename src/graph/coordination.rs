@@ -1,6 +1,11 @@
 /*!
 The coordination graph: several co-action layers combined into one undirected graph, each
 edge keeping its weight in every layer.
+
+[`CoordinationGraph::combine`] gives a petgraph graph with dense layer weights, for
+inspection of small graphs; [`CoordinationGraph::build_filtered`], what `analyze` runs, gives
+a [`CompactGraph`]: columns of about 50 bytes per edge (see its docs), built range by range
+without holding the layers' edges.
 */
 
 use petgraph::graph::{EdgeIndex, NodeIndex, UnGraph};
@@ -17,12 +22,229 @@ const RANGE_BLOCKS: usize = 4096;
 #[derive(Debug, Clone)]
 pub struct FilteredGraph {
     /// The combined graph, edges lighter than the minimum weight left out.
-    pub graph: CoordinationGraph,
-    /// One per layer, in the order asked: its stats and warnings are those of the whole
-    /// layer, its edges only those that belong to an edge of `graph`.
+    pub graph: CompactGraph,
+    /// One per layer, in the order asked, with the stats and warnings of the whole layer and
+    /// no edges: what the edge table says of each layer edge behind a kept edge is folded
+    /// into `graph` as the ranges are merged.
     pub layers: Vec<CoActionGraph>,
     /// The ranges of source accounts (first, one past last) the edges were built in.
     pub ranges: Vec<(u32, u32)>,
+}
+
+/// Edges per block of [`CompactGraph`]'s index into its layer weights.
+const VALUE_BLOCK: usize = 16;
+
+/// The combined graph that [`CoordinationGraph::build_filtered`] keeps, in columns: what
+/// community detection, the report and the edge table read, and no more.
+///
+/// Nodes are the accounts with an edge, ascending; edges are in ascending (source, target)
+/// account order, `source < target`, as in [`CoordinationGraph`] and petgraph's edge order
+/// there.
+///
+/// **Memory.** 48 bytes per edge (endpoints 2 × 4, weight 8, layer bits 4, pairs 8, least
+/// |Δt| 4, first and last 2 × 8), plus 8 bytes per layer weight of the edges present in two
+/// layers or more (an edge of one layer has its combined weight as its only layer weight, so
+/// it is not stored twice) and half a byte per edge of index, plus 4 bytes per node. The
+/// dense `edges × layers` weights and the petgraph copy of [`CoordinationGraph`] (32 bytes
+/// per edge) are not held.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompactGraph {
+    /// The layers, in the order given.
+    pub layers: Vec<CoActionKind>,
+    /// The accounts with an edge, ascending: node `n` is account `nodes[n]`.
+    pub nodes: Vec<AccountIx>,
+    /// Per edge: its source node (the account with the smaller index).
+    pub source: Vec<u32>,
+    /// Per edge: its target node.
+    pub target: Vec<u32>,
+    /// Per edge: the combined weight (Σ of the layer weights, summed in layer order).
+    pub weight: Vec<f64>,
+    /// Per edge: bit `l` is set when layer `l` has the edge.
+    pub layer_bits: Vec<u32>,
+    /// Per edge: co-action pairs over all layers.
+    pub pairs: Vec<u64>,
+    /// Per edge: least |Δt| over its layers' pairs, in ms.
+    pub min_dt_ms: Vec<u32>,
+    /// Per edge: earliest action in one of its pairs (ms).
+    pub first_ms: Vec<i64>,
+    /// Per edge: latest action in one of its pairs (ms).
+    pub last_ms: Vec<i64>,
+    /// The layer weights of the edges present in two layers or more, in edge then layer
+    /// order.
+    multi_weights: Vec<f64>,
+    /// Per block of `VALUE_BLOCK` edges: where its first edge's weights start in
+    /// `multi_weights`.
+    block_start: Vec<u64>,
+}
+
+impl CompactGraph {
+    fn new(layers: &[CoActionKind]) -> Self {
+        CompactGraph {
+            layers: layers.to_vec(),
+            ..CompactGraph::default()
+        }
+    }
+
+    /// The number of nodes.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// The number of edges.
+    pub fn edge_count(&self) -> usize {
+        self.weight.len()
+    }
+
+    /// Whether the layer weights of an edge with these layer bits are stored (two layers or
+    /// more) rather than equal to its combined weight.
+    fn stored(bits: u32) -> usize {
+        if bits.count_ones() >= 2 {
+            bits.count_ones() as usize
+        } else {
+            0
+        }
+    }
+
+    /// Appends an edge between two accounts (converted to nodes by `index_nodes`); `row` is
+    /// its weight in every layer (0 where absent).
+    #[allow(clippy::too_many_arguments)]
+    fn push(
+        &mut self,
+        key: u64,
+        weight: f64,
+        bits: u32,
+        row: &[f64],
+        pairs: u64,
+        min_dt_ms: u32,
+        first_ms: i64,
+        last_ms: i64,
+    ) {
+        if self.weight.len() % VALUE_BLOCK == 0 {
+            self.block_start.push(self.multi_weights.len() as u64);
+        }
+        self.source.push((key >> 32) as u32);
+        self.target.push(key as u32);
+        self.weight.push(weight);
+        self.layer_bits.push(bits);
+        self.pairs.push(pairs);
+        self.min_dt_ms.push(min_dt_ms);
+        self.first_ms.push(first_ms);
+        self.last_ms.push(last_ms);
+        if Self::stored(bits) > 0 {
+            self.multi_weights.extend(
+                row.iter()
+                    .enumerate()
+                    .filter(|&(l, _)| bits & (1 << l) != 0)
+                    .map(|(_, &w)| w),
+            );
+        }
+    }
+
+    /// Turns the endpoints, held as accounts while edges are appended, into node indices.
+    fn index_nodes(&mut self, accounts: usize) {
+        let mut node_of = vec![u32::MAX; accounts];
+        for (&s, &t) in self.source.iter().zip(&self.target) {
+            node_of[s as usize] = 0;
+            node_of[t as usize] = 0;
+        }
+        self.nodes.clear();
+        for (a, n) in node_of.iter_mut().enumerate() {
+            if *n == 0 {
+                *n = self.nodes.len() as u32;
+                self.nodes.push(a as AccountIx);
+            }
+        }
+        let map = |x: &mut u32| *x = node_of[*x as usize];
+        self.source.par_iter_mut().for_each(map);
+        self.target.par_iter_mut().for_each(map);
+        self.nodes.shrink_to_fit();
+    }
+
+    /// The weight of edge `e` in each layer (0 where the layer lacks it), into `row`
+    /// (resized to the number of layers).
+    ///
+    /// O(1): at most 16 layer bit sets are read.
+    pub fn layer_weights_into(&self, e: usize, row: &mut Vec<f64>) {
+        row.clear();
+        row.resize(self.layers.len(), 0.0);
+        let bits = self.layer_bits[e];
+        if Self::stored(bits) == 0 {
+            if bits != 0 {
+                row[bits.trailing_zeros() as usize] = self.weight[e];
+            }
+            return;
+        }
+        let block = e / VALUE_BLOCK;
+        let mut at = self.block_start[block] as usize;
+        for &b in &self.layer_bits[block * VALUE_BLOCK..e] {
+            at += Self::stored(b);
+        }
+        for (l, w) in row.iter_mut().enumerate() {
+            if bits & (1 << l) != 0 {
+                *w = self.multi_weights[at];
+                at += 1;
+            }
+        }
+    }
+
+    /// The weight of edge `e` in layer `l` (0 when the layer lacks it).
+    pub fn layer_weight(&self, e: usize, l: usize) -> f64 {
+        let mut row = Vec::with_capacity(self.layers.len());
+        self.layer_weights_into(e, &mut row);
+        row[l]
+    }
+
+    /// The node of an account, if it has an edge.
+    pub fn node_of(&self, account: AccountIx) -> Option<u32> {
+        self.nodes.binary_search(&account).ok().map(|n| n as u32)
+    }
+
+    /// The graph in compressed sparse row form, weights rounded to `f32`, for community
+    /// detection.
+    ///
+    /// # Errors
+    /// [`CsrError`](super::csr::CsrError) when it has more adjacency entries than `u32`
+    /// counts.
+    pub fn to_csr(&self) -> Result<super::csr::Csr, super::csr::CsrError> {
+        super::csr::Csr::from_edge_fn(self.node_count(), self.edge_count(), |e| {
+            (self.source[e], self.target[e], self.weight[e] as f32)
+        })
+    }
+
+    /// A graph of the given edges `(account, account, weight per layer)`, in ascending
+    /// account order, each with one pair at time 0: for tests of what reads the graph.
+    #[cfg(test)]
+    pub(crate) fn from_layer_weights(
+        layers: &[CoActionKind],
+        accounts: usize,
+        edges: &[(AccountIx, AccountIx, Vec<f64>)],
+    ) -> Self {
+        let mut g = CompactGraph::new(layers);
+        for (s, t, row) in edges {
+            let bits = row
+                .iter()
+                .enumerate()
+                .filter(|&(_, &w)| w != 0.0)
+                .fold(0, |bits, (l, _)| bits | 1 << l);
+            let key = (u64::from(*s) << 32) | u64::from(*t);
+            g.push(key, row.iter().sum(), bits, row, 1, 0, 0, 0);
+        }
+        g.index_nodes(accounts);
+        g
+    }
+
+    /// Heap bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.nodes.capacity() * 4
+            + (self.source.capacity() + self.target.capacity()) * 4
+            + self.weight.capacity() * 8
+            + self.layer_bits.capacity() * 4
+            + self.pairs.capacity() * 8
+            + self.min_dt_ms.capacity() * 4
+            + (self.first_ms.capacity() + self.last_ms.capacity()) * 8
+            + self.multi_weights.capacity() * 8
+            + self.block_start.capacity() * 8
+    }
 }
 
 /// An edge of the combined graph.
@@ -147,8 +369,9 @@ impl CoordinationGraph {
     ///
     /// # Returns
     /// The same graph as [`combine`] followed by dropping the edges lighter than
-    /// `min_weight` and the nodes left alone, whatever `max_pairs` is; the layers keep the
-    /// stats and warnings of their whole build and the edges behind the kept edges.
+    /// `min_weight` and the nodes left alone, whatever `max_pairs` is, as a [`CompactGraph`]
+    /// that also holds each kept edge's pairs, least |Δt| and time span over its layers; the
+    /// layers keep the stats and warnings of their whole build, and no edges.
     ///
     /// # Errors
     /// [`GraphError`] when the options are out of range or there are more than
@@ -157,7 +380,8 @@ impl CoordinationGraph {
     /// # Complexity
     /// Each range sweeps the actions of every layer again: O(R × (A + P)) time for R ranges,
     /// A actions and P in-window pairs, plus one counting sweep when R > 1. Memory: the
-    /// actions, one range's pair records and layer edges, and the kept edges. Near-duplicate
+    /// actions, one range's pair records and layer edges, and the kept edges (about 50
+    /// bytes each, see [`CompactGraph`]). Near-duplicate
     /// text and backbones are built whole (see `RangedLayer`), so they are not bounded.
     ///
     /// [`combine`]: CoordinationGraph::combine
@@ -200,7 +424,7 @@ impl CoordinationGraph {
                     })
                     .unzip()
             };
-        let mut kept = KeptEdges::new(kinds.len());
+        let mut kept = CompactGraph::new(kinds);
         for (&(first, end), expected) in ranges.iter().zip(&expected) {
             let mut range_edges = Vec::with_capacity(layers.len());
             for (l, layer) in layers.iter_mut().enumerate() {
@@ -208,38 +432,14 @@ impl CoordinationGraph {
                 visit(l, &edges);
                 range_edges.push(edges);
             }
-            kept.merge(&range_edges, min_weight);
+            merge_range(&mut kept, &range_edges, min_weight);
         }
-        let KeptEdges {
-            keys,
-            edges,
-            layer_weights,
-            layer_edges,
-        } = kept;
-        let mut nodes: Vec<AccountIx> = keys
-            .iter()
-            .flat_map(|&k| [(k >> 32) as u32, k as u32])
-            .collect();
-        nodes.par_sort_unstable();
-        nodes.dedup();
-        let mut graph = UnGraph::with_capacity(nodes.len(), keys.len());
-        for &a in &nodes {
-            graph.add_node(a);
-        }
-        let node = |a: u32| NodeIndex::new(nodes.binary_search(&a).unwrap_or(0));
-        for (&key, &edge) in keys.iter().zip(&edges) {
-            graph.add_edge(node((key >> 32) as u32), node(key as u32), edge);
-        }
+        kept.index_nodes(accounts);
         Ok(FilteredGraph {
-            graph: CoordinationGraph {
-                layers: kinds.to_vec(),
-                graph,
-                layer_weights,
-            },
+            graph: kept,
             layers: layers
                 .into_iter()
-                .zip(layer_edges)
-                .map(|(layer, edges)| layer.finish(edges))
+                .map(|layer| layer.finish(Vec::new()))
                 .collect(),
             ranges,
         })
@@ -297,69 +497,48 @@ fn plan_ranges(
     ranges
 }
 
-/// The combined edges kept so far, in ascending (source, target) order.
-struct KeptEdges {
-    keys: Vec<u64>,
-    edges: Vec<CombinedEdge>,
-    layer_weights: Vec<f64>,
-    /// Per layer, its edges behind a kept edge.
-    layer_edges: Vec<Vec<CoActionEdge>>,
-}
-
-impl KeptEdges {
-    fn new(layers: usize) -> Self {
-        KeptEdges {
-            keys: Vec::new(),
-            edges: Vec::new(),
-            layer_weights: Vec::new(),
-            layer_edges: vec![Vec::new(); layers],
-        }
-    }
-
-    /// Merges the layers' edges of one range (each sorted by key, all keys above those kept
-    /// so far) and keeps the combined edges of weight ≥ `min_weight`. The weight is summed in
-    /// layer order, as [`CoordinationGraph::combine`] sums it.
-    fn merge(&mut self, layers: &[Vec<CoActionEdge>], min_weight: f64) {
-        let key = |e: &CoActionEdge| (u64::from(e.source) << 32) | u64::from(e.target);
-        let count = layers.len();
-        let mut cursors = vec![0usize; count];
-        let mut row = vec![0.0f64; count];
-        while let Some(next) = layers
-            .iter()
-            .zip(&cursors)
-            .filter_map(|(l, &i)| l.get(i).map(key))
-            .min()
-        {
-            let mut edge = CombinedEdge {
-                weight: 0.0,
-                layers: 0,
-            };
-            for (l, layer) in layers.iter().enumerate() {
-                row[l] = match layer.get(cursors[l]) {
-                    Some(e) if key(e) == next => {
-                        edge.layers |= 1 << l;
-                        e.weight
-                    }
-                    _ => 0.0,
-                };
-            }
-            for w in &row {
-                edge.weight += w;
-            }
-            let keep = edge.weight >= min_weight;
-            if keep {
-                self.keys.push(next);
-                self.edges.push(edge);
-                self.layer_weights.extend_from_slice(&row);
-            }
-            for (l, layer) in layers.iter().enumerate() {
-                if edge.layers & (1 << l) != 0 {
-                    if keep {
-                        self.layer_edges[l].push(layer[cursors[l]]);
-                    }
-                    cursors[l] += 1;
+/// Merges the layers' edges of one range (each sorted by key, all keys above those kept so
+/// far) into `kept`, keeping the combined edges of weight ≥ `min_weight` with their pairs,
+/// least |Δt| and time span over the layers. The weight is summed in layer order, as
+/// [`CoordinationGraph::combine`] sums it.
+fn merge_range(kept: &mut CompactGraph, layers: &[Vec<CoActionEdge>], min_weight: f64) {
+    let key = |e: &CoActionEdge| (u64::from(e.source) << 32) | u64::from(e.target);
+    let count = layers.len();
+    let mut cursors = vec![0usize; count];
+    let mut row = vec![0.0f64; count];
+    while let Some(next) = layers
+        .iter()
+        .zip(&cursors)
+        .filter_map(|(l, &i)| l.get(i).map(key))
+        .min()
+    {
+        let mut bits = 0u32;
+        for (l, layer) in layers.iter().enumerate() {
+            row[l] = match layer.get(cursors[l]) {
+                Some(e) if key(e) == next => {
+                    bits |= 1 << l;
+                    e.weight
                 }
+                _ => 0.0,
+            };
+        }
+        let mut weight = 0.0;
+        for w in &row {
+            weight += w;
+        }
+        let (mut pairs, mut min_dt, mut first, mut last) = (0u64, u32::MAX, i64::MAX, i64::MIN);
+        for (l, layer) in layers.iter().enumerate() {
+            if bits & (1 << l) != 0 {
+                let e = &layer[cursors[l]];
+                pairs += e.pairs;
+                min_dt = min_dt.min(e.min_dt_ms);
+                first = first.min(e.first_ms);
+                last = last.max(e.last_ms);
+                cursors[l] += 1;
             }
+        }
+        if weight >= min_weight {
+            kept.push(next, weight, bits, &row, pairs, min_dt, first, last);
         }
     }
 }

@@ -101,9 +101,23 @@ impl Csr {
     /// O(n + m log d) time for m edges and largest degree d, parallel; 8 bytes per adjacency
     /// entry plus 4 per node of scratch.
     pub fn from_edges(node_count: usize, edges: &[(u32, u32, f32)]) -> Result<Csr, CsrError> {
-        if let Some((edge, &(u, v, _))) = edges
-            .par_iter()
-            .enumerate()
+        Csr::from_edge_fn(node_count, edges.len(), |i| edges[i])
+    }
+
+    /// As [`Csr::from_edges`], with edge `i` of `edge_count` given by `edge(i)`: for callers
+    /// that hold their edges in columns, so that no list of tuples is copied first.
+    ///
+    /// # Errors
+    /// As [`Csr::from_edges`].
+    pub fn from_edge_fn(
+        node_count: usize,
+        edge_count: usize,
+        edge: impl Fn(usize) -> (u32, u32, f32) + Sync,
+    ) -> Result<Csr, CsrError> {
+        let edges = || (0..edge_count).into_par_iter().map(&edge);
+        if let Some((edge, (u, v, _))) = (0..edge_count)
+            .into_par_iter()
+            .map(|i| (i, edge(i)))
             .find_first(|(_, (u, v, _))| *u as usize >= node_count || *v as usize >= node_count)
         {
             let node = if u as usize >= node_count { u } else { v };
@@ -113,16 +127,16 @@ impl Csr {
                 node_count,
             });
         }
-        if let Some((edge, &(_, _, weight))) = edges
-            .par_iter()
-            .enumerate()
+        if let Some((edge, (_, _, weight))) = (0..edge_count)
+            .into_par_iter()
+            .map(|i| (i, edge(i)))
             .find_first(|(_, (_, _, w))| !(w.is_finite() && *w >= 0.0))
         {
             return Err(CsrError::InvalidWeight { edge, weight });
         }
 
         let counts: Vec<AtomicU32> = (0..node_count).map(|_| AtomicU32::new(0)).collect();
-        edges.par_iter().for_each(|&(u, v, _)| {
+        edges().for_each(|(u, v, _)| {
             if u != v {
                 counts[u as usize].fetch_add(1, Ordering::Relaxed);
                 counts[v as usize].fetch_add(1, Ordering::Relaxed);
@@ -134,7 +148,7 @@ impl Csr {
         for count in &counts {
             total += u64::from(count.load(Ordering::Relaxed));
             if total > u64::from(u32::MAX) {
-                let arcs = edges.iter().filter(|(u, v, _)| u != v).count() as u64 * 2;
+                let arcs = edges().filter(|(u, v, _)| u != v).count() as u64 * 2;
                 return Err(CsrError::TooLarge {
                     arcs,
                     max: u64::from(u32::MAX),
@@ -153,7 +167,7 @@ impl Csr {
         drop(counts);
         let mut neighbors: Vec<Neighbor> = Vec::with_capacity(arc_count);
         let slots = SharedMut(neighbors.as_mut_ptr());
-        edges.par_iter().for_each(|&(u, v, weight)| {
+        edges().for_each(|(u, v, weight)| {
             if u != v {
                 let at_u = cursors[u as usize].fetch_add(1, Ordering::Relaxed) as usize;
                 let at_v = cursors[v as usize].fetch_add(1, Ordering::Relaxed) as usize;
@@ -199,7 +213,7 @@ impl Csr {
         neighbors.shrink_to_fit();
 
         let mut self_loops = vec![0.0f64; node_count];
-        for &(u, v, weight) in edges.iter().filter(|(u, v, _)| u == v) {
+        for (u, v, weight) in (0..edge_count).map(&edge).filter(|(u, v, _)| u == v) {
             debug_assert_eq!(u, v);
             self_loops[u as usize] += f64::from(weight);
         }

@@ -84,7 +84,9 @@ pairs exceed its budget, it counts them per block of source accounts, groups the
 ranges that fit, and sweeps every layer once per range, keeping only the pairs whose source
 lies in the range; each range's layers are aggregated, combined and filtered before the next
 one starts. Peak memory is then one range's pairs and layer edges plus the edges kept, and the
-graph is the same as with one range.
+graph is the same as with one range. The kept edges are a [`CompactGraph`]: about 50 bytes per
+edge, with the pairs, least |Δt| and time span of the edge table folded in, so no layer edge
+outlives its range.
 
 **The compact graph.** [`csr::Csr`] is the undirected weighted graph in compressed sparse row
 form (u32 offsets and targets, f32 weights) that community detection and the other hot loops
@@ -115,7 +117,7 @@ pub(crate) use co_action::object_label;
 pub use co_action::{
     CapWarning, CoActionEdge, CoActionGraph, CoActionStats, build_co_action_graph,
 };
-pub use coordination::{CombinedEdge, CoordinationGraph, FilteredGraph};
+pub use coordination::{CombinedEdge, CompactGraph, CoordinationGraph, FilteredGraph};
 pub use coortweet::{CooRTweetEdge, CooRTweetNetwork, CooRTweetOptions, coortweet_compatible};
 pub use edges_csv::{format_time_ms, write_edges_csv};
 pub use interaction::{

@@ -17,7 +17,10 @@ pub mod terminal;
 
 use std::path::Path;
 
-pub use edges::{EdgeRow, EdgeTable, FIXED_COLUMNS};
+pub use edges::{
+    CoordinationEdges, EdgeFields, EdgeRow, EdgeRows, EdgeTable, EdgeTime, FIXED_COLUMNS,
+    write_edges_csv, write_edges_file,
+};
 pub use html::render_html;
 pub use markdown::render_markdown;
 pub use render::write_report_files;
@@ -116,14 +119,14 @@ pub const EDGES_FILE: &str = "coordination-edges.csv";
 
 /// Writes every output of an analysis into `dir` (created if missing): `report.json`, the
 /// coordination graph table, `report.html` and `report.md`, and the graph exports, each
-/// atomically;
-/// independent files are written in parallel.
+/// atomically; independent files are written in parallel. The edge table is complete; the
+/// graph exports are bounded by `exports.max_edges` (see [`crate::export`]).
 ///
 /// # Returns
 /// The paths written, in a fixed order.
 pub fn write_outputs(
     report: &Report,
-    edges: &EdgeTable,
+    edges: &dyn EdgeRows,
     dir: &Path,
     exports: &crate::export::AnalysisExportOptions,
 ) -> Result<Vec<std::path::PathBuf>, OutputError> {
@@ -137,7 +140,7 @@ pub fn write_outputs(
             let edges_path = dir.join(EDGES_FILE);
             let (a, b) = rayon::join(
                 || write_report_json(report, &report_path),
-                || edges.write_file(&edges_path),
+                || write_edges_file(edges, &edges_path),
             );
             a?;
             b?;
