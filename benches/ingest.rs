@@ -47,14 +47,14 @@ fn main() {
             .build()
             .expect("pool");
         let start = Instant::now();
-        let cpu_start = cpu_secs();
+        let cpu_start = common::cpu_secs();
         let ingest = pool
             .install(|| {
                 read_collection(&[Input::Path(path.clone())], &IngestOptions::default(), &())
             })
             .expect("ingest");
         let secs = start.elapsed().as_secs_f64();
-        let cpu = cpu_secs() - cpu_start;
+        let cpu = common::cpu_secs() - cpu_start;
         let c = &ingest.collection;
         let records = c.records().count();
         let held = c.heap_bytes_without_text() as f64;
@@ -69,19 +69,5 @@ fn main() {
             c.posts.text.len() as f64 / 1e6,
             common::peak_rss_mb()
         );
-    }
-}
-
-/// User and system CPU seconds of this process so far (Linux `/proc/self/stat`, assuming the
-/// usual 100 ticks per second), NaN elsewhere.
-fn cpu_secs() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
-    match (ticks(11), ticks(12)) {
-        (Some(user), Some(system)) => (user + system) / 100.0,
-        _ => f64::NAN,
     }
 }

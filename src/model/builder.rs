@@ -698,6 +698,7 @@ fn prefault<T: Clone + Send + Sync>(v: &mut Vec<T>, room: usize, touch: usize, f
 
 fn shrink_columns(c: &mut Collection) {
     let p = &mut c.posts;
+    p.ids.shrink_to_fit();
     p.author.shrink_to_fit();
     p.time_ms.shrink_to_fit();
     p.kind.shrink_to_fit();

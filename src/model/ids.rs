@@ -213,6 +213,18 @@ impl IdSpace {
         advise_huge_pages(&self.external);
     }
 
+    /// Gives back what a [`IdSpace::reserve`] larger than the ids that came left unused: the
+    /// table shrinks to the size growth alone would have given it.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        let size = ((self.external.len() + 1) * 2).next_power_of_two().max(16);
+        if size < self.table.len() {
+            self.rehash(size, true);
+        }
+        self.external.shrink_to_fit();
+        self.names.shrink_to_fit();
+        self.name_ends.shrink_to_fit();
+    }
+
     /// The index of a numeric id, and whether it was inserted now.
     pub fn insert_number(&mut self, n: u64) -> (u32, bool) {
         if n >= NAMED {
@@ -405,6 +417,34 @@ mod tests {
 
     /// Many ids of both kinds, inserted through growth, keep first-seen indices; names whose
     /// tags collide are still told apart by their strings.
+    #[test]
+    fn an_unused_reservation_is_given_back_and_every_id_still_found() {
+        let mut grown = IdSpace::new();
+        let mut reserved = IdSpace::new();
+        reserved.reserve(1 << 20);
+        for n in 0..1_000u64 {
+            let s = if n % 2 == 0 {
+                format!("name{n}")
+            } else {
+                n.to_string()
+            };
+            assert_eq!(grown.insert(&s), (n as u32, true));
+            assert_eq!(reserved.insert(&s), (n as u32, true));
+        }
+        assert!(reserved.heap_bytes() > 16 * grown.heap_bytes());
+        reserved.shrink_to_fit();
+        assert_eq!(reserved.table.len(), grown.table.len());
+        for n in 0..1_000u64 {
+            let s = if n % 2 == 0 {
+                format!("name{n}")
+            } else {
+                n.to_string()
+            };
+            assert_eq!(reserved.get(&s), Some(n as u32));
+        }
+        assert_eq!(reserved.get("absent"), None);
+    }
+
     #[test]
     fn many_ids_survive_growth_and_tag_collisions() {
         let mut ids = IdSpace::new();
