@@ -37,15 +37,7 @@ fn main() {
         bytes as f64 / 1e6,
         bytes as f64 / 1e6 / read_secs
     );
-    let mut runs = vec![threads];
-    if threads != 1 {
-        runs.push(1);
-    }
-    for t in runs {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .expect("pool");
+    for (t, pool) in common::pools(threads) {
         let start = Instant::now();
         let cpu_start = common::cpu_secs();
         let ingest = pool

@@ -246,15 +246,7 @@ fn main() {
     println!("file {}: {:.1} MB", path.display(), bytes / 1e6);
     println!("| threads | reader | work | time | MB/s | CPU |");
     println!("|---:|---|---|---:|---:|---:|");
-    let mut runs = vec![threads];
-    if threads != 1 {
-        runs.push(1);
-    }
-    for t in runs {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build()
-            .expect("pool");
+    for (t, pool) in common::pools(threads) {
         let row = |reader: &str, work: &str, secs: f64, cpu: f64| {
             println!(
                 "| {t} | {reader} | {work} | {secs:.2} s | {:.0} | {cpu:.2} s |",

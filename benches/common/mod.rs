@@ -67,3 +67,21 @@ pub(crate) fn cpu_secs() -> f64 {
         _ => f64::NAN,
     }
 }
+
+/// One rayon pool of `threads` threads, then one of a single thread unless that was it: the
+/// benchmarks' runs, in order.
+pub(crate) fn pools(threads: usize) -> Vec<(usize, rayon::ThreadPool)> {
+    let mut runs = vec![threads];
+    if threads != 1 {
+        runs.push(1);
+    }
+    runs.into_iter()
+        .map(|t| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .expect("pool");
+            (t, pool)
+        })
+        .collect()
+}

@@ -47,7 +47,12 @@ impl InputArgs {
 
     /// Reads the collection, telling the user about skipped records.
     pub(crate) fn read(&self, global: &Global) -> Result<Ingest> {
-        let ingest = read_collection(&self.inputs(), &self.options()?, global.progress())?;
+        self.read_with(&self.options()?, global)
+    }
+
+    /// [`Self::read`] with options the caller has adjusted.
+    pub(crate) fn read_with(&self, opts: &IngestOptions, global: &Global) -> Result<Ingest> {
+        let ingest = read_collection(&self.inputs(), opts, global.progress())?;
         let skipped = ingest.report.skipped_total();
         if skipped > 0 && !global.quiet {
             eprintln!(

@@ -10,7 +10,7 @@ use coordgraph::graph::{
     Backbone, CoActionKind, CoActionOptions, CooRTweetOptions, Weighting, build_co_action_graph,
     coortweet_compatible, write_edges_csv,
 };
-use coordgraph::ingest::{Ingest, Parts, read_collection};
+use coordgraph::ingest::{Ingest, Parts};
 
 use super::Global;
 use super::input::InputArgs;
@@ -124,23 +124,13 @@ fn parts_for(kind: CoActionKind) -> Parts {
     }
 }
 
-/// Reads the collection with the parts the kinds need, telling the user about skipped records.
+/// Reads the collection with the parts the kinds need.
 fn read_for(args: &NetworkArgs, kinds: &[CoActionKind], global: &Global) -> Result<Ingest> {
     let mut opts = args.input.options()?;
     opts.parts = kinds
         .iter()
         .fold(Parts::NONE, |parts, &k| parts.union(parts_for(k)));
-    let ingest = read_collection(&args.input.inputs(), &opts, global.progress())?;
-    let skipped = ingest.report.skipped_total();
-    if skipped > 0 && !global.quiet {
-        eprintln!(
-            "coordgraph: skipped {skipped} bad record(s); first ones (use --strict to stop at the first):"
-        );
-        for example in &ingest.report.examples {
-            eprintln!("  {example}");
-        }
-    }
-    Ok(ingest)
+    args.input.read_with(&opts, global)
 }
 
 fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {

@@ -407,6 +407,24 @@ impl Batch {
 mod tests {
     use super::*;
 
+    /// An original record post with only its id, author and references.
+    fn record(id: Str, author: AccountStr, shared: Option<RefStr>, reply_to: Option<RefStr>) -> Op {
+        Op::Post(PostRec {
+            id,
+            author,
+            time_ms: 0,
+            kind: PostKind::Original,
+            origin: Origin::Record,
+            shared,
+            reply_to,
+            fingerprint: TextFingerprint::NONE,
+            text: Str::default(),
+            client: Str::default(),
+            lang: Str::default(),
+            merge_rows: false,
+        })
+    }
+
     /// Keys read from the records are the keys of the posts they make.
     #[test]
     fn keys_of_records_are_the_keys_of_their_posts() {
@@ -437,20 +455,7 @@ mod tests {
                 })
             };
             let (shared, reply_to) = (post_ref(shared), post_ref(reply));
-            batch.ops.push(Op::Post(PostRec {
-                id,
-                author,
-                time_ms: 0,
-                kind: PostKind::Original,
-                origin: Origin::Record,
-                shared,
-                reply_to,
-                fingerprint: TextFingerprint::NONE,
-                text: Str::default(),
-                client: Str::default(),
-                lang: Str::default(),
-                merge_rows: false,
-            }));
+            batch.ops.push(record(id, author, shared, reply_to));
         }
         batch.key_posts();
         let posts: Vec<PostKeys> = batch
@@ -522,20 +527,7 @@ mod tests {
             id: batch.str("1"),
             handle: Str::default(),
         };
-        batch.ops.push(Op::Post(PostRec {
-            id,
-            author,
-            time_ms: 0,
-            kind: PostKind::Original,
-            origin: Origin::Record,
-            shared: None,
-            reply_to: None,
-            fingerprint: TextFingerprint::NONE,
-            text: Str::default(),
-            client: Str::default(),
-            lang: Str::default(),
-            merge_rows: false,
-        }));
+        batch.ops.push(record(id, author, None, None));
         for t in tags {
             batch.push_hashtag(t);
         }
