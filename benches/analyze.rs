@@ -57,6 +57,7 @@ fn main() {
                     c,
                     &graph,
                     &analysis.report,
+                    None,
                     &out_dir.join(coordgraph::export::INTERACTION_GEXF_FILE),
                 )
             },

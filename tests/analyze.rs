@@ -425,3 +425,95 @@ fn hostile_profiles_stay_inert_text_from_input_to_html() {
     validate_gexf(&out.join("coordination.gexf"));
     validate_gexf(&out.join("interaction.gexf"));
 }
+
+/// The values of attribute `name` in the elements of `xml` that open with `tag`.
+fn attribute_values<'a>(xml: &'a str, tag: &str, name: &str) -> Vec<&'a str> {
+    let key = format!(" {name}=\"");
+    xml.split(tag)
+        .skip(1)
+        .filter_map(|element| {
+            let element = element.split('>').next()?;
+            element.split(key.as_str()).nth(1)?.split('"').next()
+        })
+        .collect()
+}
+
+/// Past `--export-max-edges`, the interaction GEXF holds the edges between members of flagged
+/// clusters, those of most posts when they are still too many, and the report says so.
+#[test]
+fn cli_interaction_graph_is_bounded_by_export_max_edges() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |limit: &str| {
+        let out = dir.path().join(format!("out-{limit}"));
+        coordgraph()
+            .arg("analyze")
+            .arg(root.join("examples/data/macronleaks-sample.jsonl.gz"))
+            .args(["-q", "--export-max-edges", limit, "--out"])
+            .arg(&out)
+            .assert()
+            .success();
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).expect("report"))
+                .expect("report.json");
+        let xml = std::fs::read_to_string(out.join("interaction.gexf")).expect("gexf");
+        validate_gexf(&out.join("interaction.gexf"));
+        (report, xml)
+    };
+    let (report, whole) = run("100000000");
+    let total = whole.matches("<edge ").count();
+    let members: std::collections::BTreeSet<String> = report["clusters"]
+        .as_array()
+        .expect("clusters")
+        .iter()
+        .filter(|k| k["flagged"] == true)
+        .flat_map(|k| k["members"].as_array().expect("members").iter())
+        .map(|m| m.as_str().expect("id").to_owned())
+        .collect();
+    let between_members = |xml: &str| {
+        let sources = attribute_values(xml, "<edge ", "source");
+        let targets = attribute_values(xml, "<edge ", "target");
+        assert_eq!(sources.len(), xml.matches("<edge ").count());
+        sources
+            .iter()
+            .zip(&targets)
+            .filter(|(s, t)| members.contains(**s) && members.contains(**t))
+            .count()
+    };
+    let flagged = between_members(&whole);
+    assert!(flagged > 20 && flagged < total, "{flagged} of {total}");
+    let no_interaction_note = |report: &serde_json::Value| {
+        !report["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|w| w.as_str().unwrap_or("").contains("interaction graph"))
+    };
+    assert!(no_interaction_note(&report));
+
+    // A limit between the flagged edges and all edges: exactly the flagged edges.
+    let (report, cut) = run(&(flagged + 1).to_string());
+    assert_eq!(cut.matches("<edge ").count(), flagged);
+    assert_eq!(between_members(&cut), flagged);
+    assert!(!no_interaction_note(&report));
+    let nodes = attribute_values(&cut, "<node ", "id");
+    assert!(nodes.iter().all(|n| members.contains(*n)), "{nodes:?}");
+
+    // A limit below them: the edges of most posts among them.
+    let (_, cut) = run("20");
+    assert_eq!(cut.matches("<edge ").count(), 20);
+    assert_eq!(between_members(&cut), 20);
+    let least_kept = attribute_values(&cut, "<edge ", "weight")
+        .iter()
+        .map(|w| w.parse::<f64>().expect("weight"))
+        .fold(f64::INFINITY, f64::min);
+    let mut flagged_weights: Vec<f64> = attribute_values(&whole, "<edge ", "weight")
+        .iter()
+        .zip(attribute_values(&whole, "<edge ", "source"))
+        .zip(attribute_values(&whole, "<edge ", "target"))
+        .filter(|((_, s), t)| members.contains(*s) && members.contains(*t))
+        .map(|((w, _), _)| w.parse::<f64>().expect("weight"))
+        .collect();
+    flagged_weights.sort_by(|a, b| b.total_cmp(a));
+    assert_eq!(least_kept, flagged_weights[19]);
+}

@@ -10,7 +10,8 @@ use clap::Args;
 use coordgraph::analyze::{AnalyzeOptions, DEFAULT_NETWORKS, analyze, input_summary};
 use coordgraph::community::{CommunityOptions, Method};
 use coordgraph::export::{
-    AnalysisExportOptions, DEFAULT_EXPORT_MAX_EDGES, INTERACTION_GEXF_FILE, select_export_edges,
+    AnalysisExportOptions, DEFAULT_EXPORT_MAX_EDGES, INTERACTION_GEXF_FILE,
+    interaction_selection_note, select_export_edges, select_interaction_edges,
     write_interaction_gexf,
 };
 use coordgraph::graph::{CoActionKind, CoActionOptions, build_interaction_graph};
@@ -152,10 +153,20 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
         max_edges: args.export_max_edges,
         ..AnalysisExportOptions::default()
     };
-    if let Some(selection) =
-        select_export_edges(&analysis.report, &analysis.edges, exports.max_edges)
-    {
+    let (interaction_graph, selection) = rayon::join(
+        || build_interaction_graph(c),
+        || select_export_edges(&analysis.report, &analysis.edges, exports.max_edges),
+    );
+    if let Some(selection) = selection {
         analysis.report.warnings.push(selection.note());
+    }
+    let interaction_selection =
+        select_interaction_edges(c, &interaction_graph, &analysis.report, exports.max_edges);
+    if let Some(selection) = &interaction_selection {
+        analysis
+            .report
+            .warnings
+            .push(interaction_selection_note(selection));
     }
     for warning in &analysis.report.warnings {
         if !global.quiet {
@@ -169,8 +180,13 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
     let (written, interaction) = rayon::join(
         || write_outputs(&analysis.report, &analysis.edges, &args.out, &exports),
         || {
-            let graph = build_interaction_graph(c);
-            write_interaction_gexf(c, &graph, &analysis.report, &interaction_path)
+            write_interaction_gexf(
+                c,
+                &interaction_graph,
+                &analysis.report,
+                interaction_selection.as_ref(),
+                &interaction_path,
+            )
         },
     );
     let mut written = written?;

@@ -257,31 +257,45 @@ pub fn select_export_edges(
         .filter(|c| c.flagged)
         .flat_map(|c| c.members.iter().map(String::as_str))
         .collect();
+    Some(keep_flagged_then_heaviest(
+        total,
+        max_edges,
+        |i| {
+            let e = table.fields(i);
+            members.contains(e.source) && members.contains(e.target)
+        },
+        |i| table.fields(i).weight,
+    ))
+}
+
+/// The edges `0..total` for which `between_flagged` holds, and if they are more than
+/// `max_edges`, the heaviest of them by `weight` (ties to the earlier edge), ascending.
+pub(crate) fn keep_flagged_then_heaviest(
+    total: usize,
+    max_edges: usize,
+    between_flagged: impl Fn(usize) -> bool + Sync,
+    weight: impl Fn(usize) -> f64 + Sync,
+) -> ExportSelection {
     let mut edges: Vec<u32> = (0..total as u32)
         .into_par_iter()
-        .filter(|&i| {
-            let e = table.fields(i as usize);
-            members.contains(e.source) && members.contains(e.target)
-        })
+        .filter(|&i| between_flagged(i as usize))
         .collect();
     let flagged = edges.len();
     if flagged > max_edges {
         edges.par_sort_unstable_by(|&a, &b| {
-            let (wa, wb) = (
-                table.fields(a as usize).weight,
-                table.fields(b as usize).weight,
-            );
-            wb.total_cmp(&wa).then(a.cmp(&b))
+            weight(b as usize)
+                .total_cmp(&weight(a as usize))
+                .then(a.cmp(&b))
         });
         edges.truncate(max_edges);
         edges.par_sort_unstable();
     }
-    Some(ExportSelection {
+    ExportSelection {
         edges,
         total,
         flagged,
         max_edges,
-    })
+    }
 }
 
 impl Default for AnalysisExportOptions {

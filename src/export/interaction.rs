@@ -10,11 +10,12 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::analysis::keep_flagged_then_heaviest;
 use super::atomic::write_atomically;
 use super::palette::{cluster_color, size_by_score};
 use super::{
     AttrType, AttrValue, AttributeDef, ExportEdge, ExportError, ExportGraph, ExportNode,
-    GexfOptions, write_gexf,
+    ExportSelection, GexfOptions, write_gexf,
 };
 use crate::graph::InteractionGraph;
 use crate::model::{Collection, NO_TIME};
@@ -32,6 +33,74 @@ pub const INTERACTION_GEXF_FILE: &str = "interaction.gexf";
 ///
 /// `O(A + E)` for `A` accounts and `E` edges; the records are built in parallel.
 pub fn interaction_export(c: &Collection, g: &InteractionGraph, report: &Report) -> ExportGraph {
+    interaction_export_selected(c, g, report, None)
+}
+
+/// The edges of `g` the interaction GEXF holds when `g` has more than `max_edges`, chosen as
+/// the coordination graph's files choose theirs ([`super::select_export_edges`]): those
+/// between two members of flagged clusters, the most posts first if they are still too many.
+/// `None` when every edge fits. Edge indices are into `g.edges`.
+pub fn select_interaction_edges(
+    c: &Collection,
+    g: &InteractionGraph,
+    report: &Report,
+    max_edges: usize,
+) -> Option<ExportSelection> {
+    if g.edges.len() <= max_edges {
+        return None;
+    }
+    let mut member = vec![false; c.accounts.len()];
+    for id in report
+        .clusters
+        .iter()
+        .filter(|k| k.flagged)
+        .flat_map(|k| &k.members)
+    {
+        if let Some(a) = c.accounts.ids.get(id) {
+            member[a as usize] = true;
+        }
+    }
+    let edges = &g.edges;
+    Some(keep_flagged_then_heaviest(
+        edges.len(),
+        max_edges,
+        |i| member[edges[i].source as usize] && member[edges[i].target as usize],
+        |i| f64::from(edges[i].count),
+    ))
+}
+
+/// A sentence saying what the interaction GEXF holds, for the report's warnings.
+pub fn interaction_selection_note(selection: &ExportSelection) -> String {
+    format!(
+        "the interaction graph has {} edges, more than the {} its GEXF holds \
+         (--export-max-edges): {INTERACTION_GEXF_FILE} holds {}",
+        selection.total,
+        selection.max_edges,
+        held_edges(selection)
+    )
+}
+
+/// Which edges a cut interaction graph holds, in words.
+fn held_edges(selection: &ExportSelection) -> String {
+    let kept = selection.edges.len();
+    if selection.flagged > kept {
+        format!(
+            "the {kept} edges of most posts among the {} between members of flagged clusters",
+            selection.flagged
+        )
+    } else {
+        format!("the {kept} edges between members of flagged clusters")
+    }
+}
+
+/// [`interaction_export`] of the edges `selected` (ascending indices into `g.edges`) and the
+/// accounts they join, or of the whole graph.
+pub fn interaction_export_selected(
+    c: &Collection,
+    g: &InteractionGraph,
+    report: &Report,
+    selected: Option<&[u32]>,
+) -> ExportGraph {
     let accounts: HashMap<&str, &crate::report::Account> =
         report.accounts.iter().map(|a| (a.id.as_str(), a)).collect();
     let flagged_rank: HashMap<u32, u32> = report
@@ -40,7 +109,18 @@ pub fn interaction_export(c: &Collection, g: &InteractionGraph, report: &Report)
         .filter(|k| k.flagged)
         .map(|k| (k.id, k.rank))
         .collect();
-    let ids = g.accounts();
+    let ids = match selected {
+        None => g.accounts(),
+        Some(edges) => {
+            let mut ids: Vec<_> = edges
+                .iter()
+                .flat_map(|&i| [g.edges[i as usize].source, g.edges[i as usize].target])
+                .collect();
+            ids.par_sort_unstable();
+            ids.dedup();
+            ids
+        }
+    };
     let nodes = ids
         .par_iter()
         .map(|&a| {
@@ -76,9 +156,17 @@ pub fn interaction_export(c: &Collection, g: &InteractionGraph, report: &Report)
         })
         .collect();
     let node = |a| ids.binary_search(&a).unwrap_or(0);
-    let edges = g
-        .edges
+    let all: Vec<u32>;
+    let edge_ixs = match selected {
+        Some(edges) => edges,
+        None => {
+            all = (0..g.edges.len() as u32).collect();
+            &all
+        }
+    };
+    let edges = edge_ixs
         .par_iter()
+        .map(|&i| &g.edges[i as usize])
         .map(|e| ExportEdge {
             source: node(e.source),
             target: node(e.target),
@@ -104,19 +192,27 @@ pub fn interaction_export(c: &Collection, g: &InteractionGraph, report: &Report)
 }
 
 /// Writes the interaction graph as a dynamic GEXF (spells on nodes and edges) to `path`,
-/// atomically.
+/// atomically: the edges `selection` keeps ([`select_interaction_edges`]), or all of them.
 pub fn write_interaction_gexf(
     c: &Collection,
     g: &InteractionGraph,
     report: &Report,
+    selection: Option<&ExportSelection>,
     path: &Path,
 ) -> Result<(), ExportError> {
-    let graph = interaction_export(c, g, report);
+    let graph = interaction_export_selected(c, g, report, selection.map(|s| s.edges.as_slice()));
+    let held = selection.map_or(String::new(), |s| {
+        format!(
+            " Of its {} edges, the file holds {}.",
+            s.total,
+            held_edges(s)
+        )
+    });
     let options = GexfOptions {
         dynamic: true,
         description: Some(format!(
             "Interaction graph: account to account, one edge per kind (retweet, quote, reply, \
-             mention) and pair, weight = count. {} accounts, {} edges.",
+             mention) and pair, weight = count. {} accounts, {} edges.{held}",
             graph.nodes.len(),
             graph.edges.len()
         )),

@@ -56,7 +56,10 @@ pub use analysis::{
 pub use dot::{DotFile, DotOptions, cluster_dots, write_cluster_dots, write_dot};
 pub use gexf::{GexfOptions, write_gexf};
 pub use graphml::write_graphml;
-pub use interaction::{INTERACTION_GEXF_FILE, interaction_export, write_interaction_gexf};
+pub use interaction::{
+    INTERACTION_GEXF_FILE, interaction_export, interaction_export_selected,
+    interaction_selection_note, select_interaction_edges, write_interaction_gexf,
+};
 pub use model::{
     AttrType, AttrValue, AttributeDef, EdgeVisitor, Element, ExportCluster, ExportEdge,
     ExportGraph, ExportNode, GraphSource, NodeVisitor, Rgb,
