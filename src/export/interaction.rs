@@ -17,7 +17,7 @@ use super::{
     AttrType, AttrValue, AttributeDef, ExportEdge, ExportError, ExportGraph, ExportNode,
     ExportSelection, GexfOptions, write_gexf,
 };
-use crate::graph::InteractionGraph;
+use crate::graph::{InteractionEdge, InteractionGraph};
 use crate::model::{Collection, NO_TIME};
 use crate::report::Report;
 
@@ -156,26 +156,21 @@ pub fn interaction_export_selected(
         })
         .collect();
     let node = |a| ids.binary_search(&a).unwrap_or(0);
-    let all: Vec<u32>;
-    let edge_ixs = match selected {
-        Some(edges) => edges,
-        None => {
-            all = (0..g.edges.len() as u32).collect();
-            &all
-        }
+    let edge = |e: &InteractionEdge| ExportEdge {
+        source: node(e.source),
+        target: node(e.target),
+        weight: f64::from(e.count),
+        kind: Some(e.kind.name().to_owned()),
+        values: vec![AttrValue::Int(i64::from(e.count))],
+        spells: vec![(e.first_ms, e.last_ms)],
     };
-    let edges = edge_ixs
-        .par_iter()
-        .map(|&i| &g.edges[i as usize])
-        .map(|e| ExportEdge {
-            source: node(e.source),
-            target: node(e.target),
-            weight: f64::from(e.count),
-            kind: Some(e.kind.name().to_owned()),
-            values: vec![AttrValue::Int(i64::from(e.count))],
-            spells: vec![(e.first_ms, e.last_ms)],
-        })
-        .collect();
+    let edges = match selected {
+        Some(ixs) => ixs
+            .par_iter()
+            .map(|&i| edge(&g.edges[i as usize]))
+            .collect(),
+        None => g.edges.par_iter().map(edge).collect(),
+    };
     ExportGraph {
         directed: true,
         node_attributes: vec![

@@ -582,23 +582,17 @@ impl CollectionBuilder {
         self.merge_placeholder_accounts();
         let n = self.c.posts.len();
         self.group_entities(n);
-        // Lay texts out in post order.
-        if self.text_arena.is_empty() {
-            // No text at all (retweets only, or texts not read): every span is empty.
-            self.c.posts.text = String::new();
-            self.c.posts.text_start = vec![0; n + 1];
-        } else {
-            let mut text = String::with_capacity(self.text_span.iter().map(|s| s.1 as usize).sum());
-            let mut text_start = Vec::with_capacity(n + 1);
-            text_start.push(0u64);
-            for p in 0..n {
-                let (s, len) = self.text_span.get(p).copied().unwrap_or((0, 0));
-                text.push_str(&self.text_arena[s as usize..s as usize + len as usize]);
-                text_start.push(text.len() as u64);
-            }
-            self.c.posts.text = text;
-            self.c.posts.text_start = text_start;
+        // Lay texts out in post order; posts past the spans have none.
+        let mut text = String::with_capacity(self.text_span.iter().map(|s| s.1 as usize).sum());
+        let mut text_start = Vec::with_capacity(n + 1);
+        text_start.push(0u64);
+        for p in 0..n {
+            let (s, len) = self.text_span.get(p).copied().unwrap_or((0, 0));
+            text.push_str(&self.text_arena[s as usize..s as usize + len as usize]);
+            text_start.push(text.len() as u64);
         }
+        self.c.posts.text = text;
+        self.c.posts.text_start = text_start;
         shrink_columns(&mut self.c);
         (self.c, self.counts)
     }
@@ -606,11 +600,6 @@ impl CollectionBuilder {
     /// Groups the pending entities by post (counting sort, stable), then sorts and dedupes
     /// each post's, into the posts' entity columns.
     fn group_entities(&mut self, n: usize) {
-        if self.pending_entities.is_empty() {
-            self.c.posts.entities = Vec::new();
-            self.c.posts.entity_start = vec![0; n + 1];
-            return;
-        }
         let mut start = vec![0u32; n + 1];
         for &(p, _) in &self.pending_entities {
             start[p as usize + 1] += 1;
