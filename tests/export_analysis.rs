@@ -198,6 +198,7 @@ fn report() -> Report {
             dormant_days: 90,
             similarity: 0.8,
             min_text_chars: 10,
+            crowd: 50,
         },
         summary: Summary {
             graph_accounts: 7,

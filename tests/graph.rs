@@ -675,6 +675,93 @@ fn tfidf_cosine_weights_and_backbone() {
 }
 
 #[test]
+fn crowd_discounted_weights_count_crowded_objects_as_a_share() {
+    let mut f = Fixture::default();
+    // Post x: five retweets, four within one minute (peak crowd 4), the fifth 100 s later.
+    for (id, who, at) in [("1", "a", 0), ("2", "b", 5), ("3", "c", 10), ("4", "d", 60)] {
+        f.post(id, who, at, Ref::Retweet("x"), "");
+    }
+    f.post("5", "e", 160, Ref::Retweet("x"), "");
+    // Post y: a and b alone (peak crowd 2); post z: a, b and c within a minute (3).
+    f.post("6", "a", 1_000, Ref::Retweet("y"), "");
+    f.post("7", "b", 1_030, Ref::Retweet("y"), "");
+    for (id, who, at) in [("8", "a", 2_000), ("9", "b", 2_001), ("10", "c", 2_002)] {
+        f.post(id, who, at, Ref::Retweet("z"), "");
+    }
+    let c = f.finish();
+    let options = CoActionOptions {
+        weighting: Weighting::CrowdDiscounted { crowd: 3 },
+        ..Default::default()
+    };
+    let g = build_with(&c, CoActionKind::CoRetweet, &options);
+    // x counts 3/4, y and z (crowds 2 and 3) count 1; d–e meet at 100 s: out of the window.
+    let weights: Vec<(String, String, f64, u32)> = g
+        .edges
+        .iter()
+        .map(|e| {
+            let (s, t) = (c.account_id(e.source), c.account_id(e.target));
+            (s.into_owned(), t.into_owned(), e.weight, e.objects)
+        })
+        .collect();
+    let expected = [
+        ("a", "b", 0.75 + 1.0 + 1.0, 3),
+        ("a", "c", 0.75 + 1.0, 2),
+        ("a", "d", 0.75, 1),
+        ("b", "c", 0.75 + 1.0, 2),
+        ("b", "d", 0.75, 1),
+        ("c", "d", 0.75, 1),
+    ];
+    assert_eq!(weights.len(), expected.len());
+    for (got, want) in weights.iter().zip(expected) {
+        assert_eq!(
+            (got.0.as_str(), got.1.as_str(), got.3),
+            (want.0, want.1, want.3)
+        );
+        assert!((got.2 - want.2).abs() < 1e-12, "{got:?} against {want:?}");
+    }
+    // A crowd as large as the peak counts every object 1, as Count does.
+    let full = CoActionOptions {
+        weighting: Weighting::CrowdDiscounted { crowd: 4 },
+        ..Default::default()
+    };
+    assert_eq!(
+        rows(&c, &build_with(&c, CoActionKind::CoRetweet, &full)),
+        rows(&c, &build(&c, CoActionKind::CoRetweet))
+    );
+    let none = CoActionOptions {
+        weighting: Weighting::CrowdDiscounted { crowd: 0 },
+        ..Default::default()
+    };
+    assert!(build_co_action_graph(&c, CoActionKind::CoRetweet, &none).is_err());
+}
+
+#[test]
+fn crowd_discounted_near_duplicates_share_by_cluster() {
+    let mut f = Fixture::default();
+    // One cluster of three near-identical texts within 20 s, and a pair of another text.
+    let text = "the documents prove everything today";
+    f.post("1", "a", 0, Ref::None, text);
+    f.post("2", "b", 10, Ref::None, text);
+    f.post("3", "c", 20, Ref::None, text);
+    let other = "nothing to see in these files at all";
+    f.post("4", "a", 500, Ref::None, other);
+    f.post("5", "b", 510, Ref::None, other);
+    let c = f.finish();
+    let options = CoActionOptions {
+        weighting: Weighting::CrowdDiscounted { crowd: 2 },
+        ..Default::default()
+    };
+    let g = build_with(&c, CoActionKind::NearDuplicateText, &options);
+    let weights: Vec<f64> = g.edges.iter().map(|e| e.weight).collect();
+    // a–b: 2/3 (the crowded cluster) + 1; a–c and b–c: 2/3.
+    let expected = [2.0 / 3.0 + 1.0, 2.0 / 3.0, 2.0 / 3.0];
+    assert_eq!(weights.len(), 3);
+    for (got, want) in weights.iter().zip(expected) {
+        assert!((got - want).abs() < 1e-12, "{weights:?}");
+    }
+}
+
+#[test]
 fn layers_combine_with_per_layer_weights() {
     let c = peers_tiny();
     let rt = build(&c, CoActionKind::CoRetweet);

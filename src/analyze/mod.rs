@@ -11,9 +11,15 @@ collection ─► co-action layers ─► coordination graph (edges ≥ min weig
 
 **Layers.** By default co-retweet, co-hashtag, co-URL, co-text and near-duplicate text, with
 W = 60 s: amplification, trend pushing, link pushing and copy-paste. The combined weight of an
-edge is the sum of its layer weights (distinct objects co-acted on), and edges under
-`min_edge_weight` (2) are dropped: one coincidence in a minute is what organic users produce
-by the thousand around a viral post; two distinct objects within a minute each, rarely.
+edge is the sum of its layer weights: distinct objects co-acted on, an object on which more
+than [`DEFAULT_CROWD`] (50) actions fall within one window counting `50 / peak`
+([`Weighting::CrowdDiscounted`]). Edges under `min_edge_weight` (2) are dropped: one
+coincidence in a minute is what organic users produce by the thousand around a viral post;
+two distinct objects within a minute each, rarely. The discount matters as the collection
+grows: ten times the accounts put ten times as many in each viral post's first minute and a
+hundred times as many pairs, and the same holds for the thousands of bots of several
+networks that retweet the same leaked post within seconds; counted in full, such crowds tie
+every bot of every network together and outweigh the teams themselves.
 
 **Memory.** Only the combined edges that pass `min_edge_weight` are kept. The layers are
 built and combined one range of source accounts at a time
@@ -76,7 +82,9 @@ use rayon::prelude::*;
 
 use crate::community::{CommunityError, CommunityOptions, Partition, detect_communities};
 use crate::graph::csr::CsrError;
-use crate::graph::{CoActionKind, CoActionOptions, CompactGraph, CoordinationGraph, GraphError};
+use crate::graph::{
+    CoActionKind, CoActionOptions, CompactGraph, CoordinationGraph, GraphError, Weighting,
+};
 use crate::model::{AccountIx, Collection, NONE};
 use crate::progress::Progress;
 use crate::report::{CoordinationEdges, Report};
@@ -127,6 +135,10 @@ pub const DEFAULT_NETWORKS: [CoActionKind; 5] = [
     CoActionKind::NearDuplicateText,
 ];
 
+/// The default peak crowd up to which an object counts in full in the coordination graph
+/// ([`Weighting::CrowdDiscounted`]): a team of fifty acting on a post within a minute.
+pub const DEFAULT_CROWD: u32 = 50;
+
 /// The default [`AnalyzeOptions::max_pairs_in_memory`]: 64 million, about 5 GB.
 pub const DEFAULT_MAX_PAIRS_IN_MEMORY: u64 = 64 << 20;
 
@@ -134,7 +146,12 @@ impl Default for AnalyzeOptions {
     fn default() -> Self {
         AnalyzeOptions {
             networks: DEFAULT_NETWORKS.to_vec(),
-            co_action: CoActionOptions::default(),
+            co_action: CoActionOptions {
+                weighting: Weighting::CrowdDiscounted {
+                    crowd: DEFAULT_CROWD,
+                },
+                ..CoActionOptions::default()
+            },
             min_edge_weight: 2.0,
             community: CommunityOptions::default(),
             min_cluster_size: 3,

@@ -12,7 +12,9 @@ use super::rank::{SuspicionInputs, suspicion};
 use super::synchrony::{ClusterSweep, latency_upper_edges};
 use super::{AnalyzeOptions, ClusterSet};
 use crate::community::Method;
-use crate::graph::{CoActionEdge, CoActionGraph, CoActionKind, CompactGraph, object_label};
+use crate::graph::{
+    CoActionEdge, CoActionGraph, CoActionKind, CompactGraph, Weighting, object_label,
+};
 use crate::ingest::IngestReport;
 use crate::ingest::time::format_rfc3339;
 use crate::model::{AccountIx, Collection, NO_TIME, NONE};
@@ -363,6 +365,10 @@ fn parameters(o: &AnalyzeOptions) -> Parameters {
         dormant_days: o.signals.dormant_days,
         similarity: o.co_action.similarity_threshold,
         min_text_chars: o.co_action.min_text_chars as u32,
+        crowd: match o.co_action.weighting {
+            Weighting::CrowdDiscounted { crowd } => crowd,
+            _ => 0,
+        },
     }
 }
 

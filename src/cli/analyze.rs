@@ -14,7 +14,7 @@ use coordgraph::export::{
     interaction_selection_note, select_export_edges, select_interaction_edges,
     write_interaction_gexf,
 };
-use coordgraph::graph::{CoActionKind, CoActionOptions, build_interaction_graph};
+use coordgraph::graph::{CoActionKind, CoActionOptions, Weighting, build_interaction_graph};
 use coordgraph::report::write_outputs;
 use coordgraph::signals::SignalOptions;
 
@@ -54,9 +54,15 @@ pub(crate) struct AnalyzeArgs {
     seed: u64,
 
     /// Drop coordination edges lighter than this (combined weight: distinct objects over the
-    /// layers).
+    /// layers, crowded ones counting a share, see `--crowd`).
     #[arg(long, default_value_t = 2.0)]
     min_edge_weight: f64,
+
+    /// Objects on which more than this many actions fall within one window (a viral post's
+    /// first minute, a trending hashtag) count `crowd / peak` in the edge weights instead of
+    /// 1; 0 counts every object 1.
+    #[arg(long, default_value_t = coordgraph::analyze::DEFAULT_CROWD, value_name = "ACTIONS")]
+    crowd: u32,
 
     /// Smallest cluster reported.
     #[arg(long, default_value_t = 3)]
@@ -114,6 +120,11 @@ impl AnalyzeArgs {
                 window_secs: self.window,
                 min_text_chars: self.min_text_chars,
                 similarity_threshold: self.similarity,
+                weighting: if self.crowd == 0 {
+                    Weighting::Count
+                } else {
+                    Weighting::CrowdDiscounted { crowd: self.crowd }
+                },
                 ..CoActionOptions::default()
             },
             min_edge_weight: self.min_edge_weight,

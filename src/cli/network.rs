@@ -50,10 +50,15 @@ pub(crate) struct NetworkArgs {
     #[arg(long, default_value_t = 0.8)]
     similarity: f64,
 
-    /// Edge weight: `count` (distinct objects co-acted on) or `tfidf` (cosine of TF-IDF rows,
-    /// Pacheco et al. 2021).
-    #[arg(long, default_value = "count", value_parser = ["count", "tfidf"])]
+    /// Edge weight: `count` (distinct objects co-acted on), `crowd` (the same, an object on
+    /// which more than `--crowd` actions fall within one window counting `crowd / peak`) or
+    /// `tfidf` (cosine of TF-IDF rows, Pacheco et al. 2021).
+    #[arg(long, default_value = "count", value_parser = ["count", "crowd", "tfidf"])]
     weighting: String,
+
+    /// With `--weighting crowd`: the largest peak crowd an object counts in full for.
+    #[arg(long, default_value_t = coordgraph::analyze::DEFAULT_CROWD, value_name = "ACTIONS")]
+    crowd: u32,
 
     /// Keep only the heaviest edges: `fraction:F` (top F of all edges) or `top:K` (K per node).
     #[arg(long, value_name = "SPEC")]
@@ -212,10 +217,10 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
         min_participation: args.min_participation,
         min_text_chars: args.min_text_chars,
         similarity_threshold: args.similarity,
-        weighting: if args.weighting == "tfidf" {
-            Weighting::TfIdfCosine
-        } else {
-            Weighting::Count
+        weighting: match args.weighting.as_str() {
+            "tfidf" => Weighting::TfIdfCosine,
+            "crowd" => Weighting::CrowdDiscounted { crowd: args.crowd },
+            _ => Weighting::Count,
         },
         backbone: parse_backbone(args.backbone.as_deref())?,
         max_pairs_per_object: args.max_pairs_per_object,

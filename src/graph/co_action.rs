@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::actions::{Action, extract_actions, filter_participation};
 use super::near_duplicate::near_duplicate_pairs;
 use super::sweep::{Capped, Grouped, sweep_into, window_pairs_per_group};
-use super::weighting::{apply_backbone, tfidf_cosine};
+use super::weighting::{ObjectShares, apply_backbone, group_shares, tfidf_cosine};
 use super::{CoActionKind, CoActionOptions, GraphError, Weighting};
 use crate::model::{AccountIx, Collection, normalize_text};
 
@@ -21,7 +21,8 @@ pub struct CoActionEdge {
     pub source: AccountIx,
     /// The account with the larger index.
     pub target: AccountIx,
-    /// The weight: `objects` with [`Weighting::Count`], the TF-IDF cosine otherwise.
+    /// The weight: `objects` with [`Weighting::Count`], the sum of the objects' shares with
+    /// [`Weighting::CrowdDiscounted`], the TF-IDF cosine with [`Weighting::TfIdfCosine`].
     pub weight: f64,
     /// Distinct objects on which the two accounts co-act.
     pub objects: u32,
@@ -138,6 +139,8 @@ pub(crate) struct Paired {
     pub records: SplitPairs,
     /// (account, object) of every action, for TF-IDF.
     pub account_objects: Vec<(u32, u32)>,
+    /// What each object adds to an edge's weight (empty: 1 each).
+    pub shares: ObjectShares,
     pub warnings: Vec<CapWarning>,
     pub objects: u64,
     pub pairs: u64,
@@ -184,7 +187,7 @@ pub fn build_co_action_graph(
     } else {
         pair_by_object(c, kind, actions, options)
     };
-    let mut edges = paired.records.aggregate();
+    let mut edges = paired.records.aggregate(&paired.shares);
     let edges_before_filter = edges.len() as u64;
     if options.weighting == Weighting::TfIdfCosine {
         tfidf_cosine(paired.account_objects, &mut edges);
@@ -233,6 +236,7 @@ enum LayerSource {
         grouped: Grouped,
         totals: Vec<u64>,
         account_objects: Vec<(u32, u32)>,
+        shares: ObjectShares,
         actions: u64,
     },
     /// The whole graph, built at once.
@@ -258,11 +262,13 @@ impl<'c> RangedLayer<'c> {
             let grouped = Grouped::new(actions);
             let totals = window_pairs_per_group(&grouped, options.window_ms());
             let account_objects = account_objects(&grouped, options.weighting);
+            let shares = group_shares(&grouped, options.window_ms(), options.weighting);
             LayerSource::Sweep {
                 actions: grouped.actions.len() as u64,
                 grouped,
                 totals,
                 account_objects,
+                shares,
             }
         };
         Ok(RangedLayer {
@@ -337,6 +343,7 @@ impl<'c> RangedLayer<'c> {
                 grouped,
                 totals,
                 account_objects,
+                shares,
                 ..
             } => {
                 let c = self.c;
@@ -366,7 +373,7 @@ impl<'c> RangedLayer<'c> {
                     layout,
                     parts: swept.parts,
                 }
-                .aggregate();
+                .aggregate(shares);
                 self.edges_before_filter += edges.len() as u64;
                 if self.options.weighting == Weighting::TfIdfCosine {
                     tfidf_cosine(account_objects.clone(), &mut edges);
@@ -428,12 +435,14 @@ fn pair_by_object(
         object_label(c, kind, &grouped.group(g as usize)[0])
     });
     let account_objects = account_objects(&grouped, options.weighting);
+    let shares = group_shares(&grouped, window_ms, options.weighting);
     Paired {
         records: SplitPairs {
             layout,
             parts: swept.parts,
         },
         account_objects,
+        shares,
         warnings,
         objects: grouped.len() as u64,
         pairs: swept.pairs,
@@ -566,11 +575,12 @@ impl SplitPairs {
         SplitPairs { layout, parts }
     }
 
-    /// Edges, one per key, sorted by key. Buckets are gathered, sorted and aggregated in
-    /// parallel, each freeing its records once its edges are made, so that memory peaks near
-    /// one copy of the records plus the edges. Every aggregate is independent of the order of
-    /// the records, so the edges do not depend on how the work was split.
-    pub(crate) fn aggregate(self) -> Vec<CoActionEdge> {
+    /// Edges, one per key, sorted by key, weighted by the objects' `shares` (empty: each
+    /// distinct object counts 1). Buckets are gathered, sorted and aggregated in parallel,
+    /// each freeing its records once its edges are made, so that memory peaks near one copy
+    /// of the records plus the edges. Every aggregate is independent of the order of the
+    /// records, so the edges do not depend on how the work was split.
+    pub(crate) fn aggregate(self, shares: &[f64]) -> Vec<CoActionEdge> {
         let mut by_bucket: Vec<Vec<Vec<PairRecord>>> = (0..self.layout.buckets)
             .map(|_| Vec::with_capacity(self.parts.len()))
             .collect();
@@ -596,7 +606,7 @@ impl SplitPairs {
                     .filter(|(i, r)| *i == 0 || records[i - 1].key != r.key)
                     .count();
                 let mut edges = vec![EMPTY_EDGE; keys];
-                aggregate_sorted(&records, &mut edges);
+                aggregate_sorted(&records, shares, &mut edges);
                 edges
             })
             .collect();
@@ -627,7 +637,7 @@ fn account_objects(grouped: &Grouped, weighting: Weighting) -> Vec<(u32, u32)> {
 
 #[cfg(test)]
 fn aggregate(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Vec<CoActionEdge> {
-    SplitPairs::from_parts(parts, accounts).aggregate()
+    SplitPairs::from_parts(parts, accounts).aggregate(&[])
 }
 
 const EMPTY_EDGE: CoActionEdge = CoActionEdge {
@@ -642,8 +652,10 @@ const EMPTY_EDGE: CoActionEdge = CoActionEdge {
     last_ms: 0,
 };
 
-/// Aggregates sorted records into `out`, which has one slot per distinct key.
-fn aggregate_sorted(records: &[PairRecord], out: &mut [CoActionEdge]) {
+/// Aggregates sorted records into `out`, which has one slot per distinct key; the weight sums
+/// the `shares` of the distinct objects in ascending object order (1 each when empty).
+fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionEdge]) {
+    let share = |object: u32| shares.get(object as usize).copied().unwrap_or(1.0);
     let mut dts: Vec<u32> = Vec::new();
     let mut objects: Vec<u32> = Vec::new();
     let mut start = 0;
@@ -654,21 +666,31 @@ fn aggregate_sorted(records: &[PairRecord], out: &mut [CoActionEdge]) {
             end += 1;
         }
         let run = &records[start..end];
-        let edge = |objects: usize, min_dt: u32, median: f64, first: i64, last: i64| CoActionEdge {
-            source: (key >> 32) as u32,
-            target: key as u32,
-            weight: objects as f64,
-            objects: objects as u32,
-            pairs: run.len() as u64,
-            min_dt_ms: min_dt,
-            median_dt_ms: median,
-            first_ms: first,
-            last_ms: last,
-        };
+        let edge =
+            |objects: usize, weight: f64, min_dt: u32, median: f64, first: i64, last: i64| {
+                CoActionEdge {
+                    source: (key >> 32) as u32,
+                    target: key as u32,
+                    weight,
+                    objects: objects as u32,
+                    pairs: run.len() as u64,
+                    min_dt_ms: min_dt,
+                    median_dt_ms: median,
+                    first_ms: first,
+                    last_ms: last,
+                }
+            };
         if let [r] = run {
             // Most edges rest on one pair.
             let last = r.t_first + i64::from(r.dt_ms);
-            *slot = edge(1, r.dt_ms, f64::from(r.dt_ms), r.t_first, last);
+            *slot = edge(
+                1,
+                share(r.object),
+                r.dt_ms,
+                f64::from(r.dt_ms),
+                r.t_first,
+                last,
+            );
             start = end;
             continue;
         }
@@ -686,8 +708,13 @@ fn aggregate_sorted(records: &[PairRecord], out: &mut [CoActionEdge]) {
         }
         objects.sort_unstable();
         objects.dedup();
+        let weight = if shares.is_empty() {
+            objects.len() as f64
+        } else {
+            objects.iter().map(|&o| share(o)).sum()
+        };
         let median = median_ms(&mut dts);
-        *slot = edge(objects.len(), min_dt, median, first, last);
+        *slot = edge(objects.len(), weight, min_dt, median, first, last);
         start = end;
     }
 }
@@ -751,11 +778,11 @@ mod tests {
         let split =
             SplitPairs::from_parts(records.chunks(30_000).map(<[_]>::to_vec).collect(), 1000);
         assert_eq!(split.layout.buckets, 8);
-        let edges = split.aggregate();
+        let edges = split.aggregate(&[]);
         let mut sorted = records.clone();
         sorted.sort_unstable_by_key(|r| r.key);
         let mut expected = vec![EMPTY_EDGE; edges.len()];
-        aggregate_sorted(&sorted, &mut expected);
+        aggregate_sorted(&sorted, &[], &mut expected);
         assert_eq!(edges, expected);
         assert!(
             edges

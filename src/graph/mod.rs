@@ -19,8 +19,9 @@ and an account never pairs with itself.
 
 Each undirected edge (source < target, as account indices) carries:
 - `weight`: by default the number of distinct objects on which the two accounts co-act
-  ([`Weighting::Count`]), or the TF-IDF cosine similarity of their account × object rows
-  ([`Weighting::TfIdfCosine`]);
+  ([`Weighting::Count`]); the same with crowded objects counting a share
+  ([`Weighting::CrowdDiscounted`], below); or the TF-IDF cosine similarity of their account ×
+  object rows ([`Weighting::TfIdfCosine`]);
 - `pairs`: the number of co-action pairs, i.e. pairs of actions (one of each account, on the
   same object, within the window); two retweets each of *a* and *b* of one post within the
   window make one object and four pairs;
@@ -65,6 +66,14 @@ dropped, then the [`Backbone`] is applied. [`Weighting::TfIdfCosine`] follows Pa
 count matrix are weighted by sublinear tf (1 + ln tf) times smooth idf (ln((1 + N)/(1 + df)) +
 1, N = accounts with an action), L2-normalised, and an edge's weight is the cosine of its two
 rows over *all* their objects; the window decides which pairs become edges.
+
+[`Weighting::CrowdDiscounted`] with crowd *K*: an object's *peak crowd* `c` is the most actions
+on it within one window (any span of W seconds); each distinct object an edge rests on adds
+`min(1, K / c)` to its weight. Two accounts among thousands retweeting a viral post in its first
+minute, or posting a trending hashtag, have met by chance as much as by design; a team of
+fifty acting on one post counts in full. This is what keeps the organic noise around viral
+posts, which grows with the square of the crowd, from burying small teams. Near-duplicate
+clusters take the peak crowd of their posts.
 
 **Scale and the memory bound.** Actions are grouped by object with one parallel sort; each
 object is swept in time order, pairing an action only with the later actions within W (a
@@ -227,6 +236,28 @@ pub enum Weighting {
     /// Cosine similarity of the accounts' TF-IDF rows of the account × object matrix
     /// (Pacheco et al. 2021), computed for the pairs that co-act.
     TfIdfCosine,
+    /// Distinct objects, each counting `min(1, crowd / c)` where `c`, the object's peak
+    /// crowd, is the most actions on it within one window. A post that thousands retweet in
+    /// its first minute, or a trending hashtag, is weak evidence that any two of them act in
+    /// concert; an object a team of fifty acts on at once counts in full. With no object
+    /// past `crowd`, this is [`Weighting::Count`].
+    CrowdDiscounted {
+        /// The largest peak crowd an object counts in full for (at least 1).
+        crowd: u32,
+    },
+}
+
+impl Weighting {
+    /// What one object with peak crowd `peak` adds to the weight of an edge it supports:
+    /// 1, or `crowd / peak` past the crowd ([`Weighting::CrowdDiscounted`]).
+    pub fn object_share(self, peak: u64) -> f64 {
+        match self {
+            Weighting::CrowdDiscounted { crowd } if peak > u64::from(crowd) => {
+                f64::from(crowd) / peak as f64
+            }
+            _ => 1.0,
+        }
+    }
 }
 
 /// Which edges to keep after weighting: a backbone of the strongest.
@@ -295,6 +326,9 @@ impl CoActionOptions {
         if self.min_weight.is_nan() {
             return Err(GraphError::InvalidMinWeight);
         }
+        if self.weighting == (Weighting::CrowdDiscounted { crowd: 0 }) {
+            return Err(GraphError::InvalidCrowd);
+        }
         match self.backbone {
             Backbone::TopFraction(f) if !(f > 0.0 && f <= 1.0) => Err(GraphError::InvalidBackbone(
                 format!("top fraction {f} is not in (0, 1]"),
@@ -330,6 +364,9 @@ pub enum GraphError {
     /// A minimum weight that is not a number.
     #[error("minimum weight is not a number")]
     InvalidMinWeight,
+    /// A crowd-discounted weighting whose full crowd is 0.
+    #[error("the crowd of crowd-discounted weighting must be at least 1")]
+    InvalidCrowd,
     /// A backbone that keeps nothing.
     #[error("invalid backbone: {0}")]
     InvalidBackbone(String),

@@ -36,6 +36,7 @@ use rustc_hash::FxBuildHasher;
 use super::actions::Action;
 use super::co_action::{PairRecord, Paired, SplitPairs, cap_warnings, text_excerpt};
 use super::sweep::{Grouped, sweep};
+use super::weighting::peak_crowd;
 use super::{CoActionKind, CoActionOptions, Weighting};
 use crate::model::{Collection, normalize_text};
 
@@ -277,13 +278,50 @@ pub(crate) fn near_duplicate_pairs(
     } else {
         Vec::new()
     };
+    let shares = cluster_shares(&actions, &cluster, &clustered, options);
     Paired {
         pairs: records.len() as u64,
         records: SplitPairs::from_parts(vec![records], c.accounts.len()),
         account_objects,
+        shares,
         warnings,
         objects: clustered.len() as u64,
     }
+}
+
+/// The share of each cluster in `clustered` (indexed by cluster name, 1 elsewhere), from its
+/// peak crowd: the most of its posts within one window. Empty unless the weighting discounts
+/// crowds.
+fn cluster_shares(
+    actions: &[Action],
+    cluster: &[u32],
+    clustered: &[u32],
+    options: &CoActionOptions,
+) -> Vec<f64> {
+    if !matches!(options.weighting, Weighting::CrowdDiscounted { .. }) {
+        return Vec::new();
+    }
+    let mut in_cluster = vec![false; actions.len()];
+    for &k in clustered {
+        in_cluster[k as usize] = true;
+    }
+    let members: Vec<Action> = actions
+        .iter()
+        .zip(cluster)
+        .filter(|&(_, &k)| in_cluster[k as usize])
+        .map(|(a, &k)| Action {
+            object: u64::from(k),
+            ..*a
+        })
+        .collect();
+    let grouped = Grouped::new(members);
+    let mut shares = vec![1.0; actions.len()];
+    for g in 0..grouped.len() {
+        let group = grouped.group(g);
+        let peak = peak_crowd(group, options.window_ms());
+        shares[group[0].object as usize] = options.weighting.object_share(peak);
+    }
+    shares
 }
 
 #[cfg(test)]

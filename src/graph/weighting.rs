@@ -1,13 +1,50 @@
 /*!
-Edge weighting and backbones: TF-IDF cosine of the account × object matrix (Pacheco et al.,
-"Uncovering coordinated networks on social media", ICWSM 2021,
+Edge weighting and backbones: the shares of crowded objects, TF-IDF cosine of the account ×
+object matrix (Pacheco et al., "Uncovering coordinated networks on social media", ICWSM 2021,
 <https://ojs.aaai.org/index.php/ICWSM/article/view/18075>), and the cuts that keep the
 strongest edges.
 */
 
 use rayon::prelude::*;
 
-use super::{Backbone, CoActionEdge};
+use super::actions::Action;
+use super::sweep::Grouped;
+use super::{Backbone, CoActionEdge, Weighting};
+
+/// What each object adds to the weight of an edge, indexed by the `object` of its pair
+/// records: the group number, or the near-duplicate cluster. Empty means 1 for every object
+/// (every weighting but [`Weighting::CrowdDiscounted`]).
+pub(crate) type ObjectShares = Vec<f64>;
+
+/// The share of every group of `grouped` under `weighting` (empty when every share is 1).
+pub(crate) fn group_shares(
+    grouped: &Grouped,
+    window_ms: i64,
+    weighting: Weighting,
+) -> ObjectShares {
+    if !matches!(weighting, Weighting::CrowdDiscounted { .. }) {
+        return Vec::new();
+    }
+    (0..grouped.len())
+        .into_par_iter()
+        .map(|g| weighting.object_share(peak_crowd(grouped.group(g), window_ms)))
+        .collect()
+}
+
+/// The most actions of a time-ordered group within one window: `max_i |{ j ≥ i : t_j − t_i
+/// ≤ W }|`, by a two-pointer pass.
+pub(crate) fn peak_crowd(group: &[Action], window_ms: i64) -> u64 {
+    let mut hi = 0;
+    let mut peak = 0;
+    for i in 0..group.len() {
+        hi = hi.max(i + 1);
+        while hi < group.len() && group[hi].time_ms - group[i].time_ms <= window_ms {
+            hi += 1;
+        }
+        peak = peak.max(hi - i);
+    }
+    peak as u64
+}
 
 /// Replaces each edge's weight by the cosine similarity of its accounts' TF-IDF rows.
 ///

@@ -19,8 +19,8 @@ use super::charts::{
 };
 use super::markdown::sort_members;
 use super::render::{
-    clean_text, count, decimal, display_width, duration, escaped, listed_clusters, percent,
-    push_escaped, time, time_opt, truncate,
+    clean_text, count, crowd_text, decimal, display_width, duration, escaped, listed_clusters,
+    percent, push_escaped, time, time_opt, truncate,
 };
 use super::{Account, Cluster, Report, ValueShare};
 
@@ -260,6 +260,7 @@ fn parameters(out: &mut String, report: &Report) {
         ("Co-action window W", format!("{} s", p.window_secs)),
         ("Networks", p.networks.join(", ")),
         ("Least edge weight", decimal(p.min_edge_weight, 2)),
+        ("Full crowd", crowd_text(p.crowd)),
         ("Community detection", p.algorithm.clone()),
         ("Resolution γ", decimal(p.resolution, 2)),
         ("Seed", p.seed.to_string()),

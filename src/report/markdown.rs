@@ -14,7 +14,9 @@ table cell, a link, an image, emphasis nor raw HTML.
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::render::{clean_text, count, decimal, duration, listed_clusters, percent, time};
+use super::render::{
+    clean_text, count, crowd_text, decimal, duration, listed_clusters, percent, time,
+};
 use super::{Account, Cluster, Report, ValueShare};
 use crate::ingest::time::parse_iso_date;
 
@@ -163,6 +165,7 @@ fn parameters(out: &mut String, report: &Report) {
         ("Co-action window W", format!("{} s", p.window_secs)),
         ("Networks", networks),
         ("Least edge weight", decimal(p.min_edge_weight, 2)),
+        ("Full crowd", crowd_text(p.crowd)),
         ("Community detection", md(&p.algorithm)),
         ("Resolution γ", decimal(p.resolution, 2)),
         ("Seed", p.seed.to_string()),

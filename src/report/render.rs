@@ -165,6 +165,16 @@ pub(crate) fn percent(share: f64) -> String {
     }
 }
 
+/// The crowd parameter as read in the parameters table: an object counts in full up to that
+/// many actions within one window.
+pub(crate) fn crowd_text(crowd: u32) -> String {
+    if crowd == 0 {
+        "off (every object counts 1)".to_owned()
+    } else {
+        format!("{crowd} actions within W (past it, an object counts {crowd} / peak)")
+    }
+}
+
 /// A number with `decimals` decimals; `–` when not finite.
 pub(crate) fn decimal(x: f64, decimals: usize) -> String {
     if x.is_finite() {

@@ -101,6 +101,10 @@ pub struct Parameters {
     pub similarity: f64,
     /// Texts shorter than this (normalised characters) are not text actions.
     pub min_text_chars: u32,
+    /// Objects whose peak crowd (most actions within one window) passes this count
+    /// `crowd / peak` in the edge weights; 0: every object counts 1.
+    #[serde(default)]
+    pub crowd: u32,
 }
 
 /// Headline counts.
