@@ -301,6 +301,7 @@ impl<'c> RangedLayer<'c> {
                     self.options.window_ms(),
                     self.options.max_pairs_per_object,
                     totals,
+                    false,
                     |_, group, i, j, out: &mut Vec<u64>| {
                         if out.is_empty() {
                             out.resize(blocks, 0);
@@ -348,6 +349,7 @@ impl<'c> RangedLayer<'c> {
                     self.options.window_ms(),
                     cap,
                     totals,
+                    false,
                     |g, group, i, j, out| {
                         let source = group[i].account.min(group[j].account);
                         if (first..end).contains(&source) {
@@ -421,6 +423,7 @@ fn pair_by_object(
         window_ms,
         cap,
         &totals,
+        true,
         |g, group, i, j, out| out.push(PairRecord::new(&group[i], &group[j], g)),
         |records| layout.split(&records),
     );

@@ -222,6 +222,9 @@ struct Task {
     g1: usize,
     /// Range of `i` within the group, when the task covers part of one group.
     part: Option<(usize, usize)>,
+    /// At least the pairs the task emits (in-window pairs, same-account ones included), to
+    /// size its output once.
+    pairs: u64,
 }
 
 /// `n_i` for every action of a group: how many later actions fall within the window.
@@ -298,16 +301,19 @@ where
     F: Fn(u32, &[Action], usize, usize, &mut Vec<T>) + Sync,
 {
     let totals = window_pairs_per_group(grouped, window_ms);
-    sweep_into(grouped, window_ms, cap, &totals, emit, |out| out)
+    sweep_into(grouped, window_ms, cap, &totals, false, emit, |out| out)
 }
 
 /// [`sweep`], given the groups' [`window_pairs_per_group`], with each task's output vector
-/// turned into the task's part by `finish` as soon as the task ends.
+/// turned into the task's part by `finish` as soon as the task ends. With `one_per_pair`
+/// (`emit` pushes one item per pair), each task's vector is sized once for its in-window
+/// pairs, instead of growing.
 pub(crate) fn sweep_into<T, P, F, G>(
     grouped: &Grouped,
     window_ms: i64,
     cap: u64,
     totals: &[u64],
+    one_per_pair: bool,
     emit: F,
     finish: G,
 ) -> SweepOutput<P>
@@ -324,6 +330,7 @@ where
     let mut n_i = Vec::new();
     let mut g0 = 0;
     let mut load = 0u64;
+    let mut pending_pairs = 0u64;
     for (g, &total) in totals.iter().enumerate() {
         let size = grouped.starts[g + 1] - grouped.starts[g];
         let work = total + size as u64;
@@ -333,11 +340,14 @@ where
                     g0,
                     g1: g,
                     part: None,
+                    pairs: pending_pairs,
                 });
                 g0 = g;
                 load = 0;
+                pending_pairs = 0;
             }
             load += work;
+            pending_pairs += total;
             continue;
         }
         // A large group: close the pending small ones, then split this one by ranges of i.
@@ -346,10 +356,12 @@ where
                 g0,
                 g1: g,
                 part: None,
+                pairs: pending_pairs,
             });
         }
         g0 = g + 1;
         load = 0;
+        pending_pairs = 0;
         pairs_started(grouped.group(g), window_ms, &mut n_i);
         let mut i_cut = n_i.len();
         if total > cap {
@@ -363,16 +375,20 @@ where
         }
         let mut start = 0;
         let mut part_load = 0u64;
+        let mut part_pairs = 0u64;
         for (i, &n) in n_i.iter().enumerate().take(i_cut) {
             part_load += n + 1;
+            part_pairs += n;
             if part_load >= TASK_PAIRS {
                 tasks.push(Task {
                     g0: g,
                     g1: g + 1,
                     part: Some((start, i + 1)),
+                    pairs: part_pairs,
                 });
                 start = i + 1;
                 part_load = 0;
+                part_pairs = 0;
             }
         }
         if start < i_cut {
@@ -380,6 +396,7 @@ where
                 g0: g,
                 g1: g + 1,
                 part: Some((start, i_cut)),
+                pairs: part_pairs,
             });
         }
     }
@@ -388,6 +405,7 @@ where
             g0,
             g1: groups,
             part: None,
+            pairs: pending_pairs,
         });
     }
 
@@ -395,7 +413,11 @@ where
     let results: Vec<(P, u64)> = tasks
         .par_iter()
         .map(|task| {
-            let mut out = Vec::new();
+            let mut out = if one_per_pair {
+                Vec::with_capacity(usize::try_from(task.pairs).unwrap_or(0))
+            } else {
+                Vec::new()
+            };
             let mut emitted = 0u64;
             for g in task.g0..task.g1 {
                 let group = grouped.group(g);
