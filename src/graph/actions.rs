@@ -31,8 +31,19 @@ pub(crate) fn extract_actions(
     kind: CoActionKind,
     min_text_chars: usize,
 ) -> Vec<Action> {
+    concat_parts(extract_action_parts(c, kind, min_text_chars))
+}
+
+/// [`extract_actions`] as one vector per scanned range of posts, which
+/// [`Grouped::from_parts`](super::sweep::Grouped::from_parts) takes without copying them into
+/// one vector first.
+pub(crate) fn extract_action_parts(
+    c: &Collection,
+    kind: CoActionKind,
+    min_text_chars: usize,
+) -> Vec<Vec<Action>> {
     let n = c.posts.len();
-    let chunks: Vec<Vec<Action>> = (0..n.div_ceil(SCAN_CHUNK))
+    (0..n.div_ceil(SCAN_CHUNK))
         .into_par_iter()
         .map(|chunk| {
             let mut out = Vec::with_capacity(SCAN_CHUNK);
@@ -43,11 +54,18 @@ pub(crate) fn extract_actions(
             }
             out
         })
-        .collect();
-    let mut all = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+        .collect()
+}
+
+/// The parts one after the other, in one vector.
+pub(crate) fn concat_parts(parts: Vec<Vec<Action>>) -> Vec<Action> {
+    if parts.len() == 1 {
+        return parts.into_iter().next().unwrap_or_default();
+    }
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
     advise_huge_pages(&all);
-    for chunk in chunks {
-        all.extend_from_slice(&chunk);
+    for part in parts {
+        all.extend_from_slice(&part);
     }
     all
 }
@@ -125,6 +143,22 @@ fn push_actions(
         CoActionKind::CoPost => push(0),
         _ => {}
     }
+}
+
+/// [`filter_participation`] of actions given in parts.
+pub(crate) fn filter_participation_parts(
+    parts: Vec<Vec<Action>>,
+    accounts: usize,
+    min_participation: u32,
+) -> Vec<Vec<Action>> {
+    if min_participation <= 1 {
+        return parts;
+    }
+    vec![filter_participation(
+        concat_parts(parts),
+        accounts,
+        min_participation,
+    )]
 }
 
 /// Actions of accounts with at least `min_participation` actions.

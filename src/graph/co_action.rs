@@ -7,7 +7,7 @@ use std::fmt;
 
 use rayon::prelude::*;
 
-use super::actions::{Action, extract_actions, filter_participation};
+use super::actions::{Action, concat_parts, extract_action_parts, filter_participation_parts};
 use super::near_duplicate::near_duplicate_pairs;
 use super::sweep::{Capped, Grouped, sweep_into, window_pairs_per_group};
 use super::weighting::{ObjectShares, apply_backbone, group_shares, tfidf_cosine};
@@ -179,13 +179,13 @@ pub fn build_co_action_graph(
     options: &CoActionOptions,
 ) -> Result<CoActionGraph, GraphError> {
     options.validate()?;
-    let actions = extract_actions(c, kind, options.min_text_chars);
-    let actions = filter_participation(actions, c.accounts.len(), options.min_participation);
-    let action_count = actions.len() as u64;
+    let parts = extract_action_parts(c, kind, options.min_text_chars);
+    let parts = filter_participation_parts(parts, c.accounts.len(), options.min_participation);
+    let action_count = parts.iter().map(Vec::len).sum::<usize>() as u64;
     let paired = if kind == CoActionKind::NearDuplicateText {
-        near_duplicate_pairs(c, actions, options)
+        near_duplicate_pairs(c, concat_parts(parts), options)
     } else {
-        pair_by_object(c, kind, actions, options)
+        pair_by_object(c, kind, parts, options)
     };
     let mut edges = paired.records.aggregate(&paired.shares);
     let edges_before_filter = edges.len() as u64;
@@ -256,10 +256,10 @@ impl<'c> RangedLayer<'c> {
         {
             LayerSource::Whole(build_co_action_graph(c, kind, options)?)
         } else {
-            let actions = extract_actions(c, kind, options.min_text_chars);
-            let actions =
-                filter_participation(actions, c.accounts.len(), options.min_participation);
-            let grouped = Grouped::new(actions);
+            let parts = extract_action_parts(c, kind, options.min_text_chars);
+            let parts =
+                filter_participation_parts(parts, c.accounts.len(), options.min_participation);
+            let grouped = Grouped::from_parts(parts);
             let totals = window_pairs_per_group(&grouped, options.window_ms());
             let account_objects = account_objects(&grouped, options.weighting);
             let shares = group_shares(&grouped, options.window_ms(), options.weighting);
@@ -307,6 +307,7 @@ impl<'c> RangedLayer<'c> {
                     self.options.window_ms(),
                     self.options.max_pairs_per_object,
                     totals,
+                    false,
                     |_, group, i, j, out: &mut Vec<u64>| {
                         if out.is_empty() {
                             out.resize(blocks, 0);
@@ -355,6 +356,7 @@ impl<'c> RangedLayer<'c> {
                     self.options.window_ms(),
                     cap,
                     totals,
+                    false,
                     |g, group, i, j, out| {
                         let source = group[i].account.min(group[j].account);
                         if (first..end).contains(&source) {
@@ -415,10 +417,10 @@ impl<'c> RangedLayer<'c> {
 fn pair_by_object(
     c: &Collection,
     kind: CoActionKind,
-    actions: Vec<Action>,
+    parts: Vec<Vec<Action>>,
     options: &CoActionOptions,
 ) -> Paired {
-    let grouped = Grouped::new(actions);
+    let grouped = Grouped::from_parts(parts);
     let cap = options.max_pairs_per_object;
     let window_ms = options.window_ms();
     let totals = window_pairs_per_group(&grouped, window_ms);
@@ -428,6 +430,7 @@ fn pair_by_object(
         window_ms,
         cap,
         &totals,
+        true,
         |g, group, i, j, out| out.push(PairRecord::new(&group[i], &group[j], g)),
         |records| layout.split(&records),
     );
@@ -599,7 +602,7 @@ impl SplitPairs {
                 for piece in pieces {
                     records.extend_from_slice(&piece);
                 }
-                records.sort_unstable_by_key(|r| r.key);
+                sort_by_key(&mut records);
                 let keys = records
                     .iter()
                     .enumerate()
@@ -616,6 +619,45 @@ impl SplitPairs {
         }
         edges
     }
+}
+
+/// Fewer records than this are sorted by comparison.
+const RADIX_MIN_RECORDS: usize = 256;
+
+/// Sorts pair records by key: a least-significant-digit radix sort on the bytes in which the
+/// keys differ (a bucket's keys share most of their source bytes, and targets fit in few), or
+/// a comparison sort for few records. Records of one key may end in any order, which no
+/// aggregate sees.
+///
+/// # Complexity
+/// O(d · (n + 256)) for n records whose keys differ in d bytes.
+fn sort_by_key(records: &mut Vec<PairRecord>) {
+    if records.len() < RADIX_MIN_RECORDS {
+        records.sort_unstable_by_key(|r| r.key);
+        return;
+    }
+    let first = records[0].key;
+    let differ = records.iter().fold(0u64, |acc, r| acc | (r.key ^ first));
+    let mut from = std::mem::take(records);
+    let mut to = vec![from[0]; from.len()];
+    for shift in (0..64).step_by(8).filter(|s| (differ >> s) & 0xFF != 0) {
+        let digit = |r: &PairRecord| ((r.key >> shift) & 0xFF) as usize;
+        let mut next = [0usize; 256];
+        for r in &from {
+            next[digit(r)] += 1;
+        }
+        let mut sum = 0;
+        for slot in next.iter_mut() {
+            (*slot, sum) = (sum, sum + *slot);
+        }
+        for r in &from {
+            let d = digit(r);
+            to[next[d]] = *r;
+            next[d] += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+    }
+    *records = from;
 }
 
 /// Edges from pair records (given in any number of parts, in any order): one edge per key,
@@ -789,6 +831,42 @@ mod tests {
                 .windows(2)
                 .all(|w| (w[0].source, w[0].target) < (w[1].source, w[1].target))
         );
+    }
+
+    #[test]
+    fn the_radix_sort_orders_keys_as_a_comparison_sort() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for (n, spread) in [(10, 1000), (300, 1), (5000, 70_000), (20_000, 1 << 40)] {
+            let mut records: Vec<PairRecord> = (0..n)
+                .map(|_| PairRecord {
+                    key: (next() % spread) << 8 | (next() % 3),
+                    t_first: (next() % 1000) as i64,
+                    dt_ms: (next() % 100) as u32,
+                    object: (next() % 7) as u32,
+                })
+                .collect();
+            let mut expected: Vec<u64> = records.iter().map(|r| r.key).collect();
+            expected.sort_unstable();
+            let mut multiset: Vec<(u64, i64, u32, u32)> = records
+                .iter()
+                .map(|r| (r.key, r.t_first, r.dt_ms, r.object))
+                .collect();
+            multiset.sort_unstable();
+            sort_by_key(&mut records);
+            assert_eq!(records.iter().map(|r| r.key).collect::<Vec<_>>(), expected);
+            let mut after: Vec<(u64, i64, u32, u32)> = records
+                .iter()
+                .map(|r| (r.key, r.t_first, r.dt_ms, r.object))
+                .collect();
+            after.sort_unstable();
+            assert_eq!(after, multiset);
+        }
     }
 
     #[test]

@@ -28,6 +28,15 @@ of threads.
 use rayon::prelude::*;
 
 use super::actions::Action;
+use crate::model::advise_huge_pages;
+
+/// What fills the output of the counting sort before every slot is written.
+const PLACEHOLDER: Action = Action {
+    object: 0,
+    time_ms: 0,
+    account: 0,
+    post: 0,
+};
 
 /// About this many in-window pairs (or actions, for sparse groups) per rayon task.
 pub(crate) const TASK_PAIRS: u64 = 1 << 16;
@@ -40,9 +49,46 @@ pub(crate) struct Grouped {
     pub starts: Vec<usize>,
 }
 
+/// Fewer actions than this are sorted whole: counting them by object would cost more.
+const COUNTING_MIN_ACTIONS: usize = 1 << 12;
+
+/// Groups larger than this are sorted on all threads.
+const PARALLEL_GROUP: usize = 1 << 15;
+
 impl Grouped {
     /// Sorts `actions` and finds the groups.
-    pub(crate) fn new(mut actions: Vec<Action>) -> Self {
+    pub(crate) fn new(actions: Vec<Action>) -> Self {
+        Self::from_parts(vec![actions])
+    }
+
+    /// Sorts the actions of all `parts` into one vector and finds the groups.
+    ///
+    /// Objects that are dense indices (posts, symbols, accounts: below a small multiple of the
+    /// number of actions) are grouped by a counting sort, each range of objects scattered by
+    /// its own task, and each group then sorted on its own; other objects (text fingerprints)
+    /// by one parallel sort of everything. Both give the same order, (object, time, account,
+    /// post), since equal keys are equal actions.
+    ///
+    /// # Complexity
+    /// O(A + M + Σ_g k_g log k_g) for A actions over objects below M with groups of k_g
+    /// actions, on the dense path; O(A log A) otherwise.
+    pub(crate) fn from_parts(parts: Vec<Vec<Action>>) -> Self {
+        let n: usize = parts.iter().map(Vec::len).sum();
+        let objects = parts
+            .par_iter()
+            .filter_map(|p| p.iter().map(|a| a.object).max())
+            .max()
+            .map_or(0, |m| m.saturating_add(1));
+        let dense_bound = (n as u64).saturating_mul(4).saturating_add(1 << 16);
+        if n >= COUNTING_MIN_ACTIONS && n < u32::MAX as usize && objects <= dense_bound {
+            Self::by_counting(&parts, n, objects as usize)
+        } else {
+            Self::by_sorting(super::actions::concat_parts(parts))
+        }
+    }
+
+    /// One parallel sort of all actions.
+    fn by_sorting(mut actions: Vec<Action>) -> Self {
         actions.par_sort_unstable();
         let mut starts = Vec::new();
         for (i, a) in actions.iter().enumerate() {
@@ -51,6 +97,80 @@ impl Grouped {
             }
         }
         starts.push(actions.len());
+        Grouped { actions, starts }
+    }
+
+    /// A counting sort by object (all objects below `objects`), then a sort of each group.
+    fn by_counting(parts: &[Vec<Action>], n: usize, objects: usize) -> Self {
+        // Actions per object, then the first position of each object's group.
+        let mut cursor = vec![0u32; objects];
+        for part in parts {
+            for a in part {
+                cursor[a.object as usize] += 1;
+            }
+        }
+        let mut starts = Vec::new();
+        let mut sum = 0u32;
+        for slot in cursor.iter_mut() {
+            let count = *slot;
+            if count > 0 {
+                starts.push(sum as usize);
+            }
+            *slot = sum;
+            sum += count;
+        }
+        starts.push(n);
+
+        let mut actions: Vec<Action> = Vec::with_capacity(n);
+        advise_huge_pages(&actions);
+        actions.par_extend(rayon::iter::repeat_n(PLACEHOLDER, n));
+
+        // Ranges of objects with about the same number of actions, one task each: every task
+        // reads all actions and places those of its range, into its own part of the output.
+        let tasks = rayon::current_num_threads().clamp(1, 8);
+        let mut bounds = vec![0usize];
+        for k in 1..tasks {
+            let target = (n * k / tasks) as u32;
+            let o = cursor
+                .partition_point(|&c| c < target)
+                .max(*bounds.last().unwrap_or(&0));
+            bounds.push(o);
+        }
+        bounds.push(objects);
+        let mut jobs = Vec::with_capacity(tasks);
+        let (mut rest_out, mut rest_cursor) = (&mut actions[..], &mut cursor[..]);
+        let mut first_action = 0usize;
+        for w in bounds.windows(2) {
+            let (lo, hi) = (w[0], w[1]);
+            let end_action = rest_cursor.get(hi - lo).map_or(n, |&c| c as usize);
+            let (cur, cur_rest) = rest_cursor.split_at_mut(hi - lo);
+            let (out, out_rest) = rest_out.split_at_mut(end_action - first_action);
+            jobs.push((lo as u64, hi as u64, first_action, out, cur));
+            (rest_out, rest_cursor) = (out_rest, cur_rest);
+            first_action = end_action;
+        }
+        let starts_ref = &starts;
+        jobs.into_par_iter().for_each(|(lo, hi, base, out, cur)| {
+            for part in parts {
+                for a in part {
+                    if (lo..hi).contains(&a.object) {
+                        let c = &mut cur[(a.object - lo) as usize];
+                        out[*c as usize - base] = *a;
+                        *c += 1;
+                    }
+                }
+            }
+            let g0 = starts_ref.partition_point(|&s| s < base);
+            let end = base + out.len();
+            for w in starts_ref[g0..].windows(2).take_while(|w| w[0] < end) {
+                let group = &mut out[w[0] - base..w[1] - base];
+                if group.len() > PARALLEL_GROUP {
+                    group.par_sort_unstable();
+                } else if group.len() > 1 {
+                    group.sort_unstable();
+                }
+            }
+        });
         Grouped { actions, starts }
     }
 
@@ -102,6 +222,9 @@ struct Task {
     g1: usize,
     /// Range of `i` within the group, when the task covers part of one group.
     part: Option<(usize, usize)>,
+    /// At least the pairs the task emits (in-window pairs, same-account ones included), to
+    /// size its output once.
+    pairs: u64,
 }
 
 /// `n_i` for every action of a group: how many later actions fall within the window.
@@ -178,16 +301,19 @@ where
     F: Fn(u32, &[Action], usize, usize, &mut Vec<T>) + Sync,
 {
     let totals = window_pairs_per_group(grouped, window_ms);
-    sweep_into(grouped, window_ms, cap, &totals, emit, |out| out)
+    sweep_into(grouped, window_ms, cap, &totals, false, emit, |out| out)
 }
 
 /// [`sweep`], given the groups' [`window_pairs_per_group`], with each task's output vector
-/// turned into the task's part by `finish` as soon as the task ends.
+/// turned into the task's part by `finish` as soon as the task ends. With `one_per_pair`
+/// (`emit` pushes one item per pair), each task's vector is sized once for its in-window
+/// pairs, instead of growing.
 pub(crate) fn sweep_into<T, P, F, G>(
     grouped: &Grouped,
     window_ms: i64,
     cap: u64,
     totals: &[u64],
+    one_per_pair: bool,
     emit: F,
     finish: G,
 ) -> SweepOutput<P>
@@ -204,6 +330,7 @@ where
     let mut n_i = Vec::new();
     let mut g0 = 0;
     let mut load = 0u64;
+    let mut pending_pairs = 0u64;
     for (g, &total) in totals.iter().enumerate() {
         let size = grouped.starts[g + 1] - grouped.starts[g];
         let work = total + size as u64;
@@ -213,11 +340,14 @@ where
                     g0,
                     g1: g,
                     part: None,
+                    pairs: pending_pairs,
                 });
                 g0 = g;
                 load = 0;
+                pending_pairs = 0;
             }
             load += work;
+            pending_pairs += total;
             continue;
         }
         // A large group: close the pending small ones, then split this one by ranges of i.
@@ -226,10 +356,12 @@ where
                 g0,
                 g1: g,
                 part: None,
+                pairs: pending_pairs,
             });
         }
         g0 = g + 1;
         load = 0;
+        pending_pairs = 0;
         pairs_started(grouped.group(g), window_ms, &mut n_i);
         let mut i_cut = n_i.len();
         if total > cap {
@@ -243,16 +375,20 @@ where
         }
         let mut start = 0;
         let mut part_load = 0u64;
+        let mut part_pairs = 0u64;
         for (i, &n) in n_i.iter().enumerate().take(i_cut) {
             part_load += n + 1;
+            part_pairs += n;
             if part_load >= TASK_PAIRS {
                 tasks.push(Task {
                     g0: g,
                     g1: g + 1,
                     part: Some((start, i + 1)),
+                    pairs: part_pairs,
                 });
                 start = i + 1;
                 part_load = 0;
+                part_pairs = 0;
             }
         }
         if start < i_cut {
@@ -260,6 +396,7 @@ where
                 g0: g,
                 g1: g + 1,
                 part: Some((start, i_cut)),
+                pairs: part_pairs,
             });
         }
     }
@@ -268,6 +405,7 @@ where
             g0,
             g1: groups,
             part: None,
+            pairs: pending_pairs,
         });
     }
 
@@ -275,7 +413,11 @@ where
     let results: Vec<(P, u64)> = tasks
         .par_iter()
         .map(|task| {
-            let mut out = Vec::new();
+            let mut out = if one_per_pair {
+                Vec::with_capacity(usize::try_from(task.pairs).unwrap_or(0))
+            } else {
+                Vec::new()
+            };
             let mut emitted = 0u64;
             for g in task.g0..task.g1 {
                 let group = grouped.group(g);
@@ -387,6 +529,42 @@ mod tests {
                 materialised: 17
             }]
         );
+    }
+
+    /// The counting sort by object and the sort of everything give the same groups, whatever
+    /// the parts and the thread count.
+    #[test]
+    fn counting_and_sorting_group_alike() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        // Skewed objects, with one object much larger than the others.
+        let actions: Vec<Action> = (0..80_000u32)
+            .map(|k| {
+                let r = next();
+                let object = if r % 2 == 0 { 7 } else { (r >> 8) % 20_000 };
+                act(object, (next() % 500) as i64, (next() % 300) as u32, k)
+            })
+            .collect();
+        let sorted = Grouped::by_sorting(actions.clone());
+        for threads in [1, 2, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let parts: Vec<Vec<Action>> = actions.chunks(7_000).map(<[_]>::to_vec).collect();
+            let counted = pool.install(|| Grouped::by_counting(&parts, actions.len(), 20_000));
+            assert_eq!(counted.actions, sorted.actions);
+            assert_eq!(counted.starts, sorted.starts);
+            let from_parts = pool.install(|| Grouped::from_parts(parts));
+            assert_eq!(from_parts.actions, sorted.actions);
+            assert_eq!(from_parts.starts, sorted.starts);
+        }
+        assert!(sorted.len() > 10_000);
     }
 
     #[test]

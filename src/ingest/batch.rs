@@ -10,7 +10,7 @@ field.
 
 use crate::model::{
     AccountRef, CollectionBuilder, IdKey, NewPost, Origin, PostIx, PostKeys, PostKind, PostRef,
-    ProfileView, TextFingerprint, domain_of, normalize_url,
+    ProfileView, TextFingerprint, domain_of, normalize_url, prefetch_lines,
 };
 
 use super::Parts;
@@ -18,6 +18,14 @@ use super::error::SkipReason;
 
 /// How many posts ahead of the one replayed the ids are looked up in advance.
 const PREFETCH_POSTS: usize = 16;
+
+/// How many posts ahead the entries found for the ids prefetched [`PREFETCH_POSTS`] ahead are
+/// prefetched in turn.
+const PREFETCH_FOUND: usize = 6;
+
+/// How many operations ahead of the one replayed the operation's memory is prefetched: the
+/// batch was written on another core.
+const PREFETCH_OPS: usize = 6;
 
 /// A string in a batch's arena; empty means absent.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -283,6 +291,14 @@ impl Batch {
             .count()
     }
 
+    /// Adds a post with the keys of its ids, computed now, while its strings are at hand; a
+    /// parser that adds all its posts so need not call [`Batch::key_posts`].
+    pub(crate) fn push_keyed_post(&mut self, post: PostRec) {
+        let keys = self.keys_of(&post);
+        self.keys.push(keys);
+        self.ops.push(Op::Post(post));
+    }
+
     /// Computes the keys of the posts' ids, so that the replay, which runs on one thread, only
     /// looks them up. Parsers call it once a batch is complete.
     pub(crate) fn key_posts(&mut self) {
@@ -341,11 +357,20 @@ impl Batch {
         }
         let mut current: Option<PostIx> = None;
         let mut next_post = 0;
-        for op in &self.ops {
+        for (k, op) in self.ops.iter().enumerate() {
+            if let Some(ahead) = self.ops.get(k + PREFETCH_OPS) {
+                prefetch_lines(ahead);
+            }
             match op {
                 Op::Post(p) => {
+                    if let Some(ahead) = keys.get(next_post + 2 * PREFETCH_POSTS) {
+                        prefetch_lines(ahead);
+                    }
                     if let Some(ahead) = keys.get(next_post + PREFETCH_POSTS) {
                         builder.prefetch(ahead);
+                    }
+                    if let Some(ahead) = keys.get(next_post + PREFETCH_FOUND) {
+                        builder.prefetch_found(ahead);
                     }
                     current = builder.add_post_keyed(&self.new_post(p), &keys[next_post]);
                     next_post += 1;

@@ -867,7 +867,7 @@ fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
             }
         }
     }
-    batch.key_posts();
+    // Every post came with its keys (`Batch::push_keyed_post`).
 }
 
 /// Reads a CSV stream and calls `sink` with each batch, in order (lines are absolute: header =
@@ -1157,7 +1157,7 @@ fn row_to_ops<'r>(
         handle: batch.str(get(c_handle)?),
     };
     let id = batch.str(&post_id);
-    batch.ops.push(Op::Post(PostRec {
+    batch.push_keyed_post(PostRec {
         id,
         author,
         time_ms,
@@ -1170,7 +1170,7 @@ fn row_to_ops<'r>(
         client,
         lang,
         merge_rows: true,
-    }));
+    });
     for &(role, i) in roles {
         let v = field(i)?;
         if v.is_empty() {

@@ -124,6 +124,23 @@ pub(crate) fn prefetch_line<T>(item: &T) {
     let _ = item;
 }
 
+/// [`prefetch_line`] for every cache line `item` spans (a record of several lines).
+#[inline(always)]
+pub(crate) fn prefetch_lines<T>(item: &T) {
+    let start = std::ptr::from_ref(item).cast::<u8>();
+    for offset in (0..std::mem::size_of::<T>()).step_by(64) {
+        // SAFETY: as in `prefetch_line`; the address lies within `item` and is only hinted.
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(
+                start.wrapping_add(offset).cast::<i8>(),
+            );
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = (start, offset);
+    }
+}
+
 /// Asks the kernel to back the capacity of `v` with huge pages where it can (Linux; a no-op
 /// elsewhere and for vectors under 4 MiB). Columns of millions of posts are filled in one pass
 /// on one thread, and faulting them in 4 KiB at a time costs more than filling them. A hint
@@ -242,6 +259,28 @@ impl IdSpace {
         }
     }
 
+    /// The index of the id whose tag is `key`'s, if one is held: the index of `key`'s id, or,
+    /// for a hashed name, possibly of another name with the same tag. Only for hints (what to
+    /// prefetch), since it compares no names.
+    #[inline]
+    pub(crate) fn peek(&self, key: IdKey) -> Option<u32> {
+        if self.table.is_empty() {
+            return None;
+        }
+        let mask = self.table.len() - 1;
+        let mut i = self.home(key.0);
+        loop {
+            let slot = self.table[i];
+            if slot.tag == EMPTY {
+                return None;
+            }
+            if slot.tag == key.0 {
+                return Some(slot.ix);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
     fn home(&self, tag: u64) -> usize {
         // Fibonacci hashing: the top bits of the product spread sequential numbers too.
         let bits = self.table.len().trailing_zeros();
@@ -355,6 +394,22 @@ impl IdSpace {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peek_finds_what_insert_put() {
+        let mut ids = IdSpace::new();
+        assert_eq!(ids.peek(IdKey::of("5")), None);
+        for s in ["5", "u12", "a_name_longer_than_seven", "0077"] {
+            ids.insert(s);
+        }
+        for (ix, s) in ["5", "u12", "a_name_longer_than_seven", "0077"]
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(ids.peek(IdKey::of(s)), Some(ix as u32));
+        }
+        assert_eq!(ids.peek(IdKey::of("6")), None);
+    }
 
     #[test]
     fn numbers_and_names_round_trip() {

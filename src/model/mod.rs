@@ -19,7 +19,7 @@ pub use builder::{
     AccountRef, BuildCounts, CollectionBuilder, NewAccount, NewPost, PostRef, Profile,
 };
 pub(crate) use builder::{PostKeys, ProfileView};
-pub(crate) use ids::{IdKey, advise_huge_pages, prefetch_line};
+pub(crate) use ids::{IdKey, advise_huge_pages, prefetch_line, prefetch_lines};
 pub use ids::{IdSpace, canonical_number};
 pub use intern::{Interner, Sym};
 pub use text::{TextFingerprint, normalize_text};
