@@ -6,7 +6,7 @@
 # Needs a Rust toolchain (cargo) and GNU time (/usr/bin/time). Run from the repository root:
 #   scripts/analyze_cli_scale.sh 10 1 /work/bench-data
 # (scale, seed, a folder outside the repository with room for the collection, 1.8 GB at scale
-# 10, and the outputs, about 15 GB at scale 10, of which 10.5 GB is coordination-edges.csv).
+# 10, and the outputs, about 5.5 GB at scale 10, most of it the GEXF and GraphML files).
 # The collection is generated once into the folder and reused; the outputs are removed after
 # the evaluation, keeping report.md, the timings and the evaluation.
 set -euo pipefail

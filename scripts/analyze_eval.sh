@@ -8,7 +8,7 @@
 #   scripts/analyze_eval.sh --graph-only 10 1
 #       # only the size of the coordination graph (counted range by range, not held)
 #   COORDGRAPH_EVAL_DATA=/work/bench-data scripts/analyze_eval.sh 10 1
-#       # scale 10 (about 12 GB of memory at peak, an hour on 2 shared cores); the generated
+#       # scale 10 (about 8 GB of memory at peak, 40 minutes on 2 shared cores); the generated
 #       # collection (1.8 GB) and its truth are kept in that folder and reused by later runs.
 #       # scripts/analyze_cli_scale.sh runs the same through the command line, outputs included.
 set -euo pipefail
