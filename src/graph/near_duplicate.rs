@@ -16,7 +16,9 @@ Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3,
    (≥ 0.5: miss at s = 0.5 is 1.4 × 10⁻²) or `R = 2, B = 48`.
 4. Each band is one run of the windowed engine, with the band's value as the object: only
    candidates within the window are ever looked at. A pair already candidate in an earlier
-   band is skipped, so each pair is verified once.
+   band is skipped, so each pair is verified once. Posts whose value in a band no other post
+   shares are found by one pass over two bit tables and left out of that band's sort; bands
+   run in parallel and are joined in band order.
 5. Verification: the exact Jaccard of the two token sets (as 64-bit hashes) against the
    threshold. Verified pairs of different accounts are co-actions.
 6. Objects: the connected components of the verified pairs (union-find) are the
@@ -24,8 +26,9 @@ Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3,
    co-act on, as co-text counts distinct texts.
 
 # Complexity
-O(T·B·R) for the signatures of T tokens in all, `B` sorts of the eligible posts, and, per band,
-the in-window pairs of posts sharing that band (each capped by `max_pairs_per_object`).
+O(T·B·R) for the signatures of T tokens in all, `B` passes over the eligible posts and sorts of
+those sharing a band value, and, per band, the in-window pairs of posts sharing that band (each
+capped by `max_pairs_per_object`).
 */
 
 use std::hash::BuildHasher;
@@ -34,7 +37,7 @@ use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
 use super::actions::Action;
-use super::co_action::{PairRecord, Paired, SplitPairs, cap_warnings, text_excerpt};
+use super::co_action::{CapWarning, PairRecord, Paired, SplitPairs, cap_warnings, text_excerpt};
 use super::sweep::{Grouped, sweep};
 use super::weighting::peak_crowd;
 use super::{CoActionKind, CoActionOptions, Weighting};
@@ -150,6 +153,36 @@ fn band_keys(tokens: &TokenSets, posts: usize, rows: usize) -> Vec<u64> {
     keys
 }
 
+/// The eligible posts (ascending) whose value in `band` another post shares, and a few more:
+/// two bit tables over the low bits of the values (16 bits per post) mark the slots met once
+/// and met again, and a post is kept when its slot was met again. A post left out has a value
+/// of its own, so it has no candidate in this band; a post kept by a collision of slots is
+/// grouped on its own by the exact value and pairs with nobody. This spares the sort of every
+/// post in every band, where nearly all values are unique.
+fn posts_sharing_band_value(keys: &[u64], bands: usize, band: usize) -> Vec<usize> {
+    let posts = keys.len() / bands;
+    let slots = (posts * 16).next_power_of_two().max(64);
+    let mask = slots - 1;
+    let mut once = vec![0u64; slots / 64];
+    let mut again = vec![0u64; slots / 64];
+    let slot = |e: usize| (keys[e * bands + band] as usize) & mask;
+    for e in 0..posts {
+        let h = slot(e);
+        let (word, bit) = (h / 64, 1u64 << (h % 64));
+        if once[word] & bit != 0 {
+            again[word] |= bit;
+        } else {
+            once[word] |= bit;
+        }
+    }
+    (0..posts)
+        .filter(|&e| {
+            let h = slot(e);
+            again[h / 64] & (1u64 << (h % 64)) != 0
+        })
+        .collect()
+}
+
 /// Exact Jaccard similarity of two sorted, deduplicated sets.
 fn jaccard(a: &[u64], b: &[u64]) -> f64 {
     let (mut i, mut j, mut common) = (0, 0, 0usize);
@@ -203,46 +236,50 @@ pub(crate) fn near_duplicate_pairs(
     let keys = band_keys(&tokens, actions.len(), rows);
     let threshold = options.similarity_threshold;
     let cap = options.max_pairs_per_object;
-    let mut verified: Vec<Verified> = Vec::new();
-    let mut warnings = Vec::new();
-    for band in 0..bands {
-        // The band's value is the object; `post` now names the eligible post.
-        let band_actions: Vec<Action> = actions
-            .iter()
-            .enumerate()
-            .map(|(e, a)| Action {
-                object: keys[e * bands + band],
-                time_ms: a.time_ms,
-                account: a.account,
-                post: e as u32,
-            })
-            .collect();
-        let grouped = Grouped::new(band_actions);
-        let mut swept = sweep(&grouped, options.window_ms(), cap, |_, group, i, j, out| {
-            let (x, y) = (&group[i], &group[j]);
-            let (e, f) = (x.post as usize, y.post as usize);
-            let seen_before = (0..band).any(|b| keys[e * bands + b] == keys[f * bands + b]);
-            if !seen_before && jaccard(tokens.get(e), tokens.get(f)) >= threshold {
-                out.push(Verified {
-                    e: x.post.min(y.post),
-                    f: x.post.max(y.post),
-                    record: PairRecord::new(x, y, 0),
-                });
-            }
-        });
-        warnings.extend(cap_warnings(
-            &swept.capped,
-            cap,
-            CoActionKind::NearDuplicateText,
-            |g| {
+    // Bands are independent: each is swept on its own, and their results are joined in band
+    // order, so the output does not depend on the thread count.
+    let per_band: Vec<(Vec<Verified>, Vec<CapWarning>)> = (0..bands)
+        .into_par_iter()
+        .map(|band| {
+            // The band's value is the object; `post` now names the eligible post. A post whose
+            // value no other post shares can pair with nobody in this band.
+            let band_actions: Vec<Action> = posts_sharing_band_value(&keys, bands, band)
+                .into_iter()
+                .map(|e| Action {
+                    object: keys[e * bands + band],
+                    time_ms: actions[e].time_ms,
+                    account: actions[e].account,
+                    post: e as u32,
+                })
+                .collect();
+            let grouped = Grouped::new(band_actions);
+            let mut swept = sweep(&grouped, options.window_ms(), cap, |_, group, i, j, out| {
+                let (x, y) = (&group[i], &group[j]);
+                let (e, f) = (x.post as usize, y.post as usize);
+                let seen_before = (0..band).any(|b| keys[e * bands + b] == keys[f * bands + b]);
+                if !seen_before && jaccard(tokens.get(e), tokens.get(f)) >= threshold {
+                    out.push(Verified {
+                        e: x.post.min(y.post),
+                        f: x.post.max(y.post),
+                        record: PairRecord::new(x, y, 0),
+                    });
+                }
+            });
+            let warnings = cap_warnings(&swept.capped, cap, CoActionKind::NearDuplicateText, |g| {
                 let first = grouped.group(g as usize)[0].post as usize;
                 format!(
                     "candidates of band {band} like {}",
                     text_excerpt(c, actions[first].post)
                 )
-            },
-        ));
-        verified.extend(swept.concat());
+            });
+            (swept.concat(), warnings)
+        })
+        .collect();
+    let mut verified: Vec<Verified> = Vec::new();
+    let mut warnings = Vec::new();
+    for (v, w) in per_band {
+        verified.extend(v);
+        warnings.extend(w);
     }
     warnings.sort_by(|a, b| a.object.cmp(&b.object));
 
@@ -327,6 +364,20 @@ fn cluster_shares(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn band_values_met_once_are_left_out() {
+        // Five posts, one band, 128 slots: 5 is shared; 9 and 137 share slot 9 but not their
+        // value (kept, harmless); 100 is alone. Two bands: the second value of each post
+        // decides the second band alone.
+        assert_eq!(
+            posts_sharing_band_value(&[5, 9, 5, 137, 100], 1, 0),
+            [0, 1, 2, 3]
+        );
+        let keys = [1, 7, 2, 7, 3, 8];
+        assert_eq!(posts_sharing_band_value(&keys, 2, 0), Vec::<usize>::new());
+        assert_eq!(posts_sharing_band_value(&keys, 2, 1), [0, 1]);
+    }
 
     #[test]
     fn jaccard_of_sets() {
