@@ -13,7 +13,8 @@
 #   CSV=my.csv scripts/graph_vs_cnt.sh             # an existing CNT-format CSV instead
 #
 # Environment: VENV (default /work/venv-graph), ROWS, SIM_ROWS, WINDOW (default 60),
-# THREADS (default 2, both tools), WORK (scratch folder, default bench-data/graph_vs_cnt).
+# THREADS (default 2, both tools), REPEAT (runs of each tool, alternately; default 3, the run
+# of median wall time is reported), WORK (scratch folder, default bench-data/graph_vs_cnt).
 #
 # coordgraph side: `coordgraph network KIND FILE.csv --window S -o edges.csv` when the binary
 # has the `network` subcommand; otherwise the bench binary `benches/graph_cnt.rs`, which reads
@@ -33,6 +34,7 @@ ROWS=${ROWS:-1000000}
 SIM_ROWS=${SIM_ROWS:-100000}
 WINDOW=${WINDOW:-60}
 THREADS=${THREADS:-2}
+REPEAT=${REPEAT:-3}
 WORK=${WORK:-bench-data/graph_vs_cnt}
 PY=$VENV/bin/python
 CNT=$VENV/bin/compute_networks
@@ -120,6 +122,8 @@ timed() {
     { time "$@" >/dev/null 2>"$WORK/last.err"; } 2>&1 | awk '{ print $1, $2 + $3 }'
 }
 add_times() { echo "$1 $2" | awk '{ print $1 + $3, $2 + $4 }'; }
+# The "wall cpu" run of median wall time among the arguments.
+median_run() { printf '%s\n' "$@" | sort -n | awk '{ r[NR] = $0 } END { print r[int((NR + 1) / 2)] }'; }
 
 # Builds coordgraph once and picks how to run it.
 cargo build --release --quiet
@@ -165,16 +169,23 @@ side_by_side() { # label rows cnt_type coordgraph_kind extra_cnt_args...
     local csv=${CSV:-$WORK/gen_$rows.csv}
     [[ -s $csv ]] || generate "$rows" 42 "$csv"
     local db=$WORK/cnt_${label}.db
-    rm -f "$db" "$db"-*
     # Wall time and CPU time (user + system, children included): CPU time is the fairer
-    # figure on a shared machine.
-    local t_pre t_compute t_cnt t_cg log=$WORK/edges_${label}.csv.log
-    t_pre=$(timed "$CNT" "$db" preprocess --format csv "$csv")
-    t_compute=$(timed "$CNT" "$db" compute "$cnt_type" --time_window "$WINDOW" \
-        --min_edge_weight 1 --n_cpus "$THREADS" "$@")
-    t_cnt=$(add_times "$t_pre" "$t_compute")
-    rm -f "$log"
-    t_cg=$(timed run_coordgraph "$kind" "$csv" "$WORK/edges_${label}.csv")
+    # figure on a shared machine. The tools run alternately, REPEAT times each, and each
+    # side's run of median wall time is reported, so that a burst of load on the machine
+    # does not decide the ratio.
+    local t_pre t_compute t_cnt t_cg log=$WORK/edges_${label}.csv.log runs_cnt=() runs_cg=()
+    for ((r = 0; r < REPEAT; r++)); do
+        rm -f "$db" "$db"-*
+        t_pre=$(timed "$CNT" "$db" preprocess --format csv "$csv")
+        t_compute=$(timed "$CNT" "$db" compute "$cnt_type" --time_window "$WINDOW" \
+            --min_edge_weight 1 --n_cpus "$THREADS" "$@")
+        runs_cnt+=("$(add_times "$t_pre" "$t_compute")")
+        rm -f "$log"
+        runs_cg+=("$(timed run_coordgraph "$kind" "$csv" "$WORK/edges_${label}.csv")")
+    done
+    t_cnt=$(median_run "${runs_cnt[@]}")
+    t_cg=$(median_run "${runs_cg[@]}")
+    echo "$label: CNT runs (wall cpu): ${runs_cnt[*]/%/;} coordgraph runs: ${runs_cg[*]/%/;}"
     if [[ -s $log ]]; then
         # The bench binary reports its stages: compare the graph stages alone too.
         echo "$label: graph stage alone: CNT compute wall $(echo $t_compute | cut -d' ' -f1) s," \
