@@ -165,7 +165,7 @@ fn parameters(out: &mut String, report: &Report) {
         ("Co-action window W", format!("{} s", p.window_secs)),
         ("Networks", networks),
         ("Least edge weight", decimal(p.min_edge_weight, 2)),
-        ("Full crowd", crowd_text(p.crowd)),
+        ("Crowd counted in full", crowd_text(p.crowd)),
         ("Community detection", md(&p.algorithm)),
         ("Resolution γ", decimal(p.resolution, 2)),
         ("Seed", p.seed.to_string()),
