@@ -798,13 +798,7 @@ mod tests {
     #[test]
     fn many_buckets_give_the_edges_of_one() {
         // 200,000 records over 1,000 accounts: 8 buckets, against one sort of everything.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::graph::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         let records: Vec<PairRecord> = (0..200_000)
             .map(|_| {
                 let (a, b) = ((next() % 1000) as u32, (next() % 1000) as u32);
@@ -835,13 +829,7 @@ mod tests {
 
     #[test]
     fn the_radix_sort_orders_keys_as_a_comparison_sort() {
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::graph::xorshift(0x2545_f491_4f6c_dd1d_u64);
         for (n, spread) in [(10, 1000), (300, 1), (5000, 70_000), (20_000, 1 << 40)] {
             let mut records: Vec<PairRecord> = (0..n)
                 .map(|_| PairRecord {

@@ -383,6 +383,17 @@ pub enum GraphError {
     },
 }
 
+/// A seeded xorshift generator: random-looking test inputs without a dependency.
+#[cfg(test)]
+pub(crate) fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

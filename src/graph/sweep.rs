@@ -535,13 +535,7 @@ mod tests {
     /// the parts and the thread count.
     #[test]
     fn counting_and_sorting_group_alike() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::graph::xorshift(0x9e37_79b9_7f4a_7c15_u64);
         // Skewed objects, with one object much larger than the others.
         let actions: Vec<Action> = (0..80_000u32)
             .map(|k| {
