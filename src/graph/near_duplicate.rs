@@ -38,8 +38,7 @@ use rustc_hash::FxBuildHasher;
 
 use super::actions::Action;
 use super::co_action::{CapWarning, PairRecord, Paired, SplitPairs, cap_warnings, text_excerpt};
-use super::sweep::{Grouped, sweep};
-use super::weighting::peak_crowd;
+use super::sweep::{Grouped, sweep, window_counts};
 use super::{CoActionKind, CoActionOptions, Weighting};
 use crate::model::{Collection, normalize_text};
 
@@ -355,7 +354,7 @@ fn cluster_shares(
     let mut shares = vec![1.0; actions.len()];
     for g in 0..grouped.len() {
         let group = grouped.group(g);
-        let peak = peak_crowd(group, options.window_ms());
+        let (_, peak) = window_counts(group, options.window_ms());
         shares[group[0].object as usize] = options.weighting.object_share(peak);
     }
     shares

@@ -251,16 +251,25 @@ pub(crate) fn window_pairs_per_group(grouped: &Grouped, window_ms: i64) -> Vec<u
 
 /// In-window pairs of a group, all accounts included.
 fn window_pairs(group: &[Action], window_ms: i64) -> u64 {
+    window_counts(group, window_ms).0
+}
+
+/// The in-window pairs of a time-ordered group, all accounts included, and its peak crowd:
+/// the most actions within one window, `max_i |{ j ≥ i : t_j − t_i ≤ W }|`. One two-pointer
+/// pass.
+pub(crate) fn window_counts(group: &[Action], window_ms: i64) -> (u64, u64) {
     let mut hi = 0;
     let mut total = 0u64;
+    let mut peak = 0;
     for i in 0..group.len() {
         hi = hi.max(i + 1);
         while hi < group.len() && group[hi].time_ms - group[i].time_ms <= window_ms {
             hi += 1;
         }
         total += (hi - i - 1) as u64;
+        peak = peak.max(hi - i);
     }
-    total
+    (total, peak as u64)
 }
 
 /// In-window pairs of a group made by one account with itself.

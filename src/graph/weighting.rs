@@ -7,8 +7,7 @@ strongest edges.
 
 use rayon::prelude::*;
 
-use super::actions::Action;
-use super::sweep::Grouped;
+use super::sweep::{Grouped, window_counts};
 use super::{Backbone, CoActionEdge, Weighting};
 
 /// What each object adds to the weight of an edge, indexed by the `object` of its pair
@@ -27,23 +26,8 @@ pub(crate) fn group_shares(
     }
     (0..grouped.len())
         .into_par_iter()
-        .map(|g| weighting.object_share(peak_crowd(grouped.group(g), window_ms)))
+        .map(|g| weighting.object_share(window_counts(grouped.group(g), window_ms).1))
         .collect()
-}
-
-/// The most actions of a time-ordered group within one window: `max_i |{ j ≥ i : t_j − t_i
-/// ≤ W }|`, by a two-pointer pass.
-pub(crate) fn peak_crowd(group: &[Action], window_ms: i64) -> u64 {
-    let mut hi = 0;
-    let mut peak = 0;
-    for i in 0..group.len() {
-        hi = hi.max(i + 1);
-        while hi < group.len() && group[hi].time_ms - group[i].time_ms <= window_ms {
-            hi += 1;
-        }
-        peak = peak.max(hi - i);
-    }
-    peak as u64
 }
 
 /// Replaces each edge's weight by the cosine similarity of its accounts' TF-IDF rows.

@@ -162,14 +162,6 @@ pub fn parse_iso_date(s: &str) -> Option<i64> {
 /// to be seconds of this era, milliseconds (`1629589836250`).
 pub fn parse_unix_time(s: &str) -> Option<i64> {
     let s = s.trim();
-    // The usual timestamp, digits alone: what the general path below makes of it.
-    if let Some(v) = digits(s.as_bytes()) {
-        return if v >= 100_000_000_000 {
-            Some(v)
-        } else {
-            v.checked_mul(1000)
-        };
-    }
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (s, None),

@@ -166,31 +166,11 @@ pub struct BuildCounts {
     pub merged_rows: u64,
 }
 
-/// What a record changes of its author, kept in one place so that the replay finds it in one
-/// cache line; written out to the account columns by [`CollectionBuilder::finish`].
-#[derive(Debug, Clone, Copy)]
-struct Activity {
-    first_ms: i64,
-    last_ms: i64,
-    records: u32,
-    /// Whether the account has a handle (its `handle` column is not `NONE`).
-    has_handle: bool,
-}
-
-const NO_ACTIVITY: Activity = Activity {
-    first_ms: NO_TIME,
-    last_ms: NO_TIME,
-    records: 0,
-    has_handle: false,
-};
-
 /// Builds a [`Collection`]; see the module docs.
 #[derive(Debug, Default)]
 pub struct CollectionBuilder {
     c: Collection,
     counts: BuildCounts,
-    /// Per account; see [`Activity`].
-    activity: Vec<Activity>,
     /// Entities in arrival order; grouped by post in [`CollectionBuilder::finish`].
     pending_entities: Vec<(PostIx, Entity)>,
     /// Per post: start and length of its text in `text_arena`; posts past the end have no
@@ -254,12 +234,9 @@ impl CollectionBuilder {
             let a = &mut self.c.accounts;
             a.handle.push(NONE);
             a.profile.push(NONE);
-            // The columns grow as they always have (their capacity is part of the collection's
-            // reported memory); `finish` fills them from `activity`.
             a.first_ms.push(NO_TIME);
             a.last_ms.push(NO_TIME);
             a.records.push(0);
-            self.activity.push(NO_ACTIVITY);
         }
         ix
     }
@@ -276,7 +253,6 @@ impl CollectionBuilder {
         }
         let sym = self.c.accounts.handles.intern(handle);
         self.c.accounts.handle[a as usize] = sym;
-        self.activity[a as usize].has_handle = true;
         self.scratch.clear();
         self.scratch.push_str(handle);
         self.scratch.make_ascii_lowercase();
@@ -303,7 +279,7 @@ impl CollectionBuilder {
             (Some((id, key)), handle) => {
                 let a = self.new_account_keyed(id, key);
                 if let Some(h) = handle {
-                    if !self.activity[a as usize].has_handle {
+                    if self.c.accounts.handle[a as usize] == NONE {
                         self.set_handle(a, h);
                     }
                 }
@@ -385,13 +361,16 @@ impl CollectionBuilder {
     }
 
     /// Starts loading what [`CollectionBuilder::add_post_keyed`] will read once it has found
-    /// the ids of a post with `keys`: its author's [`Activity`] and the authors of the posts it
-    /// shares or replies to. Called a few posts ahead, after [`CollectionBuilder::prefetch`] of
+    /// the ids of a post with `keys`: its author's activity columns and the authors of the
+    /// posts it shares or replies to. Called a few posts ahead, after [`CollectionBuilder::prefetch`] of
     /// the same keys has brought their table slots in; ids not held yet are skipped.
     pub(crate) fn prefetch_found(&self, keys: &PostKeys) {
         if let Some(a) = keys.author.and_then(|k| self.c.accounts.ids.peek(k)) {
-            if let Some(activity) = self.activity.get(a as usize) {
-                prefetch_line(activity);
+            let accounts = &self.c.accounts;
+            if let Some(records) = accounts.records.get(a as usize) {
+                prefetch_line(records);
+                prefetch_line(&accounts.first_ms[a as usize]);
+                prefetch_line(&accounts.last_ms[a as usize]);
             }
         }
         for (id, _) in [keys.shared, keys.reply_to].into_iter().flatten() {
@@ -471,13 +450,14 @@ impl CollectionBuilder {
             }
         }
         if post.origin == Origin::Record && author != NONE {
-            let a = &mut self.activity[author as usize];
-            a.records += 1;
-            if a.first_ms == NO_TIME || post.time_ms < a.first_ms {
-                a.first_ms = post.time_ms;
+            let a = &mut self.c.accounts;
+            let ai = author as usize;
+            a.records[ai] += 1;
+            if a.first_ms[ai] == NO_TIME || post.time_ms < a.first_ms[ai] {
+                a.first_ms[ai] = post.time_ms;
             }
-            if a.last_ms == NO_TIME || post.time_ms > a.last_ms {
-                a.last_ms = post.time_ms;
+            if a.last_ms[ai] == NO_TIME || post.time_ms > a.last_ms[ai] {
+                a.last_ms[ai] = post.time_ms;
             }
         }
         accept_entities.then_some(p)
@@ -625,12 +605,6 @@ impl CollectionBuilder {
 
     /// The finished collection and the counters.
     pub fn finish(mut self) -> (Collection, BuildCounts) {
-        let accounts = &mut self.c.accounts;
-        for (i, a) in self.activity.iter().enumerate() {
-            accounts.first_ms[i] = a.first_ms;
-            accounts.last_ms[i] = a.last_ms;
-            accounts.records[i] = a.records;
-        }
         self.merge_placeholder_accounts();
         let n = self.c.posts.len();
         self.group_entities(n);
