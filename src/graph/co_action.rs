@@ -624,25 +624,45 @@ impl SplitPairs {
 /// Fewer records than this are sorted by comparison.
 const RADIX_MIN_RECORDS: usize = 256;
 
-/// Sorts pair records by key: a least-significant-digit radix sort on the bytes in which the
-/// keys differ (a bucket's keys share most of their source bytes, and targets fit in few), or
-/// a comparison sort for few records. Records of one key may end in any order, which no
-/// aggregate sees.
+/// Sorts pair records by key: a least-significant-digit radix sort, or a comparison sort for
+/// few records. The radix sort orders a compact rank of each key, `(source - s0) · span +
+/// (target - t0)` over the bucket's least source `s0`, least target `t0` and target range
+/// `span`: a bucket covers few sources, so the rank needs far fewer bits than the key, and it
+/// is sorted in as few passes of at most 11 bits as those bits allow. The rank orders records
+/// as the key does. Records of one key may end in any order, which no aggregate sees.
 ///
 /// # Complexity
-/// O(d · (n + 256)) for n records whose keys differ in d bytes.
+/// O(p · (n + 2^11)) for n records whose ranks need p passes of 11 bits.
 fn sort_by_key(records: &mut Vec<PairRecord>) {
+    const MAX_DIGIT_BITS: u32 = 11;
     if records.len() < RADIX_MIN_RECORDS {
         records.sort_unstable_by_key(|r| r.key);
         return;
     }
-    let first = records[0].key;
-    let differ = records.iter().fold(0u64, |acc, r| acc | (r.key ^ first));
+    let (mut s_lo, mut s_hi, mut t_lo, mut t_hi) = (u32::MAX, 0u32, u32::MAX, 0u32);
+    for r in records.iter() {
+        let (s, t) = ((r.key >> 32) as u32, r.key as u32);
+        (s_lo, s_hi, t_lo, t_hi) = (s_lo.min(s), s_hi.max(s), t_lo.min(t), t_hi.max(t));
+    }
+    let span = u64::from(t_hi - t_lo) + 1;
+    let rank = |r: &PairRecord| {
+        (u64::from((r.key >> 32) as u32 - s_lo) * span) + u64::from(r.key as u32 - t_lo)
+    };
+    // The largest rank is that of (s_hi, t_hi); it fits in 64 bits since span ≤ 2^32.
+    let bits = 64 - (u64::from(s_hi - s_lo) * span + (span - 1)).leading_zeros();
+    if bits == 0 {
+        return;
+    }
+    let passes = bits.div_ceil(MAX_DIGIT_BITS);
+    let digit_bits = bits.div_ceil(passes);
+    let mask = (1u64 << digit_bits) - 1;
     let mut from = std::mem::take(records);
     let mut to = vec![from[0]; from.len()];
-    for shift in (0..64).step_by(8).filter(|s| (differ >> s) & 0xFF != 0) {
-        let digit = |r: &PairRecord| ((r.key >> shift) & 0xFF) as usize;
-        let mut next = [0usize; 256];
+    let mut next = vec![0usize; 1 << digit_bits];
+    for pass in 0..passes {
+        let shift = pass * digit_bits;
+        let digit = |r: &PairRecord| ((rank(r) >> shift) & mask) as usize;
+        next.fill(0);
         for r in &from {
             next[digit(r)] += 1;
         }
@@ -830,7 +850,13 @@ mod tests {
     #[test]
     fn the_radix_sort_orders_keys_as_a_comparison_sort() {
         let mut next = crate::graph::xorshift(0x2545_f491_4f6c_dd1d_u64);
-        for (n, spread) in [(10, 1000), (300, 1), (5000, 70_000), (20_000, 1 << 40)] {
+        for (n, spread) in [
+            (10, 1000),
+            (300, 1),
+            (5000, 70_000),
+            (20_000, 1 << 40),
+            (3000, u64::MAX >> 8),
+        ] {
             let mut records: Vec<PairRecord> = (0..n)
                 .map(|_| PairRecord {
                     key: (next() % spread) << 8 | (next() % 3),

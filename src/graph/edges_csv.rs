@@ -71,9 +71,9 @@ fn push_edge(buf: &mut Vec<u8>, e: &CoActionEdge, c: &Collection, handles: bool)
     buf.push(b',');
     buf.extend_from_slice(int.format(e.pairs).as_bytes());
     buf.push(b',');
-    push_number(buf, f64::from(e.min_dt_ms) / 1000.0);
+    push_seconds(buf, f64::from(e.min_dt_ms));
     buf.push(b',');
-    push_number(buf, e.median_dt_ms / 1000.0);
+    push_seconds(buf, e.median_dt_ms);
     buf.push(b',');
     push_time_ms(buf, e.first_ms);
     buf.push(b',');
@@ -117,6 +117,48 @@ fn push_number(buf: &mut Vec<u8>, x: f64) {
     }
 }
 
+/// Appends `ms / 1000` as `{}` prints it. Durations are whole or half milliseconds (a median
+/// of two), whose quotient is an exact decimal of at most four places: printed from integers,
+/// it is the shortest decimal that reads back as the same `f64`, which is what `{}` prints.
+/// Anything else goes through `{}`.
+fn push_seconds(buf: &mut Vec<u8>, ms: f64) {
+    const LIMIT: f64 = (1u64 << 40) as f64;
+    let tenths = ms * 10.0;
+    // ms = tenths / 10, seconds = tenths / 10^4.
+    let whole_or_half =
+        ms.abs() < LIMIT && !ms.is_sign_negative() && tenths == (tenths as u64) as f64;
+    let tenths = tenths as u64;
+    if !whole_or_half || tenths % 5 != 0 {
+        push_number(buf, ms / 1000.0);
+        return;
+    }
+    let mut int = itoa::Buffer::new();
+    buf.extend_from_slice(int.format(tenths / 10_000).as_bytes());
+    let mut frac = tenths % 10_000;
+    if frac == 0 {
+        return;
+    }
+    let mut digits = 4;
+    while frac % 10 == 0 {
+        frac /= 10;
+        digits -= 1;
+    }
+    buf.push(b'.');
+    let text = int.format(frac).as_bytes();
+    buf.extend(std::iter::repeat_n(b'0', digits - text.len()));
+    buf.extend_from_slice(text);
+}
+
+/// Two ASCII digits for each of 0..100.
+const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+fn pair(v: i64) -> [u8; 2] {
+    let i = 2 * v as usize;
+    [PAIRS[i], PAIRS[i + 1]]
+}
+
+/// Appends [`format_time_ms`] of `ms`, laid out in a fixed buffer (the hot path of an edge
+/// list: two times per edge).
 fn push_time_ms(buf: &mut Vec<u8>, ms: i64) {
     if ms == NO_TIME {
         return;
@@ -128,27 +170,23 @@ fn push_time_ms(buf: &mut Vec<u8>, ms: i64) {
         buf.extend_from_slice(format_time_ms(ms).as_bytes());
         return;
     }
-    let digits = |buf: &mut Vec<u8>, v: i64, width: u32| {
-        for k in (0..width).rev() {
-            buf.push(b'0' + (v / 10i64.pow(k) % 10) as u8);
-        }
-    };
-    digits(buf, y, 4);
-    buf.push(b'-');
-    digits(buf, i64::from(m), 2);
-    buf.push(b'-');
-    digits(buf, i64::from(d), 2);
-    buf.push(b'T');
-    digits(buf, rem / 3_600_000, 2);
-    buf.push(b':');
-    digits(buf, rem / 60_000 % 60, 2);
-    buf.push(b':');
-    digits(buf, rem / 1000 % 60, 2);
-    if rem % 1000 != 0 {
-        buf.push(b'.');
-        digits(buf, rem % 1000, 3);
+    let mut out = *b"0000-00-00T00:00:00.000Z";
+    out[0..2].copy_from_slice(&pair(y / 100));
+    out[2..4].copy_from_slice(&pair(y % 100));
+    out[5..7].copy_from_slice(&pair(i64::from(m)));
+    out[8..10].copy_from_slice(&pair(i64::from(d)));
+    out[11..13].copy_from_slice(&pair(rem / 3_600_000));
+    out[14..16].copy_from_slice(&pair(rem / 60_000 % 60));
+    out[17..19].copy_from_slice(&pair(rem / 1000 % 60));
+    let millis = rem % 1000;
+    if millis == 0 {
+        buf.extend_from_slice(&out[..19]);
+        buf.push(b'Z');
+    } else {
+        out[20] = b'0' + (millis / 100) as u8;
+        out[21..23].copy_from_slice(&pair(millis % 100));
+        buf.extend_from_slice(&out);
     }
-    buf.push(b'Z');
 }
 
 /// A time in ms since the Unix epoch as RFC 3339 UTC: `YYYY-MM-DDTHH:MM:SSZ`, with `.mmm`
@@ -218,6 +256,37 @@ mod tests {
             buf.clear();
             push_number(&mut buf, x);
             assert_eq!(std::str::from_utf8(&buf).unwrap(), format!("{x}"));
+        }
+    }
+
+    /// Durations print exactly as `{}` prints them in seconds.
+    #[test]
+    fn seconds_print_as_the_formatter_does() {
+        let mut buf = Vec::new();
+        let mut check = |ms: f64| {
+            buf.clear();
+            push_seconds(&mut buf, ms);
+            assert_eq!(std::str::from_utf8(&buf).unwrap(), format!("{}", ms / 1000.0), "{ms}");
+        };
+        for ms in 0..200_000u32 {
+            check(f64::from(ms));
+            check(f64::from(ms) + 0.5);
+        }
+        for ms in [
+            1e9,
+            123_456_789.5,
+            (1u64 << 40) as f64 - 0.5,
+            (1u64 << 40) as f64,
+            1e15 + 0.5,
+            0.25,
+            0.1,
+            -0.0,
+            -1.0,
+            -2.5,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            check(ms);
         }
     }
 
