@@ -1,13 +1,13 @@
 //! `coordgraph generate`: a synthetic collection with planted coordinated networks, and its
 //! ground truth.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
+use coordgraph::export::atomic::{write_atomically, write_file_atomically};
 use coordgraph::generate::{GenerateOptions, OutputFormat, generate};
 
 use super::Global;
@@ -50,23 +50,35 @@ fn default_truth_path(output: &std::path::Path) -> PathBuf {
     output.with_file_name(format!("{stem}-truth.csv"))
 }
 
-fn open_output(path: &std::path::Path) -> Result<Box<dyn Write>> {
+/// Runs `write` on the collection's output: standard output, or a file written atomically
+/// (a temporary file renamed over it once complete), compressed as its name asks.
+fn with_output<T>(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<T>,
+) -> Result<T> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(BufWriter::new(std::io::stdout().lock())));
+        let mut out = BufWriter::new(std::io::stdout().lock());
+        let value = write(&mut out)?;
+        out.flush()?;
+        return Ok(value);
     }
-    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    let buffered = BufWriter::with_capacity(1 << 20, file);
     let name = path.to_string_lossy();
-    Ok(if name.ends_with(".gz") {
-        Box::new(flate2::write::GzEncoder::new(
-            buffered,
-            flate2::Compression::new(6),
-        ))
-    } else if name.ends_with(".zst") {
-        Box::new(zstd::Encoder::new(buffered, 3)?.auto_finish())
-    } else {
-        Box::new(buffered)
+    write_atomically(path, |file| {
+        if name.ends_with(".gz") {
+            let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::new(6));
+            let value = write(&mut gz)?;
+            gz.finish()?;
+            Ok(value)
+        } else if name.ends_with(".zst") {
+            let mut zst = zstd::Encoder::new(file, 3)?;
+            let value = write(&mut zst)?;
+            zst.finish()?;
+            Ok(value)
+        } else {
+            write(file)
+        }
     })
+    .with_context(|| format!("cannot write {}", path.display()))
 }
 
 pub(crate) fn run(args: &GenerateArgs, global: &Global) -> Result<ExitCode> {
@@ -85,18 +97,13 @@ pub(crate) fn run(args: &GenerateArgs, global: &Global) -> Result<ExitCode> {
         .truth
         .clone()
         .unwrap_or_else(|| default_truth_path(&args.output));
-    let mut tweets = open_output(&args.output)?;
-    let mut truth = BufWriter::new(
-        File::create(&truth_path)
-            .with_context(|| format!("cannot create {}", truth_path.display()))?,
-    );
-    let summary = generate(&opts, &mut tweets, &mut truth)?;
-    tweets.flush()?;
-    drop(tweets);
-    truth.flush()?;
+    let summary = with_output(&args.output, |tweets| {
+        write_atomically(&truth_path, |truth| generate(&opts, tweets, truth))
+            .with_context(|| format!("cannot write {}", truth_path.display()))
+    })?;
     if let Some(path) = &args.summary {
         let json = serde_json::to_string_pretty(&summary)?;
-        std::fs::write(path, json + "\n")
+        write_file_atomically(path, (json + "\n").as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     if !global.quiet {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
+use coordgraph::export::atomic::write_atomically;
 use coordgraph::graph::{
     Backbone, CoActionKind, CoActionOptions, CooRTweetOptions, Weighting, build_co_action_graph,
     coortweet_compatible, write_edges_csv,
@@ -138,18 +139,27 @@ fn read_for(args: &NetworkArgs, kinds: &[CoActionKind], global: &Global) -> Resu
     args.input.read_with(&opts, global)
 }
 
-fn open_output(path: Option<&PathBuf>) -> Result<Box<dyn Write>> {
+/// Runs `write` on the output: a file written atomically (a temporary file renamed over it
+/// once complete, so an interrupted run leaves no half edge list), or standard output.
+fn with_output(
+    path: Option<&PathBuf>,
+    write: impl FnOnce(&mut (dyn Write + Send)) -> Result<()>,
+) -> Result<()> {
     match path {
         Some(p) if p.as_os_str() != "-" => {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            let f = std::fs::File::create(p)
-                .with_context(|| format!("cannot create {}", p.display()))?;
-            Ok(Box::new(std::io::BufWriter::new(f)))
+            write_atomically(p, |file| write(file))
+                .with_context(|| format!("cannot write {}", p.display()))
         }
-        _ => Ok(Box::new(std::io::BufWriter::new(std::io::stdout().lock()))),
+        _ => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
+            write(&mut out)?;
+            out.flush()?;
+            Ok(())
+        }
     }
 }
 
@@ -167,7 +177,6 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
     let ingest = read_for(args, &kinds, global)?;
     let c = &ingest.collection;
     let read_s = started.elapsed().as_secs_f64();
-    let mut out = open_output(args.output.as_ref())?;
     if args.coortweet {
         let [kind] = kinds[..] else {
             bail!("--coortweet takes exactly one kind")
@@ -182,26 +191,27 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
         for w in &net.warnings {
             eprintln!("coordgraph: warning: {w}");
         }
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record([
-            "source",
-            "target",
-            "weight",
-            "avg_time_delta",
-            "weight_threshold",
-        ])?;
-        for e in &net.edges {
+        with_output(args.output.as_ref(), |out| {
+            let mut w = csv::Writer::from_writer(out);
             w.write_record([
-                c.account_id(e.source).as_ref(),
-                c.account_id(e.target).as_ref(),
-                &e.weight.to_string(),
-                &e.avg_time_delta.to_string(),
-                if e.weight_threshold { "TRUE" } else { "FALSE" },
+                "source",
+                "target",
+                "weight",
+                "avg_time_delta",
+                "weight_threshold",
             ])?;
-        }
-        w.flush()?;
-        drop(w);
-        out.flush()?;
+            for e in &net.edges {
+                w.write_record([
+                    c.account_id(e.source).as_ref(),
+                    c.account_id(e.target).as_ref(),
+                    &e.weight.to_string(),
+                    &e.avg_time_delta.to_string(),
+                    if e.weight_threshold { "TRUE" } else { "FALSE" },
+                ])?;
+            }
+            w.flush()?;
+            Ok(())
+        })?;
         if !global.quiet {
             eprintln!(
                 "coordgraph: {kind}: {} edges (CooRTweet mode, threshold {})",
@@ -228,39 +238,41 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
     opts.validate()?;
     let several = kinds.len() > 1;
     let mut graph_s = 0.0;
-    for (i, &kind) in kinds.iter().enumerate() {
-        let graph_started = std::time::Instant::now();
-        let graph = build_co_action_graph(c, kind, &opts)?;
-        graph_s += graph_started.elapsed().as_secs_f64();
-        // Capped objects are never silent: each one is named with what was left out.
-        for w in &graph.warnings {
-            eprintln!("coordgraph: warning: {w}");
-        }
-        if several {
-            let mut buf = Vec::new();
-            write_edges_csv(&mut buf, &graph, c, args.handles)?;
-            for (n, line) in buf.split_inclusive(|&b| b == b'\n').enumerate() {
-                if n == 0 && i > 0 {
-                    continue;
-                }
-                out.write_all(if n == 0 {
-                    b"kind,"
-                } else {
-                    kind.name().as_bytes()
-                })?;
-                if n > 0 {
-                    out.write_all(b",")?;
-                }
-                out.write_all(line)?;
+    with_output(args.output.as_ref(), |out| {
+        for (i, &kind) in kinds.iter().enumerate() {
+            let graph_started = std::time::Instant::now();
+            let graph = build_co_action_graph(c, kind, &opts)?;
+            graph_s += graph_started.elapsed().as_secs_f64();
+            // Capped objects are never silent: each one is named with what was left out.
+            for w in &graph.warnings {
+                eprintln!("coordgraph: warning: {w}");
             }
-        } else {
-            write_edges_csv(&mut out, &graph, c, args.handles)?;
+            if several {
+                let mut buf = Vec::new();
+                write_edges_csv(&mut buf, &graph, c, args.handles)?;
+                for (n, line) in buf.split_inclusive(|&b| b == b'\n').enumerate() {
+                    if n == 0 && i > 0 {
+                        continue;
+                    }
+                    out.write_all(if n == 0 {
+                        b"kind,"
+                    } else {
+                        kind.name().as_bytes()
+                    })?;
+                    if n > 0 {
+                        out.write_all(b",")?;
+                    }
+                    out.write_all(line)?;
+                }
+            } else {
+                write_edges_csv(&mut *out, &graph, c, args.handles)?;
+            }
+            if !global.quiet {
+                eprintln!("coordgraph: {kind}: {} edges", graph.edges.len());
+            }
         }
-        if !global.quiet {
-            eprintln!("coordgraph: {kind}: {} edges", graph.edges.len());
-        }
-    }
-    out.flush()?;
+        Ok(())
+    })?;
     if global.verbose > 0 {
         eprintln!(
             "coordgraph: read {read_s:.3} s, graphs {graph_s:.3} s, edge lists {:.3} s",

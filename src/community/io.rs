@@ -12,7 +12,7 @@ two fields are a known pair of column names (`source,target`, `src,dst`, `from,t
 use super::partition::Partition;
 use crate::graph::csr::{Csr, CsrError};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// A graph read from an edge list, with the name of each node.
@@ -269,24 +269,24 @@ pub fn write_partition(
         path: path.to_path_buf(),
         source,
     };
-    let file = File::create(path).map_err(io)?;
-    let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
     let to_io = |e: csv::Error| match e.into_kind() {
-        csv::ErrorKind::Io(source) => io(source),
-        other => io(std::io::Error::other(format!("{other:?}"))),
+        csv::ErrorKind::Io(source) => source,
+        other => std::io::Error::other(format!("{other:?}")),
     };
-    out.write_record(["node", "community"]).map_err(to_io)?;
-    let mut buffer: Vec<u8> = Vec::with_capacity(16);
-    for (name, &c) in names.iter().zip(partition.membership()) {
-        buffer.clear();
-        write!(buffer, "{c}").map_err(io)?;
-        out.write_record([name.as_bytes(), buffer.as_slice()])
-            .map_err(to_io)?;
-    }
-    out.into_inner()
-        .map_err(|e| io(std::io::Error::other(e.to_string())))?
-        .flush()
-        .map_err(io)
+    // Written atomically: a temporary file renamed over `path` once complete.
+    crate::export::atomic::write_atomically(path, |file| -> std::io::Result<()> {
+        let mut out = csv::Writer::from_writer(file);
+        out.write_record(["node", "community"]).map_err(to_io)?;
+        let mut buffer: Vec<u8> = Vec::with_capacity(16);
+        for (name, &c) in names.iter().zip(partition.membership()) {
+            buffer.clear();
+            write!(buffer, "{c}")?;
+            out.write_record([name.as_bytes(), buffer.as_slice()])
+                .map_err(to_io)?;
+        }
+        out.flush()
+    })
+    .map_err(io)
 }
 
 /// Reads a `node,community` CSV (header optional, community labels arbitrary strings) as a

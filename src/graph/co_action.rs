@@ -628,13 +628,13 @@ const RADIX_MIN_RECORDS: usize = 256;
 /// few records. The radix sort orders a compact rank of each key, `(source - s0) · span +
 /// (target - t0)` over the bucket's least source `s0`, least target `t0` and target range
 /// `span`: a bucket covers few sources, so the rank needs far fewer bits than the key, and it
-/// is sorted in as few passes of at most 11 bits as those bits allow. The rank orders records
+/// is sorted in as few passes of at most 12 bits as those bits allow. The rank orders records
 /// as the key does. Records of one key may end in any order, which no aggregate sees.
 ///
 /// # Complexity
-/// O(p · (n + 2^11)) for n records whose ranks need p passes of 11 bits.
+/// O(p · (n + 2^12)) for n records whose ranks need p passes of 12 bits.
 fn sort_by_key(records: &mut Vec<PairRecord>) {
-    const MAX_DIGIT_BITS: u32 = 11;
+    const MAX_DIGIT_BITS: u32 = 12;
     if records.len() < RADIX_MIN_RECORDS {
         records.sort_unstable_by_key(|r| r.key);
         return;

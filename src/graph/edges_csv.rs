@@ -22,11 +22,12 @@ const EDGES_PER_TASK: usize = 8192;
 /// quoted when it holds a comma, a quote or a line break; quotes are doubled).
 ///
 /// Edges are formatted on all threads, a task's worth into each buffer, and the buffers are
-/// written in order, a bounded group at a time: the bytes do not depend on the thread count.
+/// written in order, a bounded group at a time, while the next group is formatted: the bytes
+/// do not depend on the thread count.
 ///
 /// # Errors
 /// Any error of the writer.
-pub fn write_edges_csv<W: io::Write>(
+pub fn write_edges_csv<W: io::Write + Send>(
     mut out: W,
     graph: &CoActionGraph,
     c: &Collection,
@@ -38,27 +39,38 @@ pub fn write_edges_csv<W: io::Write>(
     }
     header.push(b'\n');
     out.write_all(&header)?;
-    let group = EDGES_PER_TASK * 4 * rayon::current_num_threads();
-    for edges in graph.edges.chunks(group) {
-        let parts: Vec<Vec<u8>> = edges
+    let format = |edges: &[CoActionEdge]| -> Vec<Vec<u8>> {
+        edges
             .par_chunks(EDGES_PER_TASK)
             .map(|edges| {
                 let mut buf = Vec::with_capacity(edges.len() * 80);
+                let mut day = Day::default();
                 for e in edges {
-                    push_edge(&mut buf, e, c, handles);
+                    push_edge(&mut buf, e, c, handles, &mut day);
                 }
                 buf
             })
-            .collect();
-        for part in parts {
-            out.write_all(&part)?;
-        }
+            .collect()
+    };
+    let write = |out: &mut W, parts: Vec<Vec<u8>>| -> io::Result<()> {
+        parts.iter().try_for_each(|part| out.write_all(part))
+    };
+    let group = EDGES_PER_TASK * 4 * rayon::current_num_threads();
+    let mut formatted: Vec<Vec<u8>> = Vec::new();
+    for edges in graph.edges.chunks(group) {
+        let (next, written) = rayon::join(
+            || format(edges),
+            || write(&mut out, std::mem::take(&mut formatted)),
+        );
+        written?;
+        formatted = next;
     }
+    write(&mut out, formatted)?;
     out.flush()
 }
 
 /// Appends one edge's record.
-fn push_edge(buf: &mut Vec<u8>, e: &CoActionEdge, c: &Collection, handles: bool) {
+fn push_edge(buf: &mut Vec<u8>, e: &CoActionEdge, c: &Collection, handles: bool, day: &mut Day) {
     let mut int = itoa::Buffer::new();
     for a in [e.source, e.target] {
         match c.accounts.ids.number(a) {
@@ -75,9 +87,9 @@ fn push_edge(buf: &mut Vec<u8>, e: &CoActionEdge, c: &Collection, handles: bool)
     buf.push(b',');
     push_seconds(buf, e.median_dt_ms);
     buf.push(b',');
-    push_time_ms(buf, e.first_ms);
+    push_time_ms(buf, e.first_ms, day);
     buf.push(b',');
-    push_time_ms(buf, e.last_ms);
+    push_time_ms(buf, e.last_ms, day);
     if handles {
         for a in [e.source, e.target] {
             buf.push(b',');
@@ -157,24 +169,41 @@ fn pair(v: i64) -> [u8; 2] {
     [PAIRS[i], PAIRS[i + 1]]
 }
 
+/// The date last formatted: the times of neighbouring edges mostly fall on a few days.
+#[derive(Default)]
+struct Day {
+    /// Days since the epoch, or `None` before the first date.
+    days: Option<i64>,
+    /// `YYYY-MM-DD`; `None` for a year outside 0..=9999.
+    date: Option<[u8; 10]>,
+}
+
 /// Appends [`format_time_ms`] of `ms`, laid out in a fixed buffer (the hot path of an edge
-/// list: two times per edge).
-fn push_time_ms(buf: &mut Vec<u8>, ms: i64) {
+/// list: two times per edge), with its date from `day` when it falls on the same day.
+fn push_time_ms(buf: &mut Vec<u8>, ms: i64, day: &mut Day) {
     if ms == NO_TIME {
         return;
     }
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
-    let (y, m, d) = crate::ingest::time::civil_from_days(days);
-    if !(0..=9999).contains(&y) {
+    if day.days != Some(days) {
+        let (y, m, d) = crate::ingest::time::civil_from_days(days);
+        day.days = Some(days);
+        day.date = (0..=9999).contains(&y).then(|| {
+            let mut date = *b"0000-00-00";
+            date[0..2].copy_from_slice(&pair(y / 100));
+            date[2..4].copy_from_slice(&pair(y % 100));
+            date[5..7].copy_from_slice(&pair(i64::from(m)));
+            date[8..10].copy_from_slice(&pair(i64::from(d)));
+            date
+        });
+    }
+    let Some(date) = day.date else {
         buf.extend_from_slice(format_time_ms(ms).as_bytes());
         return;
-    }
+    };
     let mut out = *b"0000-00-00T00:00:00.000Z";
-    out[0..2].copy_from_slice(&pair(y / 100));
-    out[2..4].copy_from_slice(&pair(y % 100));
-    out[5..7].copy_from_slice(&pair(i64::from(m)));
-    out[8..10].copy_from_slice(&pair(i64::from(d)));
+    out[..10].copy_from_slice(&date);
     out[11..13].copy_from_slice(&pair(rem / 3_600_000));
     out[14..16].copy_from_slice(&pair(rem / 60_000 % 60));
     out[17..19].copy_from_slice(&pair(rem / 1000 % 60));
@@ -215,11 +244,12 @@ mod tests {
     #[test]
     fn buffered_fields_match_the_formatters() {
         let mut buf = Vec::new();
+        let mut day = Day::default();
         let mut ms = -62_167_219_200_000i64; // 0000-01-01
         while ms < 253_402_300_800_000 {
             for t in [ms, ms + 1, ms + 999, ms + 60_000, ms - 1] {
                 buf.clear();
-                push_time_ms(&mut buf, t);
+                push_time_ms(&mut buf, t, &mut day);
                 assert_eq!(std::str::from_utf8(&buf).unwrap(), format_time_ms(t));
             }
             ms += 86_400_000 * 37 + 3_723_456;
@@ -231,7 +261,7 @@ mod tests {
             -62_167_219_200_001,
         ] {
             buf.clear();
-            push_time_ms(&mut buf, t);
+            push_time_ms(&mut buf, t, &mut day);
             assert_eq!(std::str::from_utf8(&buf).unwrap(), format_time_ms(t));
         }
         let xs = [
@@ -266,7 +296,11 @@ mod tests {
         let mut check = |ms: f64| {
             buf.clear();
             push_seconds(&mut buf, ms);
-            assert_eq!(std::str::from_utf8(&buf).unwrap(), format!("{}", ms / 1000.0), "{ms}");
+            assert_eq!(
+                std::str::from_utf8(&buf).unwrap(),
+                format!("{}", ms / 1000.0),
+                "{ms}"
+            );
         };
         for ms in 0..200_000u32 {
             check(f64::from(ms));
