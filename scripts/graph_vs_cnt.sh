@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark: coordgraph against coordination-network-toolkit (CNT) 1.5.2 on the same
-# generated CSV, for co-retweet and for near-duplicate text (CNT's co_similar_tweet).
+# generated CSV, for co-retweet and for near-duplicate text (CNT's co_similar_tweet), and for
+# co-retweet on a collection of `coordgraph generate --format csv` (the toolkit's table, with
+# viral posts, planted networks and quoted texts).
 # Prints both end-to-end times, the ratio, and an edge-set comparison.
 #
 # Install what it needs (once):
@@ -11,8 +13,10 @@
 #   scripts/graph_vs_cnt.sh                        # 1,000,000 rows co-retweet, 100,000 rows text
 #   ROWS=200000 SIM_ROWS=20000 scripts/graph_vs_cnt.sh
 #   CSV=my.csv scripts/graph_vs_cnt.sh             # an existing CNT-format CSV instead
+#   GEN_SCALE=0 scripts/graph_vs_cnt.sh            # without the generated collection
 #
-# Environment: VENV (default /work/venv-graph), ROWS, SIM_ROWS, WINDOW (default 60),
+# Environment: VENV (default /work/venv-graph), ROWS, SIM_ROWS, GEN_SCALE (scale of the
+# generated collection, default 1: about a million rows; 0 leaves it out), WINDOW (default 60),
 # THREADS (default 2, both tools), REPEAT (runs of each tool, alternately; default 3, the run
 # of median wall time is reported), WORK (scratch folder, default bench-data/graph_vs_cnt).
 #
@@ -32,6 +36,7 @@ set -euo pipefail
 VENV=${VENV:-/work/venv-graph}
 ROWS=${ROWS:-1000000}
 SIM_ROWS=${SIM_ROWS:-100000}
+GEN_SCALE=${GEN_SCALE:-1}
 WINDOW=${WINDOW:-60}
 THREADS=${THREADS:-2}
 REPEAT=${REPEAT:-3}
@@ -163,11 +168,9 @@ print(f"{label}: edges CNT {len(cnt)}, coordgraph {len(ours)}, both {len(cnt & o
 EOF
 }
 
-side_by_side() { # label rows cnt_type coordgraph_kind extra_cnt_args...
-    local label=$1 rows=$2 cnt_type=$3 kind=$4
+side_by_side() { # label csv cnt_type coordgraph_kind extra_cnt_args...
+    local label=$1 csv=$2 cnt_type=$3 kind=$4
     shift 4
-    local csv=${CSV:-$WORK/gen_$rows.csv}
-    [[ -s $csv ]] || generate "$rows" 42 "$csv"
     local db=$WORK/cnt_${label}.db
     # Wall time and CPU time (user + system, children included): CPU time is the fairer
     # figure on a shared machine. The tools run alternately, REPEAT times each, and each
@@ -197,6 +200,20 @@ side_by_side() { # label rows cnt_type coordgraph_kind extra_cnt_args...
 
 echo "coordgraph runs as: $RUNNER; $THREADS threads; window $WINDOW s"
 echo "CNT: $("$PY" -m pip show coordination-network-toolkit 2>/dev/null | grep ^Version)"
-side_by_side co_retweet "$ROWS" co_retweet co-retweet
-side_by_side co_similar_tweet "$SIM_ROWS" co_similar_tweet near-duplicate-text \
+# A CNT-format CSV of `rows` rows from the generator above (or $CSV).
+script_csv() { # rows
+    local csv=${CSV:-$WORK/gen_$1.csv}
+    [[ -s $csv ]] || generate "$1" 42 "$csv"
+    echo "$csv"
+}
+
+side_by_side co_retweet "$(script_csv "$ROWS")" co_retweet co-retweet
+side_by_side co_similar_tweet "$(script_csv "$SIM_ROWS")" co_similar_tweet near-duplicate-text \
     --similarity_threshold 0.8
+if [[ $GEN_SCALE != 0 ]]; then
+    gen=$WORK/generated_$GEN_SCALE.csv
+    [[ -s $gen ]] || target/release/coordgraph generate --scale "$GEN_SCALE" --seed 42 \
+        --format csv -o "$gen" --quiet
+    echo "generated collection: $(($(wc -l <"$gen") - 1)) rows in $gen"
+    side_by_side co_retweet_generated "$gen" co_retweet co-retweet
+fi

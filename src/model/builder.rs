@@ -609,14 +609,22 @@ impl CollectionBuilder {
         let n = self.c.posts.len();
         self.group_entities(n);
         // Lay texts out in post order; posts past the spans have none.
-        let mut text = String::with_capacity(self.text_span.iter().map(|s| s.1 as usize).sum());
-        let mut text_start = Vec::with_capacity(n + 1);
-        text_start.push(0u64);
-        for p in 0..n {
-            let (s, len) = self.text_span.get(p).copied().unwrap_or((0, 0));
-            text.push_str(&self.text_arena[s as usize..s as usize + len as usize]);
-            text_start.push(text.len() as u64);
-        }
+        let text_bytes: usize = self.text_span.iter().map(|s| s.1 as usize).sum();
+        let mut text = String::with_capacity(text_bytes);
+        let text_start = if text_bytes == 0 {
+            // Zeroed memory, not written: a collection read without texts (a co-retweet
+            // network needs none) spares touching a column of millions of offsets.
+            vec![0u64; n + 1]
+        } else {
+            let mut text_start = Vec::with_capacity(n + 1);
+            text_start.push(0u64);
+            for p in 0..n {
+                let (s, len) = self.text_span.get(p).copied().unwrap_or((0, 0));
+                text.push_str(&self.text_arena[s as usize..s as usize + len as usize]);
+                text_start.push(text.len() as u64);
+            }
+            text_start
+        };
         self.c.posts.text = text;
         self.c.posts.text_start = text_start;
         shrink_columns(&mut self.c);
@@ -626,6 +634,12 @@ impl CollectionBuilder {
     /// Groups the pending entities by post (counting sort, stable), then sorts and dedupes
     /// each post's, into the posts' entity columns.
     fn group_entities(&mut self, n: usize) {
+        if self.pending_entities.is_empty() {
+            // Zeroed memory, not written (see the texts in `finish`).
+            self.c.posts.entities = Vec::new();
+            self.c.posts.entity_start = vec![0u32; n + 1];
+            return;
+        }
         let mut start = vec![0u32; n + 1];
         for &(p, _) in &self.pending_entities {
             start[p as usize + 1] += 1;
