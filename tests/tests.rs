@@ -6,6 +6,8 @@ mod util;
 
 // Reading every format, the shared real datasets, hostile input.
 mod ingest;
+// CSV tables with quoted fields: exact texts and lines, any quoting style or thread count.
+mod csv_quoted;
 // The command line: exit codes, messages, `stats --json`.
 mod cli;
 // The synthetic collection generator: determinism, counts, planted structure.

@@ -327,12 +327,12 @@ const ROWS_PER_BLOCK: usize = 16_384;
 /// [`ROWS_PER_BLOCK`] of a typical table). Fixed, like the rows per block.
 const RAW_BLOCK_BYTES: usize = 1 << 20;
 
-/// Rows read from the stream, not yet parsed: whole lines as bytes (`raw`), or records the CSV
+/// Rows read from the stream, not yet parsed: whole rows as bytes (`raw`), or records the CSV
 /// reader split. Blocks are recycled, and so are their buffers and records.
 #[derive(Default)]
 struct RowBlock {
-    /// Whole lines without quotes, split into rows and fields on the parsing threads; empty
-    /// when the CSV reader split the rows.
+    /// Whole rows, split into rows and fields on the parsing threads (see
+    /// [`for_each_raw_row`]); empty when the CSV reader split the rows.
     raw: Vec<u8>,
     /// The line the first row of `raw` is reported at.
     raw_first: u64,
@@ -380,35 +380,9 @@ struct Table<'a> {
     parts: Parts,
 }
 
-/// Turns the lines a CSV reader reports into lines of the file, for a reader started after
-/// `base` lines at a row boundary.
-#[derive(Debug, Clone, Copy)]
-struct LineMap {
-    /// Where the reader's first row is reported, until it has been: the line after the last
-    /// row's end, which is before `base + 1` when empty lines followed that row.
-    first: Option<u64>,
-    base: u64,
-}
-
-impl LineMap {
-    const IDENTITY: LineMap = LineMap {
-        first: None,
-        base: 0,
-    };
-
-    fn line(&mut self, reader_line: u64) -> u64 {
-        self.first.take().unwrap_or(self.base + reader_line)
-    }
-}
-
 /// Reads up to [`ROWS_PER_BLOCK`] rows into `block` with the CSV reader; true when the stream
 /// has ended.
-fn fill_block<R: Read>(
-    rdr: &mut csv::Reader<R>,
-    map: &mut LineMap,
-    block: &mut RowBlock,
-    line: &mut u64,
-) -> bool {
+fn fill_block<R: Read>(rdr: &mut csv::Reader<R>, block: &mut RowBlock, line: &mut u64) -> bool {
     block.clear();
     let mut used = 0;
     while block.entries.len() < ROWS_PER_BLOCK {
@@ -420,7 +394,7 @@ fn fill_block<R: Read>(
             Ok(true) => {
                 *line = block.records[used]
                     .position()
-                    .map_or(*line + 1, |p| map.line(p.line()));
+                    .map_or(*line + 1, |p| p.line());
                 block.entries.push(Entry::Row {
                     record: used,
                     line: *line,
@@ -428,7 +402,7 @@ fn fill_block<R: Read>(
                 used += 1;
             }
             Err(e) => {
-                let at = e.position().map_or(*line + 1, |p| map.line(p.line()));
+                let at = e.position().map_or(*line + 1, |p| p.line());
                 let reason = if matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     SkipReason::InvalidUtf8
                 } else {
@@ -448,15 +422,151 @@ fn fill_block<R: Read>(
     false
 }
 
-/// Reads whole lines in blocks of about [`RAW_BLOCK_BYTES`], for as long as they hold no
-/// quote. Such lines split into rows at terminators and into fields at delimiters exactly as
-/// the CSV reader splits them (see [`for_each_raw_row`]), and they can be split on all threads.
+/// Where a field of the CSV reader's grammar stands after some bytes of a row: the default
+/// grammar of `csv_core` (quotes doubled inside quoted fields, no escape, no comments).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldState {
+    /// At the start of a field: a quote here opens a quoted field.
+    Start,
+    /// In a field that did not start with a quote (a quote here is a plain byte), or after
+    /// the closing quote of one (the bytes up to the next delimiter are kept as they are).
+    Plain,
+    /// Inside quotes.
+    Quoted,
+    /// After a quote inside quotes: a second quote makes one quote of the field, any other
+    /// byte closes the quotes.
+    QuoteInQuoted,
+}
+
+impl FieldState {
+    /// The state after `b`, which is not a terminator outside quotes, and whether `b` is part
+    /// of the field's content.
+    fn step(self, b: u8, delimiter: u8) -> (FieldState, bool) {
+        use FieldState::*;
+        match self {
+            Quoted if b == b'"' => (QuoteInQuoted, false),
+            Quoted => (Quoted, true),
+            QuoteInQuoted if b == b'"' => (Quoted, true),
+            Start if b == b'"' => (Quoted, false),
+            _ if b == delimiter => (Start, false),
+            _ => (Plain, true),
+        }
+    }
+
+    fn in_quotes(self) -> bool {
+        self == FieldState::Quoted
+    }
+}
+
+/// The end of the row that starts at `buf[0]`: the first terminator outside quotes, or `None`
+/// when `buf` ends before one.
+fn row_end(buf: &[u8], delimiter: u8) -> Option<usize> {
+    let mut state = FieldState::Start;
+    for (i, &b) in buf.iter().enumerate() {
+        if is_terminator(b) && !state.in_quotes() {
+            return Some(i);
+        }
+        state = state.step(b, delimiter).0;
+    }
+    None
+}
+
+/// Writes the fields of `row` (one row without its terminator, whose fields have quotes to
+/// remove or `""` to unescape) into `out`, and their ranges in `out` into `fields`, as the CSV
+/// reader decodes them.
+fn decode_row(
+    row: &[u8],
+    delimiter: u8,
+    out: &mut Vec<u8>,
+    fields: &mut Vec<std::ops::Range<usize>>,
+) {
+    out.clear();
+    fields.clear();
+    let (mut state, mut from) = (FieldState::Start, 0);
+    for &b in row {
+        let (next, keep) = state.step(b, delimiter);
+        if keep {
+            out.push(b);
+        } else if next == FieldState::Start {
+            fields.push(from..out.len());
+            from = out.len();
+        }
+        state = next;
+    }
+    fields.push(from..out.len());
+}
+
+/// The quoted fields of a block being read, found on the reading thread so that blocks end at
+/// a row's end outside quotes. A quote opens a quoted field at the start of the block or after
+/// a delimiter or terminator outside quotes (elsewhere it is a plain byte); the next quote
+/// that is not doubled closes it. Only quotes are looked at, so most bytes are passed over.
+#[derive(Default)]
+struct QuoteScan {
+    /// The next byte to look at.
+    pos: usize,
+    /// Whether `pos` is inside a quoted field.
+    inside: bool,
+    /// Where the bytes outside quotes after the last closing quote begin.
+    outside: usize,
+    /// The earlier runs of bytes outside quotes, in order.
+    runs: Vec<std::ops::Range<usize>>,
+}
+
+impl QuoteScan {
+    /// Looks at the bytes of `buf` after those of the last call; `ended` when no byte will
+    /// follow `buf`.
+    fn scan(&mut self, buf: &[u8], delimiter: u8, ended: bool) {
+        while let Some(q) = memchr::memchr(b'"', &buf[self.pos..]).map(|i| self.pos + i) {
+            if self.inside {
+                match buf.get(q + 1) {
+                    // Whether the quote is doubled is not known yet.
+                    None if !ended => {
+                        self.pos = q;
+                        return;
+                    }
+                    Some(b'"') => self.pos = q + 2,
+                    _ => (self.inside, self.outside, self.pos) = (false, q + 1, q + 1),
+                }
+            } else {
+                if q == 0 || is_terminator(buf[q - 1]) || buf[q - 1] == delimiter {
+                    self.runs.push(self.outside..q);
+                    self.inside = true;
+                }
+                self.pos = q + 1;
+            }
+        }
+        self.pos = buf.len();
+    }
+
+    /// The last terminator outside quotes in `buf[range]`, within the bytes scanned.
+    fn last_terminator(&self, buf: &[u8], range: std::ops::Range<usize>) -> Option<usize> {
+        let current = (!self.inside).then_some(self.outside..self.pos);
+        current
+            .into_iter()
+            .chain(self.runs.iter().rev().cloned())
+            .take_while(|run| run.end > range.start)
+            .find_map(|run| {
+                let run = run.start.max(range.start)..run.end.min(range.end);
+                let found = buf
+                    .get(run.clone())
+                    .and_then(|b| memchr::memrchr2(b'\n', b'\r', b));
+                found.map(|i| run.start + i)
+            })
+    }
+}
+
+/// Reads blocks of whole rows of about [`RAW_BLOCK_BYTES`], cut after a terminator outside
+/// quotes. They are split into rows and fields exactly as the CSV reader splits them (see
+/// [`for_each_raw_row`]), on all threads.
 struct RawReader<R> {
     reader: R,
+    delimiter: u8,
     /// [`RAW_BLOCK_BYTES`] (smaller in tests).
     block_bytes: usize,
-    /// Bytes read after the last block's final line feed.
+    /// Bytes read after the last block's end.
     carry: Vec<u8>,
+    /// The runs outside quotes of the last block read (kept for their memory).
+    runs: Vec<std::ops::Range<usize>>,
     /// One more than the number of line feeds before `carry`.
     line0: u64,
     /// Where the next row is reported: the CSV reader reports a row at the line after the
@@ -469,14 +579,6 @@ struct RawReader<R> {
 /// The raw reader and the header, or the raw reader and the bytes it read, for the CSV reader
 /// to start over from.
 type Started<R> = Result<(RawReader<R>, csv::ByteRecord), (RawReader<R>, Vec<u8>)>;
-
-/// What [`RawReader::fill`] found.
-enum RawFill {
-    /// A block of lines; true when the stream has ended.
-    Lines(bool),
-    /// Bytes the CSV reader must split (they hold a quote), from a row boundary on.
-    NeedsReader(Vec<u8>),
-}
 
 impl<R: Read> RawReader<R> {
     /// Reads until `buf` holds at least `want` bytes or the stream ends.
@@ -500,26 +602,28 @@ impl<R: Read> RawReader<R> {
         }
     }
 
-    /// Reads the first row, the header, when the lines up to its end hold no quote and it ends
-    /// with `\n` or `\r\n`; otherwise gives back the reader and the bytes read, for the CSV
-    /// reader to start over.
+    /// Reads the first row, the header, when it ends with `\n` or `\r\n`; otherwise gives back
+    /// the reader and the bytes read, for the CSV reader to start over.
     fn start(reader: R, delimiter: u8, block_bytes: usize) -> Started<R> {
         let mut raw = RawReader {
             reader,
+            delimiter,
             block_bytes,
             carry: Vec::new(),
+            runs: Vec::new(),
             line0: 1,
             next_first: 1,
             ended: false,
             error: None,
         };
         let mut buf = Vec::new();
-        let mut want = 64 << 10;
+        // Tests read in tiny blocks, to cut blocks often.
+        let mut want = block_bytes.min(64 << 10);
         // The header's terminator `t` (`\n`, or `\r` before `\n`) and the end of its line.
         let head = loop {
             raw.read_to(&mut buf, want);
             let first = buf.iter().position(|&b| !is_terminator(b));
-            let t = first.and_then(|f| memchr::memchr2(b'\n', b'\r', &buf[f..]).map(|i| f + i));
+            let t = first.and_then(|f| row_end(&buf[f..], delimiter).map(|i| f + i));
             match t {
                 Some(t) if buf[t] == b'\n' => break Some((t, t + 1)),
                 // A lone `\r` ends lines that are not cut at line feeds: left to the reader.
@@ -528,7 +632,6 @@ impl<R: Read> RawReader<R> {
                 _ => want *= 2,
             }
         };
-        let head = head.filter(|&(_, e)| memchr::memchr(b'"', &buf[..e]).is_none());
         let Some((t, end)) = head.filter(|_| raw.error.is_none()) else {
             return Err((raw, buf));
         };
@@ -547,50 +650,66 @@ impl<R: Read> RawReader<R> {
         Ok((raw, header))
     }
 
-    /// Reads the next block of whole lines into `block.raw`.
-    fn fill(&mut self, block: &mut RowBlock) -> RawFill {
+    /// Reads the next block of whole rows into `block.raw`. Returns whether the stream has
+    /// ended, and the line the block's last row is reported at.
+    fn fill(&mut self, block: &mut RowBlock) -> (bool, Option<u64>) {
         block.clear();
         let buf = &mut block.raw;
         buf.extend_from_slice(&self.carry);
         self.carry.clear();
+        let mut scan = QuoteScan {
+            runs: std::mem::take(&mut self.runs),
+            ..QuoteScan::default()
+        };
+        scan.runs.clear();
         let mut want = self.block_bytes;
-        let mut scanned = 0;
-        // Cut after the last terminator; a line longer than a block makes the block longer.
+        // The bytes outside quotes before `searched` hold no terminator.
+        let mut searched = 0;
+        // Cut after the last terminator outside quotes; a row longer than a block makes the
+        // block longer.
         let cut = loop {
             self.read_to(buf, want);
+            scan.scan(buf, self.delimiter, self.ended);
             if self.ended {
                 break buf.len();
             }
-            if let Some(i) = memchr::memrchr2(b'\n', b'\r', &buf[scanned..]) {
-                break scanned + i + 1;
+            if let Some(t) = scan.last_terminator(buf, searched..buf.len()) {
+                break t + 1;
             }
-            scanned = buf.len();
+            searched = buf.len();
             want = buf.len() + self.block_bytes;
         };
         self.carry.extend_from_slice(&buf[cut..]);
         buf.truncate(cut);
-        if memchr::memchr(b'"', buf).is_some() {
-            let mut rest = std::mem::take(buf);
-            rest.append(&mut self.carry);
-            return RawFill::NeedsReader(rest);
-        }
         if self.error.is_some() {
             // The row cut short by the error is lost, as the CSV reader loses it.
-            let whole = memchr::memrchr2(b'\n', b'\r', buf).map_or(0, |i| i + 1);
+            let whole = scan.last_terminator(buf, 0..buf.len()).map_or(0, |t| t + 1);
             buf.truncate(whole);
         }
         block.raw_first = self.next_first;
         block.raw_line0 = self.line0;
         let feeds = memchr::memchr_iter(b'\n', buf).count() as u64;
-        // The last row ends at the terminator after its last byte.
+        // Line feeds from `i` on.
+        let feeds_from = |i: usize| memchr::memchr_iter(b'\n', &buf[i..]).count() as u64;
+        let mut last_line = None;
+        // The last row ends at the terminator after its last byte (terminators after a row's
+        // last byte are outside quotes, unless the stream ended inside quotes).
         if let Some(last) = buf.iter().rposition(|&b| !is_terminator(b)) {
+            let start = scan.last_terminator(buf, 0..last).map_or(0, |t| t + 1);
+            last_line = Some(
+                match buf[..start].iter().rposition(|&b| !is_terminator(b)) {
+                    None => self.next_first,
+                    // The previous row ends at the terminator after its last byte.
+                    Some(end) => self.line0 + feeds - feeds_from(end + 2),
+                },
+            );
             if last + 1 < buf.len() {
-                let after = memchr::memchr_iter(b'\n', &buf[last + 2..]).count() as u64;
-                self.next_first = self.line0 + feeds - after;
+                self.next_first = self.line0 + feeds - feeds_from(last + 2);
             }
         }
         self.line0 += feeds;
-        RawFill::Lines(self.ended)
+        self.runs = scan.runs;
+        (self.ended, last_line)
     }
 }
 
@@ -619,24 +738,16 @@ impl<R: Read> Read for Resume<R> {
     }
 }
 
-/// Where rows come from: whole lines split on the parsing threads while they allow it, then
-/// the CSV reader from a row boundary on.
+/// Where rows come from: whole rows split on the parsing threads, or the CSV reader from the
+/// start when the header is not a plain row (see [`RawReader::start`]).
 enum Source<R: Read> {
     Raw(RawReader<R>),
-    Reader(Box<csv::Reader<Resume<R>>>, LineMap),
-    Done,
+    Reader(Box<csv::Reader<Resume<R>>>),
 }
 
 impl<R: Read> Source<R> {
-    fn reader(raw: RawReader<R>, bytes: Vec<u8>, delimiter: u8, has_headers: bool) -> Self {
-        let map = if has_headers {
-            LineMap::IDENTITY
-        } else {
-            LineMap {
-                first: Some(raw.next_first),
-                base: raw.line0 - 1,
-            }
-        };
+    /// The CSV reader over `bytes` (read from the start of the stream) and the rest of `raw`.
+    fn reader(raw: RawReader<R>, bytes: Vec<u8>, delimiter: u8) -> Self {
         let resume = Resume {
             bytes: std::io::Cursor::new(bytes),
             ended: raw.ended,
@@ -645,53 +756,31 @@ impl<R: Read> Source<R> {
         };
         let rdr = csv::ReaderBuilder::new()
             .flexible(true)
-            .has_headers(has_headers)
+            .has_headers(true)
             .delimiter(delimiter)
             .from_reader(resume);
-        Source::Reader(Box::new(rdr), map)
+        Source::Reader(Box::new(rdr))
     }
 
     /// Fills `block`; true when the stream has ended. `line` is the line of the last row read.
-    fn fill(&mut self, block: &mut RowBlock, line: &mut u64, delimiter: u8) -> bool {
-        if let Source::Raw(raw) = self {
-            let first_before = raw.next_first;
-            match raw.fill(block) {
-                RawFill::Lines(ended) => {
-                    if let Some(last) = last_row_line(&block.raw, first_before, block.raw_line0) {
-                        *line = last;
-                    }
-                    if let Some(e) = raw.error.take().filter(|_| ended) {
-                        block.entries.push(Entry::Refused {
-                            line: *line + 1,
-                            reason: SkipReason::BadCsvRow,
-                            detail: e.to_string(),
-                        });
-                    }
-                    return ended;
-                }
-                RawFill::NeedsReader(bytes) => {
-                    if let Source::Raw(raw) = std::mem::replace(self, Source::Done) {
-                        *self = Source::reader(raw, bytes, delimiter, false);
-                    }
-                }
-            }
-        }
+    fn fill(&mut self, block: &mut RowBlock, line: &mut u64) -> bool {
         match self {
-            Source::Reader(rdr, map) => fill_block(rdr, map, block, line),
-            _ => true,
+            Source::Raw(raw) => {
+                let (ended, last) = raw.fill(block);
+                if let Some(last) = last {
+                    *line = last;
+                }
+                if let Some(e) = raw.error.take().filter(|_| ended) {
+                    block.entries.push(Entry::Refused {
+                        line: *line + 1,
+                        reason: SkipReason::BadCsvRow,
+                        detail: e.to_string(),
+                    });
+                }
+                ended
+            }
+            Source::Reader(rdr) => fill_block(rdr, block, line),
         }
-    }
-}
-
-/// The line the last row of a raw block is reported at (see [`for_each_raw_row`]), found from
-/// the end.
-fn last_row_line(data: &[u8], first: u64, line0: u64) -> Option<u64> {
-    let last = data.iter().rposition(|&b| !is_terminator(b))?;
-    let start = memchr::memrchr2(b'\n', b'\r', &data[..last]).map_or(0, |i| i + 1);
-    match data[..start].iter().rposition(|&b| !is_terminator(b)) {
-        None => Some(first),
-        // The previous row ends at the terminator after its last byte.
-        Some(end) => Some(line0 + memchr::memchr_iter(b'\n', &data[..end + 2]).count() as u64),
     }
 }
 
@@ -699,10 +788,10 @@ fn is_terminator(b: u8) -> bool {
     b == b'\n' || b == b'\r'
 }
 
-/// The positions of the bytes of `data` equal to any of three non-zero bytes, in order, found
+/// The positions of the bytes of `data` equal to any of `N` non-zero bytes, in order, found
 /// eight bytes at a time. Fields are short (ids, numbers), so a match comes every few bytes,
 /// and a word-at-a-time scan pays less per match than a search that starts over after each.
-struct Specials<'a> {
+struct Specials<'a, const N: usize> {
     data: &'a [u8],
     /// The offset of the next word to scan.
     next: usize,
@@ -711,11 +800,11 @@ struct Specials<'a> {
     /// Bit 7 of byte `k` set when byte `base + k` is a match not yet returned.
     mask: u64,
     /// Each byte sought, repeated in every byte of a word.
-    sought: [u64; 3],
+    sought: [u64; N],
 }
 
-impl<'a> Specials<'a> {
-    fn new(data: &'a [u8], bytes: [u8; 3]) -> Self {
+impl<'a, const N: usize> Specials<'a, N> {
+    fn new(data: &'a [u8], bytes: [u8; N]) -> Self {
         Specials {
             data,
             next: 0,
@@ -733,7 +822,7 @@ fn zero_bytes(word: u64) -> u64 {
     !(((word & LOW7) + LOW7) | word | LOW7)
 }
 
-impl Iterator for Specials<'_> {
+impl<const N: usize> Iterator for Specials<'_, N> {
     type Item = usize;
 
     #[inline]
@@ -749,9 +838,7 @@ impl Iterator for Specials<'_> {
                     (u64::from_le_bytes(w), (1u64 << (8 * rest.len())) - 1)
                 }
             };
-            let [a, b, c] = self.sought;
-            self.mask =
-                (zero_bytes(word ^ a) | zero_bytes(word ^ b) | zero_bytes(word ^ c)) & valid;
+            self.mask = self.sought.iter().fold(0, |m, &s| m | zero_bytes(word ^ s)) & valid;
             self.base = self.next;
             self.next += 8;
         }
@@ -761,48 +848,160 @@ impl Iterator for Specials<'_> {
     }
 }
 
-/// Calls `row(range, fields, line)` for each row of a raw block: its bytes `data[range]`, its
-/// fields as ranges within the row, and the line it is reported at. One pass finds the
-/// delimiters and terminators of the whole block.
+/// A row of a raw block, as [`for_each_raw_row`] hands it out.
+enum RawRow<'a> {
+    /// The row's bytes in the block; its fields are ranges within them.
+    InBlock(std::ops::Range<usize>),
+    /// The row's fields decoded (quotes removed, `""` made one quote) one after the other; its
+    /// fields are ranges within these bytes.
+    Decoded(&'a [u8]),
+}
+
+/// Calls `row(row, fields, line)` for each row of a raw block (see [`RawRow`]), with the line
+/// it is reported at. One pass finds the delimiters, terminators and quotes of the whole
+/// block; fields in quotes are the bytes between the quotes unless they hold `""` or bytes
+/// after the closing quote, whose rows are decoded into `decoded`.
 ///
 /// Rows are split as the CSV reader splits them: rows are the non-empty runs between
-/// terminators (`\n`, `\r`, or both), and a row is reported at one more than the number of
-/// line feeds up to the terminator of the previous row (a `\r\n` row ends at its `\r`): at
-/// `first` for the block's first row, `line0` being one more than the line feeds before the
-/// block.
+/// terminators (`\n`, `\r`, or both) outside quotes, and a row is reported at one more than
+/// the number of line feeds (in quotes too) up to the terminator of the previous row (a
+/// `\r\n` row ends at its `\r`): at `first` for the block's first row, `line0` being one more
+/// than the line feeds before the block. The block starts at a row's start; it may end inside
+/// quotes (at the end of the stream), which then run to its end.
 fn for_each_raw_row(
     data: &[u8],
     first: u64,
     line0: u64,
     delimiter: u8,
     fields: &mut Vec<std::ops::Range<usize>>,
-    mut row: impl FnMut(std::ops::Range<usize>, &[std::ops::Range<usize>], u64),
+    decoded: &mut Vec<u8>,
+    row: impl FnMut(RawRow<'_>, &[std::ops::Range<usize>], u64),
+) {
+    let at = (first, line0, delimiter);
+    if memchr::memchr(b'"', data).is_some() {
+        let specials = Specials::new(data, [delimiter, b'\n', b'\r', b'"']);
+        split_rows(data, specials, at, fields, decoded, row);
+    } else {
+        let specials = Specials::new(data, [delimiter, b'\n', b'\r']);
+        split_rows(data, specials, at, fields, decoded, row);
+    }
+}
+
+/// [`for_each_raw_row`] with the positions of the block's delimiters, terminators and quotes
+/// (if it has any), in order.
+fn split_rows(
+    data: &[u8],
+    mut specials: impl Iterator<Item = usize>,
+    (first, line0, delimiter): (u64, u64, u8),
+    fields: &mut Vec<std::ops::Range<usize>>,
+    decoded: &mut Vec<u8>,
+    mut row: impl FnMut(RawRow<'_>, &[std::ops::Range<usize>], u64),
 ) {
     let (mut start, mut field) = (0, 0);
     let mut feeds = 0u64;
     let mut next = first;
+    // The field being read is in quotes, closed just before its end.
+    let mut quoted = false;
+    // The row has a field to decode: with `""`, with bytes after its closing quote, or with
+    // no closing quote.
+    let mut decode = false;
     fields.clear();
-    for i in Specials::new(data, [delimiter, b'\n', b'\r']) {
-        if data[i] == delimiter {
-            fields.push(field - start..i - start);
+    while let Some(i) = specials.next() {
+        let b = data[i];
+        if b == b'"' {
+            // Elsewhere than at a field's start, a quote is a plain byte.
+            if i == field {
+                quoted = true;
+                loop {
+                    let Some(j) = specials.next() else {
+                        decode = true;
+                        break;
+                    };
+                    match data[j] {
+                        b'\n' => feeds += 1,
+                        b'"' if data.get(j + 1) == Some(&b'"') => {
+                            specials.next();
+                            decode = true;
+                        }
+                        b'"' => {
+                            let after = data.get(j + 1).copied();
+                            decode |= after.is_some_and(|a| a != delimiter && !is_terminator(a));
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            continue;
+        }
+        let content = if quoted { field + 1..i - 1 } else { field..i };
+        quoted = false;
+        if b == delimiter {
+            fields.push(content.start - start..content.end - start);
             field = i + 1;
             continue;
         }
-        if data[i] == b'\n' {
+        if b == b'\n' {
             feeds += 1;
         }
         // An empty run holds no delimiter either: it is no row.
         if i > start {
-            fields.push(field - start..i - start);
-            row(start..i, fields, next);
+            fields.push(content.start - start..content.end - start);
+            emit(
+                data,
+                start..i,
+                delimiter,
+                decode,
+                fields,
+                decoded,
+                next,
+                &mut row,
+            );
             next = line0 + feeds;
             fields.clear();
+            decode = false;
         }
         (start, field) = (i + 1, i + 1);
     }
     if start < data.len() {
-        fields.push(field - start..data.len() - start);
-        row(start..data.len(), fields, next);
+        let end = data.len();
+        let content = if quoted && !decode {
+            field + 1..end - 1
+        } else {
+            field..end
+        };
+        fields.push(content.start - start..content.end - start);
+        emit(
+            data,
+            start..end,
+            delimiter,
+            decode,
+            fields,
+            decoded,
+            next,
+            &mut row,
+        );
+    }
+}
+
+/// Hands out the row `data[range]` with its `fields`, decoded first if `decode`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn emit(
+    data: &[u8],
+    range: std::ops::Range<usize>,
+    delimiter: u8,
+    decode: bool,
+    fields: &mut Vec<std::ops::Range<usize>>,
+    decoded: &mut Vec<u8>,
+    line: u64,
+    row: &mut impl FnMut(RawRow<'_>, &[std::ops::Range<usize>], u64),
+) {
+    if decode {
+        decode_row(&data[range], delimiter, decoded, fields);
+        row(RawRow::Decoded(decoded), fields, line);
+    } else {
+        row(RawRow::InBlock(range), fields, line);
     }
 }
 
@@ -814,6 +1013,7 @@ fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
     let mut scratch = String::new();
     let mut fields = Vec::new();
     let mut spans = Vec::new();
+    let mut decoded = Vec::new();
     // One UTF-8 check of the whole block; rows end at ASCII bytes, so they are valid too.
     let text = std::str::from_utf8(&block.raw).ok();
     for_each_raw_row(
@@ -822,20 +1022,22 @@ fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
         block.raw_line0,
         table.delimiter,
         &mut spans,
-        |range, spans, line| {
+        &mut decoded,
+        |row, spans, line| {
             batch.records += 1;
-            let row_text = text.and_then(|t| t.get(range.clone()));
-            let row = &block.raw[range];
-            if let Err((reason, detail)) = row_to_ops(
-                batch,
-                row,
-                row_text,
-                spans,
-                table,
-                line,
-                &mut scratch,
-                &mut fields,
-            ) {
+            let done = match row {
+                RawRow::InBlock(range) => {
+                    let row_text = text.and_then(|t| t.get(range.clone()));
+                    let row = &block.raw[range];
+                    let (scratch, fields) = (&mut scratch, &mut fields);
+                    row_to_ops(batch, row, row_text, spans, table, line, scratch, fields)
+                }
+                RawRow::Decoded(row) => {
+                    let fields = &mut Vec::new();
+                    row_to_ops(batch, row, None, spans, table, line, &mut scratch, fields)
+                }
+            };
+            if let Err((reason, detail)) = done {
                 batch.skip(line, reason, detail);
             }
         },
@@ -885,10 +1087,10 @@ pub(crate) fn read_csv(
     let (mut source, header_rec) = match RawReader::start(reader, delimiter, RAW_BLOCK_BYTES) {
         Ok((raw, header)) => (Source::Raw(raw), header),
         Err((raw, bytes)) => {
-            let mut source = Source::reader(raw, bytes, delimiter, true);
+            let mut source = Source::reader(raw, bytes, delimiter);
             let header = match &mut source {
-                Source::Reader(rdr, _) => rdr.byte_headers().cloned(),
-                _ => Ok(csv::ByteRecord::new()),
+                Source::Reader(rdr) => rdr.byte_headers().cloned(),
+                Source::Raw(_) => Ok(csv::ByteRecord::new()),
             };
             match header {
                 Ok(h) => (source, h),
@@ -954,14 +1156,7 @@ pub(crate) fn read_csv(
     let mut spare: Vec<RowBlock> = Vec::new();
     let mut spare_batches: Vec<Batch> = Vec::new();
     let mut pending: Vec<Batch> = Vec::new();
-    let mut filled = fill_group(
-        &mut source,
-        &mut spare,
-        group,
-        &mut done,
-        &mut line,
-        delimiter,
-    );
+    let mut filled = fill_group(&mut source, &mut spare, group, &mut done, &mut line);
     // Three stages overlap: the rows of the next group are read while the current group is
     // parsed and the previous one replayed. Blocks and batches are recycled.
     while !filled.is_empty() || !pending.is_empty() {
@@ -981,14 +1176,7 @@ pub(crate) fn read_csv(
                 rayon::join(
                     || {
                         (!done).then(|| {
-                            fill_group(
-                                &mut source,
-                                &mut next_spare,
-                                group,
-                                &mut done,
-                                &mut line,
-                                delimiter,
-                            )
+                            fill_group(&mut source, &mut next_spare, group, &mut done, &mut line)
                         })
                     },
                     || {
@@ -1018,12 +1206,11 @@ fn fill_group<R: Read>(
     group: usize,
     done: &mut bool,
     line: &mut u64,
-    delimiter: u8,
 ) -> Vec<RowBlock> {
     let mut blocks = Vec::with_capacity(group);
     while !*done && blocks.len() < group {
         let mut block = spare.pop().unwrap_or_default();
-        *done = source.fill(&mut block, line, delimiter);
+        *done = source.fill(&mut block, line);
         if block.is_empty() {
             spare.push(block);
         } else {
@@ -1318,13 +1505,24 @@ mod tests {
         (header, rows, refused)
     }
 
+    /// How the rows of [`rows_by_source`] were split.
+    #[derive(Default)]
+    struct Splits {
+        /// Rows split on the parsing threads.
+        raw: usize,
+        /// Of those, rows with a quoted field not decoded.
+        quoted: usize,
+        /// Of those, rows decoded.
+        decoded: usize,
+    }
+
     /// The same through the sources `read_csv` uses, with blocks of `block_bytes`.
-    fn rows_by_source(input: Trickle<'_>, block_bytes: usize, split_raw: &mut usize) -> Rows {
+    fn rows_by_source(input: Trickle<'_>, block_bytes: usize, splits: &mut Splits) -> Rows {
         let (mut source, header) = match RawReader::start(input, b',', block_bytes) {
             Ok((raw, header)) => (Source::Raw(raw), header),
             Err((raw, bytes)) => {
-                let mut source = Source::reader(raw, bytes, b',', true);
-                let Source::Reader(rdr, _) = &mut source else {
+                let mut source = Source::reader(raw, bytes, b',');
+                let Source::Reader(rdr) = &mut source else {
                     unreachable!()
                 };
                 match rdr.byte_headers() {
@@ -1339,10 +1537,10 @@ mod tests {
         let header = header.iter().map(<[u8]>::to_vec).collect();
         let (mut rows, mut refused) = (Vec::new(), Vec::new());
         let (mut line, mut done) = (1, false);
+        let (mut spans, mut decoded) = (Vec::new(), Vec::new());
         while !done {
             let mut block = RowBlock::default();
-            done = source.fill(&mut block, &mut line, b',');
-            let mut spans = Vec::new();
+            done = source.fill(&mut block, &mut line);
             let data = &block.raw;
             for_each_raw_row(
                 data,
@@ -1350,9 +1548,19 @@ mod tests {
                 block.raw_line0,
                 b',',
                 &mut spans,
+                &mut decoded,
                 |r, f, at| {
-                    *split_raw += 1;
-                    let row = &data[r];
+                    splits.raw += 1;
+                    let row = match r {
+                        RawRow::InBlock(r) => {
+                            splits.quoted += usize::from(data[r.clone()].contains(&b'"'));
+                            &data[r]
+                        }
+                        RawRow::Decoded(row) => {
+                            splits.decoded += 1;
+                            row
+                        }
+                    };
                     rows.push((f.iter().map(|f| row[f.clone()].to_vec()).collect(), at));
                 },
             );
@@ -1369,16 +1577,18 @@ mod tests {
         (header, rows, refused)
     }
 
-    /// Lines split on the parsing threads give the rows, fields and line numbers the CSV reader
-    /// gives, across block ends, empty lines, a last line without line feed, a switch to the
-    /// reader at the first quote, `\r\n` and lone `\r` terminators, and a stream that fails part
-    /// way.
+    /// Rows split on the parsing threads give the rows, fields and line numbers the CSV reader
+    /// gives, across block ends, empty lines, a last line without line feed, quoted fields
+    /// (with delimiters, terminators and `""` inside, empty, unclosed at the end, with bytes
+    /// after the closing quote), quotes inside unquoted fields, `\r\n` and lone `\r`
+    /// terminators, and a stream that fails part way.
     #[test]
     fn raw_blocks_split_rows_as_the_csv_reader_does() {
         use rand::{Rng, SeedableRng};
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let (mut split_raw, mut by_reader) = (0, 0);
-        let pieces: [&[u8]; 10] = [
+        let mut splits = Splits::default();
+        let mut by_reader = 0;
+        let pieces: [&[u8]; 18] = [
             b"a",
             b"bc",
             b",",
@@ -1388,20 +1598,31 @@ mod tests {
             b"\xc3\xa9",
             b"\r\n",
             b"\r",
+            b"\"x,y\"",
+            b"\"\"",
+            b"\"a\"\"b\"",
+            b"\"l1\nl2\r\nl3\"",
+            b"\"\xc3\"",
+            b"\"q",
             b"\"",
+            b"\",\n\"",
+            b"\"\"\"",
         ];
-        for case in 0..3000 {
+        for case in 0..6000 {
             let len = rng.random_range(0..120);
-            // Most cases are free of quotes until late, if at all.
-            let clean_until = if case % 2 == 0 {
-                len
-            } else {
-                rng.random_range(0..=len)
-            };
+            // Cases with regular quoting alone, and cases with any quotes.
+            let kinds = if case % 2 == 0 { 14 } else { pieces.len() };
             let mut data = Vec::new();
-            for k in 0..len {
-                let n = if k < clean_until { 9 } else { 10 };
-                data.extend_from_slice(pieces[rng.random_range(0..n)]);
+            for _ in 0..len {
+                let piece = pieces[rng.random_range(0..kinds)];
+                // Quoted pieces mostly at a field's start.
+                if piece[0] == b'"' && case % 2 == 0 && !data.is_empty() {
+                    data.push(if rng.random_bool(0.5) { b',' } else { b'\n' });
+                }
+                data.extend_from_slice(piece);
+                if piece[0] == b'"' && case % 2 == 0 {
+                    data.push(if rng.random_bool(0.5) { b',' } else { b'\n' });
+                }
             }
             let step = rng.random_range(1..40);
             let fail_at = (case % 4 == 0).then(|| rng.random_range(0..=data.len()));
@@ -1415,17 +1636,71 @@ mod tests {
             let expected = rows_by_reader(input());
             by_reader += expected.1.len();
             assert_eq!(
-                rows_by_source(input(), block, &mut split_raw),
+                rows_by_source(input(), block, &mut splits),
                 expected,
                 "case {case}: {:?} failing at {fail_at:?}, blocks of {block}",
                 String::from_utf8_lossy(&data)
             );
         }
-        // Both ways of splitting were taken often.
+        // All ways of splitting were taken often.
+        let Splits {
+            raw,
+            quoted,
+            decoded,
+        } = splits;
         assert!(
-            split_raw > by_reader / 4 && split_raw < by_reader * 3 / 4,
-            "{split_raw} of {by_reader}"
+            raw > by_reader / 2 && raw < by_reader,
+            "{raw} of {by_reader}"
         );
+        assert!(
+            quoted > raw / 10 && decoded > raw / 10,
+            "{quoted} and {decoded} of {raw}"
+        );
+    }
+
+    /// Exact rows and lines of a hand-made table with quoted fields, as the CSV reader gives
+    /// them, whatever the block size. A row is reported at one more than the line feeds up to
+    /// the end of the previous row, which ends at the `\r` of `\r\n`: the header's line feed
+    /// counts for the second row.
+    #[test]
+    fn quoted_fields_split_exactly() {
+        let table: &[u8] = b"id,\"text\"\r\n\
+            1,\"a, b\"\r\n\
+            2,\"say \"\"hi\"\"\",x\n\
+            \n\
+            3,\"two\nlines\",\"\"\n\
+            4,a\"b,\"ab\"c\"d\n\
+            \"5\",\"\r\n\"\n\
+            6,\"open,\nto the end";
+        let f = |s: &[&str]| s.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+        let expected: Rows = (
+            f(&["id", "text"]),
+            vec![
+                (f(&["1", "a, b"]), 1),
+                (f(&["2", "say \"hi\"", "x"]), 2),
+                (f(&["3", "two\nlines", ""]), 4),
+                (f(&["4", "a\"b", "abc\"d"]), 7),
+                (f(&["5", "\r\n"]), 8),
+                (f(&["6", "open,\nto the end"]), 10),
+            ],
+            Vec::new(),
+        );
+        let input = || Trickle {
+            data: table,
+            pos: 0,
+            step: 7,
+            fail_at: None,
+        };
+        assert_eq!(rows_by_reader(input()), expected);
+        for block in [1, 2, 5, 16, 1 << 20] {
+            let mut splits = Splits::default();
+            assert_eq!(
+                rows_by_source(input(), block, &mut splits),
+                expected,
+                "blocks of {block}"
+            );
+            assert_eq!((splits.raw, splits.quoted, splits.decoded), (6, 3, 3));
+        }
     }
 
     /// The word-at-a-time scan finds what a byte-by-byte one finds, at every alignment and
