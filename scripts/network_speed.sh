@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end time of `coordgraph network` on a CSV: runs each given binary RUNS times in turn
-# (alternating, so that a busy machine slows them alike) and prints the median wall time and
-# the median CPU time (user + system) of each, and whether their edge lists are identical.
+# (alternating, so that a busy machine slows them alike) and prints, for each, the median wall
+# time, the median CPU time (user + system), the median time of each stage that `-v` reports
+# (reading, graphs, edge lists), and whether its edge list is identical to the first binary's.
 #
 # Needs: bash, GNU time (/usr/bin/time), awk. No install step.
 #
@@ -9,10 +10,12 @@
 #   scripts/network_speed.sh                                  # this checkout's release binary
 #   scripts/network_speed.sh /tmp/old/coordgraph target/release/coordgraph
 #   KIND=near-duplicate-text CSV=bench-data/graph_vs_cnt/gen_100000.csv scripts/network_speed.sh
+#   CSV=bench-data/graph_vs_cnt/generated_1.csv scripts/network_speed.sh   # quoted texts
 #
 # Environment: CSV (default bench-data/graph_vs_cnt/gen_1000000.csv, made by
-# scripts/graph_vs_cnt.sh), KIND (default co-retweet), WINDOW (default 60), THREADS (default 2),
-# RUNS (default 7), WORK (scratch folder, default /tmp/network_speed).
+# scripts/graph_vs_cnt.sh; a missing `generated_SCALE.csv` is written by the first binary's
+# `generate --format csv`), KIND (default co-retweet), WINDOW (default 60), THREADS (default
+# 2), RUNS (default 7), WORK (scratch folder, default /tmp/network_speed).
 set -euo pipefail
 
 CSV=${CSV:-bench-data/graph_vs_cnt/gen_1000000.csv}
@@ -25,19 +28,29 @@ mkdir -p "$WORK"
 BINS=("$@")
 [[ ${#BINS[@]} -gt 0 ]] || BINS=(target/release/coordgraph)
 
+if [[ ! -f $CSV && $(basename "$CSV") =~ ^generated_([0-9.]+)\.csv$ ]]; then
+    mkdir -p "$(dirname "$CSV")"
+    "${BINS[0]}" -q generate --scale "${BASH_REMATCH[1]}" --seed 42 --format csv -o "$CSV"
+fi
+
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+rm -f "$WORK"/t.* "$WORK"/stages.*
 for ((r = 0; r < RUNS; r++)); do
     for i in "${!BINS[@]}"; do
-        /usr/bin/time -f "%e %U %S" -o "$WORK/t.$i.$r" "${BINS[$i]}" -q network "$KIND" "$CSV" \
-            --window "$WINDOW" --threads "$THREADS" -o "$WORK/edges.$i.csv"
+        /usr/bin/time -f "%e %U %S" -o "$WORK/t.$i.$r" "${BINS[$i]}" -v network "$KIND" "$CSV" \
+            --window "$WINDOW" --threads "$THREADS" -o "$WORK/edges.$i.csv" 2>"$WORK/log.$i"
+        # "read X s, graphs Y s, edge lists Z s" (older builds: "graphs and edge lists Y s").
+        sed -n 's/.*read \([0-9.]*\) s, graphs\( and edge lists\)\{0,1\} \([0-9.]*\) s\(, edge lists \([0-9.]*\) s\)\{0,1\}.*/\1 \3 \5/p' \
+            "$WORK/log.$i" >"$WORK/stages.$i.$r"
     done
 done
 echo "$KIND on $CSV, $THREADS threads, window $WINDOW s, median of $RUNS runs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in "${!BINS[@]}"; do
     wall=$(cat "$WORK"/t."$i".* | awk '{ print $1 }' | median)
     cpu=$(cat "$WORK"/t."$i".* | awk '{ print $2 + $3 }' | median)
+    stage() { cat "$WORK"/stages."$i".* | awk -v k="$1" '$k != "" { print $k }' | median; }
     same=""
     [[ $i -gt 0 ]] && { cmp -s "$WORK/edges.0.csv" "$WORK/edges.$i.csv" && same=", edges identical to the first" || same=", edges DIFFER from the first"; }
-    echo "${BINS[$i]}: wall ${wall} s, cpu ${cpu} s$same"
+    echo "${BINS[$i]}: wall ${wall} s, cpu ${cpu} s; read $(stage 1) s, graphs $(stage 2) s, edge lists $(stage 3) s$same"
 done
