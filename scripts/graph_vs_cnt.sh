@@ -177,13 +177,17 @@ side_by_side() { # label csv cnt_type coordgraph_kind extra_cnt_args...
     # side's run of median wall time is reported, so that a burst of load on the machine
     # does not decide the ratio.
     local t_pre t_compute t_cnt t_cg log=$WORK/edges_${label}.csv.log runs_cnt=() runs_cg=()
+    # Dirty pages are written back (`sync`, not timed) before each tool runs, so that neither
+    # pays for writing back the other's output (the toolkit writes a database of hundreds of MB).
     for ((r = 0; r < REPEAT; r++)); do
         rm -f "$db" "$db"-*
+        sync
         t_pre=$(timed "$CNT" "$db" preprocess --format csv "$csv")
         t_compute=$(timed "$CNT" "$db" compute "$cnt_type" --time_window "$WINDOW" \
             --min_edge_weight 1 --n_cpus "$THREADS" "$@")
         runs_cnt+=("$(add_times "$t_pre" "$t_compute")")
         rm -f "$log"
+        sync
         runs_cg+=("$(timed run_coordgraph "$kind" "$csv" "$WORK/edges_${label}.csv")")
     done
     t_cnt=$(median_run "${runs_cnt[@]}")
