@@ -104,11 +104,11 @@ fn read_cnt_csv(path: &str) -> Result<Collection, Box<dyn std::error::Error>> {
             lang: None,
             merge_rows: false,
         };
-        if let Some(p) = b.add_post(&post) {
-            if kind != PostKind::Retweet {
-                for url in field(7).split(' ') {
-                    b.add_url(p, url);
-                }
+        if let Some(p) = b.add_post(&post)
+            && kind != PostKind::Retweet
+        {
+            for url in field(7).split(' ') {
+                b.add_url(p, url);
             }
         }
     }

@@ -213,12 +213,12 @@ fn collapse<E: Entry>(
                 let (mut inside, mut self_loop, mut degree, mut weight) = (0.0, 0.0, 0.0, 0.0);
                 for (i, &v) in members.iter().enumerate() {
                     prefetch_neighborhoods(graph, entries, run, j);
-                    if let Some(&u) = run.get(j + AHEAD_COMMUNITY) {
-                        if graph.node_count() >= PREFETCH_NODES {
-                            prefetch(&graph.degrees()[u as usize]);
-                            prefetch(&graph.self_loops()[u as usize]);
-                            prefetch(&node_weights[u as usize]);
-                        }
+                    if let Some(&u) = run.get(j + AHEAD_COMMUNITY)
+                        && graph.node_count() >= PREFETCH_NODES
+                    {
+                        prefetch(&graph.degrees()[u as usize]);
+                        prefetch(&graph.self_loops()[u as usize]);
+                        prefetch(&node_weights[u as usize]);
                     }
                     j += 1;
                     self_loop += graph.self_loop(v);

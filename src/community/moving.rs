@@ -237,12 +237,12 @@ pub(crate) fn move_nodes(
                     prefetch(&state.total[from]);
                     prefetch(&state.size[from]);
                 }
-                if let Some(&d) = decisions.get(i + AHEAD_COMMUNITY) {
-                    if d < TO_EMPTY {
-                        prefetch(&changed[d as usize]);
-                        prefetch(&state.total[d as usize]);
-                        prefetch(&state.size[d as usize]);
-                    }
+                if let Some(&d) = decisions.get(i + AHEAD_COMMUNITY)
+                    && d < TO_EMPTY
+                {
+                    prefetch(&changed[d as usize]);
+                    prefetch(&state.total[d as usize]);
+                    prefetch(&state.size[d as usize]);
                 }
                 mover += 1;
                 let from = state.community[v as usize];
@@ -331,15 +331,15 @@ fn decide(
     for (i, slot) in out.iter_mut().enumerate() {
         let j = start + i;
         prefetch_neighborhoods(graph, &state.community, batch, j);
-        if graph.node_count() >= PREFETCH_NODES {
-            if let Some(&u) = batch.get(j + 1) {
-                prefetch(&quality.node_weights[u as usize]);
-                let own = state.community[u as usize] as usize;
-                prefetch(&state.total[own]);
-                prefetch(&state.size[own]);
-                for nb in graph.neighbors(u).iter().take(PREFETCH_NEIGHBORS) {
-                    prefetch(&state.total[state.community[nb.node as usize] as usize]);
-                }
+        if graph.node_count() >= PREFETCH_NODES
+            && let Some(&u) = batch.get(j + 1)
+        {
+            prefetch(&quality.node_weights[u as usize]);
+            let own = state.community[u as usize] as usize;
+            prefetch(&state.total[own]);
+            prefetch(&state.size[own]);
+            for nb in graph.neighbors(u).iter().take(PREFETCH_NEIGHBORS) {
+                prefetch(&state.total[state.community[nb.node as usize] as usize]);
             }
         }
         *slot = best_move(graph, quality, state, batch[j], acc);

@@ -258,7 +258,7 @@ fn boolean(out: &mut Vec<u8>, b: bool) {
 /// The client of a post: mostly the account's main client.
 fn client_of(world: &World, author: u32, id: u64) -> (&'static str, &'static str) {
     let acc = &world.accounts[author as usize];
-    let c = if rng::mix(id) % 10 == 0 {
+    let c = if rng::mix(id).is_multiple_of(10) {
         acc.client2
     } else {
         acc.client

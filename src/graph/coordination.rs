@@ -119,7 +119,7 @@ impl CompactGraph {
         first_ms: i64,
         last_ms: i64,
     ) {
-        if self.weight.len() % VALUE_BLOCK == 0 {
+        if self.weight.len().is_multiple_of(VALUE_BLOCK) {
             self.block_start.push(self.multi_weights.len() as u64);
         }
         self.source.push((key >> 32) as u32);

@@ -140,7 +140,7 @@ fn push_seconds(buf: &mut Vec<u8>, ms: f64) {
     let whole_or_half =
         ms.abs() < LIMIT && !ms.is_sign_negative() && tenths == (tenths as u64) as f64;
     let tenths = tenths as u64;
-    if !whole_or_half || tenths % 5 != 0 {
+    if !whole_or_half || !tenths.is_multiple_of(5) {
         push_number(buf, ms / 1000.0);
         return;
     }
@@ -151,7 +151,7 @@ fn push_seconds(buf: &mut Vec<u8>, ms: f64) {
         return;
     }
     let mut digits = 4;
-    while frac % 10 == 0 {
+    while frac.is_multiple_of(10) {
         frac /= 10;
         digits -= 1;
     }

@@ -549,7 +549,11 @@ mod tests {
         let actions: Vec<Action> = (0..80_000u32)
             .map(|k| {
                 let r = next();
-                let object = if r % 2 == 0 { 7 } else { (r >> 8) % 20_000 };
+                let object = if r.is_multiple_of(2) {
+                    7
+                } else {
+                    (r >> 8) % 20_000
+                };
                 act(object, (next() % 500) as i64, (next() % 300) as u32, k)
             })
             .collect();

@@ -256,13 +256,12 @@ impl ColumnMapping {
                     .iter()
                     .position(|h| h.trim().eq_ignore_ascii_case(syn))
             });
-            if let Some(i) = found {
-                if !columns
+            if let Some(i) = found
+                && !columns
                     .iter()
                     .any(|(_, c)| *c == ColumnRef::Position(i + 1))
-                {
-                    columns.push((role, ColumnRef::Position(i + 1)));
-                }
+            {
+                columns.push((role, ColumnRef::Position(i + 1)));
             }
         }
         let has = |r: Role| columns.iter().any(|(x, _)| *x == r);

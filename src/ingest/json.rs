@@ -410,12 +410,11 @@ fn store_id(batch: &mut Batch, text: Option<&str>, value: &Option<IdVal<'_>>) ->
 /// The display name inside v1.1's `<a href="…" rel="nofollow">Name</a>`.
 pub(crate) fn client_name(source: &str) -> &str {
     let s = source.trim();
-    if let Some(rest) = s.strip_prefix("<a") {
-        if let (Some(gt), Some(end)) = (rest.find('>'), rest.rfind("</a>")) {
-            if gt < end {
-                return rest[gt + 1..end].trim();
-            }
-        }
+    if let Some(rest) = s.strip_prefix("<a")
+        && let (Some(gt), Some(end)) = (rest.find('>'), rest.rfind("</a>"))
+        && gt < end
+    {
+        return rest[gt + 1..end].trim();
     }
     s
 }
@@ -605,13 +604,13 @@ impl Emitter<'_> {
         if let Some(q) = &t.quoted_status {
             quoted = self.tweet(q, Origin::Embedded, Some(seen)).ok();
         }
-        if quoted.is_none() {
-            if let Some(qid) = t.quoted_status_id_str.as_deref().filter(|s| !s.is_empty()) {
-                quoted = Some(RefStr {
-                    id: self.batch.str(qid),
-                    author: AccountStr::default(),
-                });
-            }
+        if quoted.is_none()
+            && let Some(qid) = t.quoted_status_id_str.as_deref().filter(|s| !s.is_empty())
+        {
+            quoted = Some(RefStr {
+                id: self.batch.str(qid),
+                author: AccountStr::default(),
+            });
         }
         let mut reply_to = None;
         let reply_id = store_id(
@@ -661,10 +660,10 @@ impl Emitter<'_> {
                     handle,
                 },
             });
-        } else if let Some(r) = reply_to.as_mut() {
-            if r.author.id == Str::default() {
-                r.author.id = store_id(self.batch, None, &t.in_reply_to_user_id);
-            }
+        } else if let Some(r) = reply_to.as_mut()
+            && r.author.id == Str::default()
+        {
+            r.author.id = store_id(self.batch, None, &t.in_reply_to_user_id);
         }
         if kind != PostKind::Retweet {
             if quoted.is_some() {

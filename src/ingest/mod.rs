@@ -338,11 +338,11 @@ fn read_one(
         .iter()
         .copied()
         .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
-    if let (Input::Path(p), Compression::Plain) = (input, &opened.compression) {
-        if let Ok(meta) = std::fs::metadata(p) {
-            let samples = sample_windows(p, meta.len());
-            builder.reserve_posts(expected_records(&head, &samples, meta.len()));
-        }
+    if let (Input::Path(p), Compression::Plain) = (input, &opened.compression)
+        && let Ok(meta) = std::fs::metadata(p)
+    {
+        let samples = sample_windows(p, meta.len());
+        builder.reserve_posts(expected_records(&head, &samples, meta.len()));
     }
     let is_csv = match opts.format {
         Format::Csv => true,

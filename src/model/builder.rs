@@ -278,10 +278,10 @@ impl CollectionBuilder {
         ) {
             (Some((id, key)), handle) => {
                 let a = self.new_account_keyed(id, key);
-                if let Some(h) = handle {
-                    if self.c.accounts.handle[a as usize] == NONE {
-                        self.set_handle(a, h);
-                    }
+                if let Some(h) = handle
+                    && self.c.accounts.handle[a as usize] == NONE
+                {
+                    self.set_handle(a, h);
                 }
                 Some(a)
             }
@@ -290,10 +290,10 @@ impl CollectionBuilder {
                 self.scratch.clear();
                 self.scratch.push_str(handle);
                 self.scratch.make_ascii_lowercase();
-                if let Some(sym) = self.lower_handles.get(&self.scratch) {
-                    if let Some(&a) = self.by_handle.get(&sym) {
-                        return Some(a);
-                    }
+                if let Some(sym) = self.lower_handles.get(&self.scratch)
+                    && let Some(&a) = self.by_handle.get(&sym)
+                {
+                    return Some(a);
                 }
                 // Placeholder id "@handle", merged into the real account in `finish` if the
                 // handle shows up with an id later.
@@ -329,10 +329,10 @@ impl CollectionBuilder {
         if new {
             self.push_post_columns();
         }
-        if self.c.posts.author[p as usize] == NONE {
-            if let Some(a) = self.account_keyed(r.author, keys.1) {
-                self.c.posts.author[p as usize] = a;
-            }
+        if self.c.posts.author[p as usize] == NONE
+            && let Some(a) = self.account_keyed(r.author, keys.1)
+        {
+            self.c.posts.author[p as usize] = a;
         }
         p
     }
@@ -690,10 +690,9 @@ impl CollectionBuilder {
                 .lower_handles
                 .get(&lower)
                 .and_then(|s| self.by_handle.get(&s))
+                && real != a
             {
-                if real != a {
-                    remap.insert(a, real);
-                }
+                remap.insert(a, real);
             }
         }
         if remap.is_empty() {
@@ -705,10 +704,10 @@ impl CollectionBuilder {
             }
         }
         for (_, e) in &mut self.pending_entities {
-            if e.kind() == EntityKind::Mention {
-                if let Some(&real) = remap.get(&e.id()) {
-                    *e = Entity::new(EntityKind::Mention, real);
-                }
+            if e.kind() == EntityKind::Mention
+                && let Some(&real) = remap.get(&e.id())
+            {
+                *e = Entity::new(EntityKind::Mention, real);
             }
         }
     }

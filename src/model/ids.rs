@@ -504,7 +504,7 @@ mod tests {
     fn many_ids_survive_growth_and_tag_collisions() {
         let mut ids = IdSpace::new();
         let id = |n: u64| {
-            if n % 3 == 0 {
+            if n.is_multiple_of(3) {
                 format!("u{n}")
             } else {
                 (n * 7_919).to_string()

@@ -257,10 +257,10 @@ fn account_signal(
                 .iter()
                 .filter(|e| e.kind() == EntityKind::Hashtag)
                 .count() as u32;
-            if let Some(fp) = duplicable(c, p, opts) {
-                if fingerprint_authors.get(&fp).is_some_and(|e| e.1) {
-                    duplicates += 1;
-                }
+            if let Some(fp) = duplicable(c, p, opts)
+                && fingerprint_authors.get(&fp).is_some_and(|e| e.1)
+            {
+                duplicates += 1;
             }
         }
     }
