@@ -1082,7 +1082,16 @@ pub(crate) fn read_csv(
     mut sink: impl FnMut(&Batch) -> Result<(), IngestError> + Send,
     mut after_group: impl FnMut(),
 ) -> Result<(), IngestError> {
-    let delimiter = if file.ends_with(".tsv") { b'\t' } else { b',' };
+    // `x.tsv`, also compressed (`x.tsv.gz`, `x.tsv.zst`), is split at tabs.
+    let plain_name = [".gz", ".zst"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext))
+        .unwrap_or(file);
+    let delimiter = if plain_name.ends_with(".tsv") {
+        b'\t'
+    } else {
+        b','
+    };
     let (mut source, header_rec) = match RawReader::start(reader, delimiter, RAW_BLOCK_BYTES) {
         Ok((raw, header)) => (Source::Raw(raw), header),
         Err((raw, bytes)) => {

@@ -690,6 +690,25 @@ mod tests {
         assert_eq!(expected_records(b"a\n", &[], 1000), 0);
     }
 
+    /// A `.tsv` table is split at tabs, compressed or not.
+    #[test]
+    fn tsv_files_split_at_tabs_also_compressed() {
+        let table =
+            b"post_id\taccount_id\ttimestamp\ttext\n1\ta\t1494000000\tx, y\n2\tb\t1494000060\tz\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, table).unwrap();
+        let gz = gz.finish().unwrap();
+        for (name, data) in [("t.tsv", table.to_vec()), ("t.tsv.gz", gz)] {
+            let c = read(name, &data, &IngestOptions::default())
+                .unwrap()
+                .collection;
+            assert_eq!(c.posts.len(), 2, "{name}");
+            assert_eq!(c.accounts.len(), 2, "{name}");
+            assert_eq!(c.posts.text(0), "x, y", "{name}");
+            assert_eq!(c.posts.time_ms[1], 1_494_000_060_000, "{name}");
+        }
+    }
+
     #[test]
     fn chunking_does_not_change_the_result() {
         let mut data = Vec::new();
