@@ -146,7 +146,10 @@ impl HashFamily {
     /// instruction) the same arithmetic runs in code built for it.
     fn signature(&self, tokens: &[u64]) -> [u32; HASHES] {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx512dq") {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
             // SAFETY: the CPU has the features `signature_avx512` is compiled for.
             return unsafe { self.signature_avx512(tokens) };
         }

@@ -341,17 +341,16 @@ fn read_one(
     if let (Input::Path(p), Compression::Plain) = (input, &opened.compression)
         && let Ok(meta) = std::fs::metadata(p)
     {
-        let samples = sample_windows(p, meta.len());
-        builder.reserve_posts(expected_records(&head, &samples, meta.len()));
+        let sampled = sampled_lines(p, meta.len());
+        builder.reserve_posts(expected_records(&head, sampled, meta.len()));
     }
     let is_csv = match opts.format {
         Format::Csv => true,
         Format::TwitterV1 | Format::TwitterV2 => false,
         Format::Auto => {
             let lower = opened.name.to_ascii_lowercase();
-            let named_csv = [".csv", ".tsv", ".csv.gz", ".tsv.gz", ".csv.zst", ".tsv.zst"]
-                .iter()
-                .any(|ext| lower.ends_with(ext));
+            let plain = source::without_compression_suffix(&lower);
+            let named_csv = plain.ends_with(".csv") || plain.ends_with(".tsv");
             named_csv || !matches!(first, Some(b'{' | b'[') | None)
         }
     };
@@ -436,48 +435,38 @@ fn read_one(
     Ok(())
 }
 
-/// Windows read from a plain file for [`expected_records`]: [`SAMPLE_WINDOWS`] windows of
-/// [`SAMPLE_BYTES`] spread evenly over it (none for a small file, or when reading fails: the
+/// The lines and bytes of [`SAMPLE_WINDOWS`] windows of [`SAMPLE_BYTES`] spread evenly over a
+/// plain file, for [`expected_records`]; `None` for a small file, or when reading fails (the
 /// estimate is a hint).
-fn sample_windows(path: &Path, size: u64) -> Vec<Vec<u8>> {
+fn sampled_lines(path: &Path, size: u64) -> Option<(usize, usize)> {
     use std::io::{Read, Seek, SeekFrom};
-    let span = SAMPLE_WINDOWS as u64 * SAMPLE_BYTES as u64;
-    if size < 4 * span {
-        return Vec::new();
+    if size < 4 * (SAMPLE_WINDOWS * SAMPLE_BYTES) as u64 {
+        return None;
     }
-    let Ok(mut file) = std::fs::File::open(path) else {
-        return Vec::new();
-    };
-    (1..=SAMPLE_WINDOWS as u64)
-        .map_while(|k| {
-            let at = size / (SAMPLE_WINDOWS as u64 + 1) * k;
-            let mut window = vec![0u8; SAMPLE_BYTES];
-            file.seek(SeekFrom::Start(at)).ok()?;
-            file.read_exact(&mut window).ok()?;
-            Some(window)
-        })
-        .collect()
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut window = vec![0u8; SAMPLE_BYTES];
+    let mut lines = 0;
+    for k in 1..=SAMPLE_WINDOWS as u64 {
+        file.seek(SeekFrom::Start(size / (SAMPLE_WINDOWS as u64 + 1) * k))
+            .ok()?;
+        file.read_exact(&mut window).ok()?;
+        lines += memchr::memchr_iter(b'\n', &window).count();
+    }
+    Some((lines, SAMPLE_WINDOWS * SAMPLE_BYTES))
 }
 
-/// Windows sampled by [`sample_windows`].
+/// Windows sampled by [`sampled_lines`].
 const SAMPLE_WINDOWS: usize = 16;
 /// Bytes per sampled window.
 const SAMPLE_BYTES: usize = 64 << 10;
 
 /// About how many records a plain file of `size` bytes holds (CSV rows and JSON lines alike),
-/// from the lines of windows sampled across it, or of its first bytes `head` when it is too
-/// small to sample (a table's first rows are often longer or shorter than the rest: a file
-/// sorted by kind puts its originals first); 0 when they tell nothing.
-fn expected_records(head: &[u8], samples: &[Vec<u8>], size: u64) -> usize {
-    let lines = |bytes: &[u8]| memchr::memchr_iter(b'\n', bytes).count();
-    let (lines, bytes) = if samples.is_empty() {
-        (lines(head), head.len())
-    } else {
-        (
-            samples.iter().map(|w| lines(w)).sum(),
-            samples.iter().map(Vec::len).sum(),
-        )
-    };
+/// from the lines and bytes of windows `sampled` across it, or of its first bytes `head` when
+/// it is too small to sample (a table's first rows are often longer or shorter than the rest: a
+/// file sorted by kind puts its originals first); 0 when they tell nothing.
+fn expected_records(head: &[u8], sampled: Option<(usize, usize)>, size: u64) -> usize {
+    let (lines, bytes) =
+        sampled.unwrap_or_else(|| (memchr::memchr_iter(b'\n', head).count(), head.len()));
     if lines < 8 {
         return 0;
     }
@@ -681,13 +670,13 @@ mod tests {
         }
         std::fs::write(&path, &data).unwrap();
         let size = data.len() as u64;
-        let from_head = expected_records(&head, &[], size);
-        let sampled = expected_records(&head, &sample_windows(&path, size), size);
+        let from_head = expected_records(&head, None, size);
+        let sampled = expected_records(&head, sampled_lines(&path, size), size);
         assert!(from_head < 250_000, "{from_head}");
         assert!((320_000..=370_000).contains(&sampled), "{sampled}");
         // A small file is not sampled; its head tells.
-        assert!(sample_windows(&path, 1 << 20).is_empty());
-        assert_eq!(expected_records(b"a\n", &[], 1000), 0);
+        assert!(sampled_lines(&path, 1 << 20).is_none());
+        assert_eq!(expected_records(b"a\n", None, 1000), 0);
     }
 
     /// A `.tsv` table is split at tabs, compressed or not.

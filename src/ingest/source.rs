@@ -58,16 +58,21 @@ impl Input {
 /// Extensions of the files taken from a directory (before a `.gz`, `.zst` or `.zstd`).
 pub const DATA_EXTENSIONS: [&str; 5] = ["json", "jsonl", "ndjson", "csv", "tsv"];
 
+/// `name` without a compression suffix (`.gz`, `.zst`, `.zstd`): `x.tsv.gz` names a TSV table.
+pub(crate) fn without_compression_suffix(name: &str) -> &str {
+    [".gz", ".zst", ".zstd"]
+        .iter()
+        .find_map(|c| name.strip_suffix(c))
+        .unwrap_or(name)
+}
+
 fn is_data_file(path: &Path) -> bool {
     let name = path
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let name = ["gz", "zst", "zstd"]
-        .iter()
-        .find_map(|c| name.strip_suffix(&format!(".{c}")))
-        .unwrap_or(&name);
+    let name = without_compression_suffix(&name);
     DATA_EXTENSIONS
         .iter()
         .any(|ext| name.ends_with(&format!(".{ext}")))
