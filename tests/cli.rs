@@ -142,3 +142,52 @@ fn generate_then_stats_reports_exactly_the_generated_counts() {
         );
     }
 }
+
+#[test]
+fn communities_read_the_edge_list_of_network_with_several_kinds() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("posts.csv");
+    // a, b and c retweet post 1 within a minute; a and b also share #x.
+    std::fs::write(
+        &csv,
+        "post_id,account_id,retweet_of,hashtags,timestamp\n\
+         1,o,,,1000\n\
+         2,a,1,x,1010\n\
+         3,b,1,x,1020\n\
+         4,c,1,,1030\n",
+    )
+    .unwrap();
+    let edges = dir.path().join("edges.csv");
+    coordgraph()
+        .args(["-q", "network", "co-retweet,co-hashtag"])
+        .arg(&csv)
+        .args([
+            "--columns",
+            "post=post_id,account=account_id,retweet_of=retweet_of,hashtags=hashtags,time=timestamp",
+        ])
+        .arg("-o")
+        .arg(&edges)
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&edges).unwrap();
+    assert!(
+        written.starts_with("kind,source,target,weight,"),
+        "{written}"
+    );
+    let partition = dir.path().join("partition.csv");
+    coordgraph()
+        .args(["-q", "communities", "--algorithm", "components"])
+        .arg(&edges)
+        .arg("-o")
+        .arg(&partition)
+        .assert()
+        .success();
+    let mut rows: Vec<String> = std::fs::read_to_string(&partition)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(str::to_owned)
+        .collect();
+    rows.sort();
+    assert_eq!(rows, vec!["a,0", "b,0", "c,0"]);
+}

@@ -252,7 +252,7 @@ fn terminal_summary_lists_the_top_clusters() {
     assert!(
         lines[header + 2].starts_with("   2           3     3  0.31    0%    0%     25 s   10% ")
     );
-    assert_eq!(lines[header + 3], "… 1 more clusters");
+    assert_eq!(lines[header + 3], "… 1 more cluster");
     for line in &lines {
         assert!(line.chars().count() <= 120, "{line}");
         assert!(!line.chars().any(char::is_control), "{line:?}");

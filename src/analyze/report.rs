@@ -299,13 +299,20 @@ pub(super) fn build(
         .iter()
         .flat_map(|l| l.warnings.iter().map(|w| w.to_string()))
         .collect();
-    for l in layers {
-        if l.stats.actions == 0 {
-            warnings.push(format!(
-                "{}: the collection has no actions of this kind",
-                l.kind
-            ));
-        }
+    let empty: Vec<String> = layers
+        .iter()
+        .filter(|l| l.stats.actions == 0)
+        .map(|l| l.kind.to_string())
+        .collect();
+    match empty.as_slice() {
+        [] => {}
+        [kind] => warnings.push(format!(
+            "{kind}: the collection has no actions of this kind; the layer is empty"
+        )),
+        kinds => warnings.push(format!(
+            "{}: the collection has no actions of these kinds; the layers are empty",
+            kinds.join(", ")
+        )),
     }
     Report {
         version: REPORT_VERSION,

@@ -1,6 +1,7 @@
 //! `coordgraph analyze`: the whole pipeline, from collections to ranked clusters, with every
 //! output in one folder.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -28,7 +29,7 @@ pub(crate) struct AnalyzeArgs {
 
     /// Folder for the outputs (report.json, coordination-edges.csv, report.html, report.md,
     /// GEXF, GraphML, CSV tables, DOT files); created if missing.
-    #[arg(long, value_name = "DIR", default_value = "out")]
+    #[arg(short, long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
 
     /// W: two actions co-act when |Δt| ≤ W seconds (inclusive).
@@ -179,8 +180,10 @@ pub(crate) fn run(args: &AnalyzeArgs, global: &Global) -> Result<ExitCode> {
             .warnings
             .push(interaction_selection_note(selection));
     }
-    for warning in &analysis.report.warnings {
-        if !global.quiet {
+    // The terminal summary lists the warnings; they are repeated on stderr only when the
+    // summary goes elsewhere than the terminal.
+    if !global.quiet && !std::io::stdout().is_terminal() {
+        for warning in &analysis.report.warnings {
             eprintln!("coordgraph: warning: {warning}");
         }
     }

@@ -18,7 +18,7 @@ pub(crate) struct ReportArgs {
     report: PathBuf,
 
     /// Where to write `report.md` and `report.html` (default: the folder of REPORT.json).
-    #[arg(long, value_name = "DIR")]
+    #[arg(short, long, value_name = "DIR")]
     out: Option<PathBuf>,
 
     /// Clusters listed in the summary table.

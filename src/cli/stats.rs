@@ -111,12 +111,12 @@ fn write_table(out: &mut impl Write, s: &CollectionStats) -> std::io::Result<()>
     }
     writeln!(
         out,
-        "{:<16} {:.1} MB in {:.2} s: {:.0} MB/s, {:.0} posts/s",
+        "{:<16} {:.1} MB in {:.2} s: {:.0} MB/s, {} posts/s",
         "read",
         s.bytes as f64 / 1e6,
         s.seconds,
         s.mb_per_s,
-        s.posts_per_s
+        n(s.posts_per_s.round() as u64)
     )?;
     let per_post = if s.posts + s.embedded > 0 {
         s.memory_bytes as f64 / (s.posts + s.embedded + s.referenced_only) as f64

@@ -4,9 +4,11 @@ Reading a weighted edge list into a [`Csr`], and writing (or reading back) a par
 
 An edge list is a CSV of `source,target[,weight]` rows with arbitrary string node ids
 (a missing weight is 1; lines starting with `#` are comments; a `.gz` file is decompressed).
-The first row is taken as a header when its third field is not a number, or when its first
-two fields are a known pair of column names (`source,target`, `src,dst`, `from,to`, `u,v`,
-`node1,node2`, `a,b`). Nodes are numbered in order of first appearance.
+The first row is taken as a header when its third field is not a number, or when it names a
+known pair of columns (`source,target`, `src,dst`, `from,to`, `u,v`, `node1,node2`, `a,b`).
+A header that names them anywhere chooses the columns read, with `weight` for the weight:
+`coordgraph network`'s `kind,source,target,weight,…` reads as it is. Nodes are numbered in
+order of first appearance.
 */
 
 use super::partition::Partition;
@@ -178,12 +180,19 @@ pub fn read_edge_list_from<R: Read>(reader: R, path: &Path) -> Result<EdgeList, 
         ids.insert(field.into(), id);
         Ok(id)
     };
+    let mut columns = Columns::POSITIONAL;
     while csv
         .read_byte_record(&mut record)
         .map_err(|e| csv_error(path, e))?
     {
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() < 2 {
+        if std::mem::take(&mut first)
+            && let Some(named) = header_columns(&record)
+        {
+            columns = named;
+            continue;
+        }
+        if record.len() <= columns.source.max(columns.target) {
             if record.len() == 1 && record[0].is_empty() {
                 continue;
             }
@@ -193,23 +202,21 @@ pub fn read_edge_list_from<R: Read>(reader: R, path: &Path) -> Result<EdgeList, 
                 fields: record.len(),
             });
         }
-        let weight = record.get(2).map(parse_weight);
-        if std::mem::take(&mut first) && is_header(&record, weight) {
-            continue;
-        }
-        let weight = match weight {
+        let weight = match columns.weight.and_then(|w| record.get(w)) {
             None => 1.0,
-            Some(Some(w)) if w.is_finite() && w >= 0.0 => w,
-            Some(_) => {
-                return Err(EdgeListError::InvalidWeight {
-                    path: path.to_path_buf(),
-                    line,
-                    value: String::from_utf8_lossy(&record[2]).into_owned(),
-                });
-            }
+            Some(field) => match parse_weight(field) {
+                Some(w) if w.is_finite() && w >= 0.0 => w,
+                _ => {
+                    return Err(EdgeListError::InvalidWeight {
+                        path: path.to_path_buf(),
+                        line,
+                        value: String::from_utf8_lossy(field).into_owned(),
+                    });
+                }
+            },
         };
-        let source = intern(&record[0], line)?;
-        let target = intern(&record[1], line)?;
+        let source = intern(&record[columns.source], line)?;
+        let target = intern(&record[columns.target], line)?;
         edges.push((source, target, weight));
     }
     drop(ids);
@@ -225,8 +232,27 @@ fn parse_weight(field: &[u8]) -> Option<f32> {
     std::str::from_utf8(field).ok()?.parse().ok()
 }
 
-/// Whether the first row is a header (see the module docs).
-fn is_header(record: &csv::ByteRecord, weight: Option<Option<f32>>) -> bool {
+/// The columns an edge list's rows are read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Columns {
+    source: usize,
+    target: usize,
+    /// `None`: every edge weighs 1.
+    weight: Option<usize>,
+}
+
+impl Columns {
+    /// `source,target[,weight]`.
+    const POSITIONAL: Columns = Columns {
+        source: 0,
+        target: 1,
+        weight: Some(2),
+    };
+}
+
+/// The columns named by the first row when it is a header (see the module docs), `None` when
+/// it is an edge.
+fn header_columns(record: &csv::ByteRecord) -> Option<Columns> {
     const PAIRS: [(&str, &str); 6] = [
         ("source", "target"),
         ("src", "dst"),
@@ -235,16 +261,22 @@ fn is_header(record: &csv::ByteRecord, weight: Option<Option<f32>>) -> bool {
         ("node1", "node2"),
         ("a", "b"),
     ];
-    if weight == Some(None) {
-        return true;
+    let names: Vec<Vec<u8>> = record.iter().map(<[u8]>::to_ascii_lowercase).collect();
+    let find = |name: &str| names.iter().position(|n| n == name.as_bytes());
+    for (x, y) in PAIRS {
+        if let (Some(source), Some(target)) = (find(x), find(y)) {
+            let positional = (source, target) == (0, 1) && names.len() > 2;
+            let weight = find("weight").or(positional.then_some(2));
+            return Some(Columns {
+                source,
+                target,
+                weight,
+            });
+        }
     }
-    let (a, b) = (
-        record[0].to_ascii_lowercase(),
-        record[1].to_ascii_lowercase(),
-    );
-    PAIRS
-        .iter()
-        .any(|(x, y)| a == x.as_bytes() && b == y.as_bytes())
+    // A third field that is not a number names a column.
+    let weight_is_text = record.get(2).is_some_and(|w| parse_weight(w).is_none());
+    weight_is_text.then_some(Columns::POSITIONAL)
 }
 
 /// Writes `partition` as a `node,community` CSV (with that header), one row per node in node
@@ -369,6 +401,30 @@ mod tests {
         assert_eq!(list.names, vec!["x", "y"]);
         let list = read("ann,bob\n").unwrap();
         assert_eq!(list.graph.edge_count(), 1);
+    }
+
+    #[test]
+    fn a_named_header_chooses_the_columns() {
+        // `coordgraph network` with several kinds: the kind comes first.
+        let list = read(
+            "kind,source,target,weight,pairs\n\
+             co-retweet,ann,bob,2,5\n\
+             co-hashtag,ann,bob,1,1\n\
+             co-hashtag,bob,cy,4,9\n",
+        )
+        .unwrap();
+        assert_eq!(list.names, vec!["ann", "bob", "cy"]);
+        assert_eq!(list.graph.neighbors(0)[0].weight, 3.0);
+        assert_eq!(list.graph.degree(2), 4.0);
+        // Without a weight column every edge weighs 1.
+        let list = read("id,to,from\n1,x,y\n2,y,z\n").unwrap();
+        assert_eq!(list.names, vec!["y", "x", "z"]);
+        assert_eq!(list.graph.degree(0), 2.0);
+        let err = read("kind,source,target\nco-url,ann\n").unwrap_err();
+        assert!(
+            matches!(err, EdgeListError::MissingField { line: 2, .. }),
+            "{err}"
+        );
     }
 
     #[test]

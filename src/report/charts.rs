@@ -21,7 +21,7 @@ without data still renders, with a note saying so, so a page always has the same
 
 use std::collections::BTreeMap;
 
-use super::render::{count, decimal, duration, percent, truncate};
+use super::render::{count, decimal, duration, percent, plural, truncate};
 use super::svg::{Anchor, Svg};
 use super::{Account, Cluster, LatencyHistogram, Report, Timeline};
 use crate::ingest::time::{format_rfc3339, parse_iso_date};
@@ -272,9 +272,11 @@ pub fn ranking_chart(report: &Report) -> String {
     );
     svg.end_group();
     if ranked.len() > shown.len() {
+        let hidden = (ranked.len() - shown.len()) as u64;
         let more = format!(
-            "{} more clusters not shown",
-            count((ranked.len() - shown.len()) as u64)
+            "{} more {} not shown",
+            count(hidden),
+            plural(hidden, "cluster")
         );
         svg.text("note", WIDTH - 8.0, height - 6.0, Anchor::End, &more);
     }

@@ -143,6 +143,15 @@ pub(crate) fn pad_left(s: &str, width: usize) -> String {
     out
 }
 
+/// `noun` in the plural (`s` added) unless `n` is 1.
+pub(crate) fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        noun.to_owned()
+    } else {
+        format!("{noun}s")
+    }
+}
+
 /// A count with thousands separators: `1,234,567`.
 pub(crate) fn count(n: u64) -> String {
     let digits = n.to_string();

@@ -9,7 +9,10 @@ cannot move the cursor or break the table.
 
 use std::io::{self, Write};
 
-use super::render::{count, decimal, duration, pad_left, pad_right, percent, time_opt, truncate};
+use super::render::{
+    clean_text, count, decimal, display_width, duration, pad_left, pad_right, percent, plural,
+    time_opt, truncate,
+};
 use super::{Cluster, Report};
 
 /// The widest line written.
@@ -163,16 +166,50 @@ pub fn write_terminal_summary(report: &Report, top: usize, out: &mut impl Write)
     }
     let hidden = report.clusters.len() - shown.len();
     if hidden > 0 {
-        writeln!(out, "… {} more clusters", count(hidden as u64))?;
+        let hidden = hidden as u64;
+        writeln!(
+            out,
+            "… {} more {}",
+            count(hidden),
+            plural(hidden, "cluster")
+        )?;
     }
     for warning in report.warnings.iter().take(MAX_WARNINGS) {
-        writeln!(out, "{}", line(format!("warning: {warning}")))?;
+        for part in wrap(&format!("warning: {warning}"), MAX_WIDTH) {
+            writeln!(out, "{part}")?;
+        }
     }
     if report.warnings.len() > MAX_WARNINGS {
         let more = (report.warnings.len() - MAX_WARNINGS) as u64;
-        writeln!(out, "… {} more warnings", count(more))?;
+        writeln!(out, "… {} more {}", count(more), plural(more, "warning"))?;
     }
     Ok(())
+}
+
+/// `text` cleaned and broken at spaces into lines of at most `max` columns, the lines after
+/// the first indented by two: a warning is read in full, not cut. A word too long for a line
+/// is cut.
+fn wrap(text: &str, max: usize) -> Vec<String> {
+    let text = clean_text(text);
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let width = display_width(&current);
+        if width > 0 && width + 1 + display_width(word) > max {
+            lines.push(std::mem::replace(&mut current, "  ".to_owned()));
+        }
+        if !current.trim().is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+        if display_width(&current) > max {
+            current = truncate(&current, max);
+        }
+    }
+    if !current.trim().is_empty() {
+        lines.push(current);
+    }
+    lines
 }
 
 /// One table row: each cell cut and padded to its column, the last without trailing spaces.
@@ -241,7 +278,6 @@ fn cells(cluster: &Cluster) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::render::display_width;
     use super::super::render::tests::hostile_report;
     use super::*;
 
@@ -268,7 +304,7 @@ mod tests {
         assert!(rows[0].contains("fr 75%, en"));
         assert!(rows[1].starts_with("   2           3     3  0.31    0%    0%     25 s   10%"));
         assert!(rows[2].starts_with("   3           2     2  0.12    0%    0%        –   10%"));
-        assert!(!text.contains("more clusters"));
+        assert!(!text.contains("more cluster"));
     }
 
     #[test]
@@ -284,6 +320,30 @@ mod tests {
         let mut out = Vec::new();
         write_terminal_summary(&empty, 10, &mut out).unwrap();
         assert!(String::from_utf8(out).unwrap().contains("\nno clusters\n"));
+    }
+
+    #[test]
+    fn long_warnings_are_wrapped_whole() {
+        let words: Vec<String> = (0..60).map(|i| format!("word{i}")).collect();
+        let mut report = hostile_report();
+        report.warnings = vec![words.join(" ")];
+        let mut out = Vec::new();
+        write_terminal_summary(&report, 0, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let start = text.find("warning: word0 ").unwrap();
+        let lines: Vec<&str> = text[start..].lines().collect();
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| display_width(l) <= MAX_WIDTH));
+        assert!(lines[1..].iter().all(|l| l.starts_with("  word")));
+        let rejoined: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        let expected: Vec<&str> = std::iter::once("warning:")
+            .chain(words.iter().map(String::as_str))
+            .collect();
+        assert_eq!(rejoined, expected);
+        assert_eq!(
+            wrap(&"x".repeat(200), 20),
+            vec![format!("{}…", "x".repeat(19))]
+        );
     }
 
     #[test]
