@@ -191,3 +191,27 @@ fn communities_read_the_edge_list_of_network_with_several_kinds() {
     rows.sort();
     assert_eq!(rows, vec!["a,0", "b,0", "c,0"]);
 }
+
+#[test]
+fn network_warns_when_the_collection_has_no_actions_of_a_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("posts.csv");
+    std::fs::write(&csv, "post_id,account_id,timestamp\n1,a,1000\n2,b,1010\n").unwrap();
+    let edges = dir.path().join("edges.csv");
+    coordgraph()
+        .args(["network", "co-retweet,co-post"])
+        .arg(&csv)
+        .arg("-o")
+        .arg(&edges)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "warning: co-retweet: the collection has no actions of this kind",
+        ))
+        .stderr(predicate::str::contains("warning: co-post").not());
+    let written = std::fs::read_to_string(&edges).unwrap();
+    assert_eq!(
+        written.lines().nth(1),
+        Some("co-post,a,b,1,1,10,10,1970-01-01T00:16:40Z,1970-01-01T00:16:50Z")
+    );
+}

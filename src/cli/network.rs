@@ -247,6 +247,19 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
             for w in &graph.warnings {
                 eprintln!("coordgraph: warning: {w}");
             }
+            if graph.stats.actions == 0 && !global.quiet {
+                if args.min_participation > 1 {
+                    eprintln!(
+                        "coordgraph: warning: {kind}: no account has at least {} actions of this \
+                         kind (--min-participation)",
+                        args.min_participation
+                    );
+                } else {
+                    eprintln!(
+                        "coordgraph: warning: {kind}: the collection has no actions of this kind"
+                    );
+                }
+            }
             if several {
                 let mut buf = Vec::new();
                 write_edges_csv(&mut buf, &graph, c, args.handles)?;
