@@ -98,6 +98,42 @@ fn synchrony_and_evidence_of_a_hand_made_team() {
     assert_eq!(a.edges.fields(0).min_dt_s, 1.0);
 }
 
+#[test]
+fn an_empty_coordination_graph_says_why() {
+    // Two accounts retweet the same two posts 1 s apart: one co-retweet edge of weight 2.
+    let t0 = 1_493_900_000_000i64;
+    let lines = [
+        retweet(101, "1", t0, 10, "9"),
+        retweet(102, "2", t0 + 1_000, 10, "9"),
+        retweet(103, "1", t0 + 3_600_000, 11, "9"),
+        retweet(104, "2", t0 + 3_601_000, 11, "9"),
+    ];
+    let bytes = lines.join("\n").into_bytes();
+    let kept = analyze_bytes("pair.jsonl", bytes.clone(), &AnalyzeOptions::default());
+    assert_eq!(kept.report.summary.graph_edges, 1);
+    assert!(
+        !kept
+            .report
+            .warnings
+            .iter()
+            .any(|w| w.contains("graph is empty"))
+    );
+    let options = AnalyzeOptions {
+        min_edge_weight: 3.0,
+        ..AnalyzeOptions::default()
+    };
+    let dropped = analyze_bytes("pair.jsonl", bytes, &options);
+    assert_eq!(dropped.report.summary.graph_edges, 0);
+    assert!(
+        dropped.report.warnings.iter().any(|w| w.starts_with(
+            "the coordination graph is empty: none of the 1 layer edge reaches the combined \
+             weight 3"
+        )),
+        "{:?}",
+        dropped.report.warnings
+    );
+}
+
 fn generated(seed: u64, scale: f64) -> (Vec<u8>, Vec<u8>) {
     let (mut tweets, mut truth) = (Vec::new(), Vec::new());
     let options = GenerateOptions {

@@ -304,6 +304,15 @@ pub(super) fn build(
         .filter(|l| l.stats.actions == 0)
         .map(|l| l.kind.to_string())
         .collect();
+    let layer_edges: u64 = totals.edges.iter().sum();
+    if summary.graph_edges == 0 && layer_edges > 0 {
+        warnings.push(format!(
+            "the coordination graph is empty: none of the {layer_edges} layer {} reaches the \
+             combined weight {} (--min-edge-weight; objects crowded past --crowd count less)",
+            if layer_edges == 1 { "edge" } else { "edges" },
+            options.min_edge_weight
+        ));
+    }
     match empty.as_slice() {
         [] => {}
         [kind] => warnings.push(format!(
