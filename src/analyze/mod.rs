@@ -27,7 +27,7 @@ built and combined one range of source accounts at a time
 `max_pairs_in_memory`, so the co-action pairs and layer edges in memory are those of one
 range; what the report says of all layer edges (their number, the baseline latency
 histogram) is summed over the ranges. The output does not depend on the number of ranges.
-The kept edges are held as a [`CompactGraph`](crate::graph::CompactGraph): about 50 bytes
+The kept edges are held as a [`CompactGraph`]: about 50 bytes
 per edge with everything the report and the edge table need (pairs, least |Δt|, time span,
 layer weights), folded in as each range is merged, so no layer edge outlives its range.
 Community detection adds its compressed graph (16 bytes per edge, freed after it), and the
