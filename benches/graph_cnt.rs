@@ -15,7 +15,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use coordgraph::graph::{CoActionKind, CoActionOptions, build_co_action_graph, write_edges_csv};
+use coordgraph::graph::{
+    CoActionKind, CoActionOptions, EdgeCsvColumns, build_co_action_graph, write_edges_csv,
+};
 use coordgraph::model::{
     AccountRef, Collection, CollectionBuilder, NewPost, Origin, PostKind, PostRef, TextFingerprint,
 };
@@ -159,7 +161,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let read = start.elapsed().as_secs_f64();
     let g = build_co_action_graph(&c, kind, &options)?;
     let built = start.elapsed().as_secs_f64();
-    write_edges_csv(BufWriter::new(File::create(output)?), &g, &c, false)?;
+    write_edges_csv(
+        BufWriter::new(File::create(output)?),
+        &g,
+        &c,
+        EdgeCsvColumns::default(),
+    )?;
     let total = start.elapsed().as_secs_f64();
     for w in &g.warnings {
         eprintln!("warning: {w}");

@@ -4,7 +4,7 @@
 
 use coordgraph::graph::{
     Backbone, CoActionGraph, CoActionKind, CoActionOptions, CooRTweetOptions, CoordinationGraph,
-    InteractionKind, Weighting, build_co_action_graph, build_interaction_graph,
+    EdgeCsvColumns, InteractionKind, Weighting, build_co_action_graph, build_interaction_graph,
     coortweet_compatible, write_edges_csv,
 };
 use coordgraph::model::{
@@ -168,6 +168,66 @@ fn co_retweet_window_is_inclusive_in_milliseconds() {
             ("b", "d", 1),
             ("c", "d", 2)
         ]
+    );
+}
+
+#[test]
+fn edges_count_who_acted_first() {
+    let mut f = Fixture::default();
+    // Post 100: a, then b 5 s later, then c at the same instant as b.
+    f.post("1", "a", 1_000, Ref::Retweet("100"), "");
+    f.post("2", "b", 1_005, Ref::Retweet("100"), "");
+    f.post("3", "c", 1_005, Ref::Retweet("100"), "");
+    // Post 101: b first, a 10 s later; c 50 s after b.
+    f.post("4", "b", 2_000, Ref::Retweet("101"), "");
+    f.post("5", "a", 2_010, Ref::Retweet("101"), "");
+    f.post("6", "c", 2_050, Ref::Retweet("101"), "");
+    // Post 102: c leads a and b by 1 s.
+    f.post("7", "c", 3_000, Ref::Retweet("102"), "");
+    f.post("8", "a", 3_001, Ref::Retweet("102"), "");
+    f.post("9", "b", 3_001, Ref::Retweet("102"), "");
+    let c = f.finish();
+    let g = build(&c, CoActionKind::CoRetweet);
+    let leads: Vec<(String, String, u64, u64, u64)> = g
+        .edges
+        .iter()
+        .map(|e| {
+            (
+                c.account_id(e.source).into_owned(),
+                c.account_id(e.target).into_owned(),
+                e.pairs,
+                e.source_first,
+                e.target_first,
+            )
+        })
+        .collect();
+    let edge = |s: &str, t: &str, pairs, first, second| (s.into(), t.into(), pairs, first, second);
+    assert_eq!(
+        leads,
+        vec![
+            // a–b: a first on 100, b first on 101, b and a together on 102.
+            edge("a", "b", 3, 1, 1),
+            // a–c: a first on 100, a first on 101 (40 s), c first on 102.
+            edge("a", "c", 3, 2, 1),
+            // b–c: together on 100, b first on 101, c first on 102.
+            edge("b", "c", 3, 1, 1),
+        ]
+    );
+    let mut out = Vec::new();
+    let columns = EdgeCsvColumns {
+        leads: true,
+        handles: false,
+    };
+    write_edges_csv(&mut out, &g, &c, columns).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "source,target,weight,pairs,min_dt,median_dt,first,last,source_first,target_first"
+    );
+    assert_eq!(
+        lines[2],
+        "a,c,3,3,1,5,1970-01-01T00:16:40Z,1970-01-01T00:50:01Z,2,1"
     );
 }
 
@@ -784,7 +844,11 @@ fn edges_write_as_csv() {
     let c = peers_tiny();
     let g = build(&c, CoActionKind::CoReply);
     let mut out = Vec::new();
-    write_edges_csv(&mut out, &g, &c, true).unwrap();
+    let columns = EdgeCsvColumns {
+        leads: false,
+        handles: true,
+    };
+    write_edges_csv(&mut out, &g, &c, columns).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
         "source,target,weight,pairs,min_dt,median_dt,first,last,source_handle,target_handle\n\
@@ -848,7 +912,11 @@ fn all_kinds_csv(c: &Collection, options: &CoActionOptions) -> Vec<u8> {
     let mut out = Vec::new();
     for kind in CoActionKind::ALL {
         let g = build_with(c, kind, options);
-        write_edges_csv(&mut out, &g, c, false).unwrap();
+        let columns = EdgeCsvColumns {
+            leads: true,
+            handles: false,
+        };
+        write_edges_csv(&mut out, &g, c, columns).unwrap();
         for w in &g.warnings {
             out.extend(w.to_string().bytes());
         }

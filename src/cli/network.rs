@@ -8,8 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use coordgraph::export::atomic::write_atomically;
 use coordgraph::graph::{
-    Backbone, CoActionKind, CoActionOptions, CooRTweetOptions, Weighting, build_co_action_graph,
-    coortweet_compatible, write_edges_csv,
+    Backbone, CoActionKind, CoActionOptions, CooRTweetOptions, EdgeCsvColumns, Weighting,
+    build_co_action_graph, coortweet_compatible, write_edges_csv,
 };
 use coordgraph::ingest::{Ingest, Parts};
 
@@ -78,6 +78,11 @@ pub(crate) struct NetworkArgs {
     /// CooRTweet's `edge_weight`: the quantile of the weights above which an edge is marked.
     #[arg(long, default_value_t = 0.5, requires = "coortweet")]
     edge_weight: f64,
+
+    /// Add `source_first,target_first` columns: the pairs in which each account acted
+    /// strictly first (who leads, who follows).
+    #[arg(long)]
+    leads: bool,
 
     /// Add `source_handle,target_handle` columns.
     #[arg(long)]
@@ -237,6 +242,10 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
     };
     opts.validate()?;
     let several = kinds.len() > 1;
+    let columns = EdgeCsvColumns {
+        leads: args.leads,
+        handles: args.handles,
+    };
     let mut graph_s = 0.0;
     with_output(args.output.as_ref(), |out| {
         for (i, &kind) in kinds.iter().enumerate() {
@@ -262,7 +271,7 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
             }
             if several {
                 let mut buf = Vec::new();
-                write_edges_csv(&mut buf, &graph, c, args.handles)?;
+                write_edges_csv(&mut buf, &graph, c, columns)?;
                 for (n, line) in buf.split_inclusive(|&b| b == b'\n').enumerate() {
                     if n == 0 && i > 0 {
                         continue;
@@ -278,7 +287,7 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
                     out.write_all(line)?;
                 }
             } else {
-                write_edges_csv(&mut *out, &graph, c, args.handles)?;
+                write_edges_csv(&mut *out, &graph, c, columns)?;
             }
             if !global.quiet {
                 eprintln!("coordgraph: {kind}: {} edges", graph.edges.len());

@@ -38,6 +38,12 @@ pub struct CoActionEdge {
     pub first_ms: i64,
     /// Latest time of an action in a pair (ms).
     pub last_ms: i64,
+    /// Pairs in which the source acted strictly before the target: with
+    /// [`CoActionEdge::target_first`], who leads and who follows. Pairs at the same instant
+    /// count in neither.
+    pub source_first: u64,
+    /// Pairs in which the target acted strictly before the source.
+    pub target_first: u64,
 }
 
 /// An object whose co-action pairs went past `max_pairs_per_object`: the pairs of its later
@@ -104,8 +110,10 @@ pub struct CoActionGraph {
 pub(crate) struct PairRecord {
     /// `source << 32 | target`.
     pub key: u64,
-    /// Time of the earlier action.
-    pub t_first: i64,
+    /// The time of the earlier action (ms) shifted left by one bit, the low bit set when the
+    /// source acted strictly first: see [`PairRecord::t_first`] and
+    /// [`PairRecord::source_first`]. Times lie far within ±2^62 ms.
+    pub first_and_lead: i64,
     /// |Δt| in ms.
     pub dt_ms: u32,
     /// The object (a group or cluster number).
@@ -124,12 +132,36 @@ impl PairRecord {
         } else {
             (b.time_ms, a.time_ms)
         };
+        // The source leads when its action is the strictly earlier one.
+        let source_first = (a.account < b.account) == (a.time_ms < b.time_ms) && early < late;
+        PairRecord::at(
+            (u64::from(s) << 32) | u64::from(t),
+            early,
+            (late - early) as u32,
+            object,
+            source_first,
+        )
+    }
+
+    /// A record from its parts.
+    pub(crate) fn at(key: u64, t_first: i64, dt_ms: u32, object: u32, source_first: bool) -> Self {
         PairRecord {
-            key: (u64::from(s) << 32) | u64::from(t),
-            t_first: early,
-            dt_ms: (late - early) as u32,
+            key,
+            first_and_lead: t_first.wrapping_shl(1) | i64::from(source_first),
+            dt_ms,
             object,
         }
+    }
+
+    /// The time of the earlier action (ms).
+    pub(crate) fn t_first(&self) -> i64 {
+        self.first_and_lead >> 1
+    }
+
+    /// Whether the source acted strictly before the target (with `dt_ms > 0` and not this,
+    /// the target did).
+    pub(crate) fn source_first(&self) -> bool {
+        self.first_and_lead & 1 != 0
     }
 }
 
@@ -712,6 +744,8 @@ const EMPTY_EDGE: CoActionEdge = CoActionEdge {
     median_dt_ms: 0.0,
     first_ms: 0,
     last_ms: 0,
+    source_first: 0,
+    target_first: 0,
 };
 
 /// Aggregates sorted records into `out`, which has one slot per distinct key; the weight sums
@@ -728,57 +762,58 @@ fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionE
             end += 1;
         }
         let run = &records[start..end];
-        let edge =
-            |objects: usize, weight: f64, min_dt: u32, median: f64, first: i64, last: i64| {
-                CoActionEdge {
-                    source: (key >> 32) as u32,
-                    target: key as u32,
-                    weight,
-                    objects: objects as u32,
-                    pairs: run.len() as u64,
-                    min_dt_ms: min_dt,
-                    median_dt_ms: median,
-                    first_ms: first,
-                    last_ms: last,
-                }
-            };
+        let mut edge = CoActionEdge {
+            source: (key >> 32) as u32,
+            target: key as u32,
+            pairs: run.len() as u64,
+            ..EMPTY_EDGE
+        };
         if let [r] = run {
             // Most edges rest on one pair.
-            let last = r.t_first + i64::from(r.dt_ms);
-            *slot = edge(
-                1,
-                share(r.object),
-                r.dt_ms,
-                f64::from(r.dt_ms),
-                r.t_first,
-                last,
-            );
+            edge.objects = 1;
+            edge.weight = share(r.object);
+            edge.min_dt_ms = r.dt_ms;
+            edge.median_dt_ms = f64::from(r.dt_ms);
+            edge.first_ms = r.t_first();
+            edge.last_ms = r.t_first() + i64::from(r.dt_ms);
+            (edge.source_first, edge.target_first) = lead_counts(r);
+            *slot = edge;
             start = end;
             continue;
         }
-        let mut first = i64::MAX;
-        let mut last = i64::MIN;
-        let mut min_dt = u32::MAX;
+        edge.first_ms = i64::MAX;
+        edge.last_ms = i64::MIN;
+        edge.min_dt_ms = u32::MAX;
         dts.clear();
         objects.clear();
         for r in run {
-            first = first.min(r.t_first);
-            last = last.max(r.t_first + i64::from(r.dt_ms));
-            min_dt = min_dt.min(r.dt_ms);
+            edge.first_ms = edge.first_ms.min(r.t_first());
+            edge.last_ms = edge.last_ms.max(r.t_first() + i64::from(r.dt_ms));
+            edge.min_dt_ms = edge.min_dt_ms.min(r.dt_ms);
+            let (source, target) = lead_counts(r);
+            edge.source_first += source;
+            edge.target_first += target;
             dts.push(r.dt_ms);
             objects.push(r.object);
         }
         objects.sort_unstable();
         objects.dedup();
-        let weight = if shares.is_empty() {
+        edge.objects = objects.len() as u32;
+        edge.weight = if shares.is_empty() {
             objects.len() as f64
         } else {
             objects.iter().map(|&o| share(o)).sum()
         };
-        let median = median_ms(&mut dts);
-        *slot = edge(objects.len(), weight, min_dt, median, first, last);
+        edge.median_dt_ms = median_ms(&mut dts);
+        *slot = edge;
         start = end;
     }
+}
+
+/// A pair's part in [`CoActionEdge::source_first`] and [`CoActionEdge::target_first`].
+fn lead_counts(r: &PairRecord) -> (u64, u64) {
+    let source = r.source_first();
+    (u64::from(source), u64::from(!source && r.dt_ms > 0))
 }
 
 /// The median of a non-empty list (mean of the two middle values for an even length).
@@ -812,7 +847,7 @@ mod tests {
     fn pairs_actions_and_edges_take_24_24_and_56_bytes() {
         assert_eq!(std::mem::size_of::<PairRecord>(), 24);
         assert_eq!(std::mem::size_of::<Action>(), 24);
-        assert_eq!(std::mem::size_of::<CoActionEdge>(), 56);
+        assert_eq!(std::mem::size_of::<CoActionEdge>(), 72);
     }
 
     #[test]
@@ -823,12 +858,13 @@ mod tests {
             .map(|_| {
                 let (a, b) = ((next() % 1000) as u32, (next() % 1000) as u32);
                 let (s, t) = (a.min(b), a.max(b).max(a.min(b) + 1));
-                PairRecord {
-                    key: (u64::from(s) << 32) | u64::from(t),
-                    t_first: (next() % 1_000_000) as i64,
-                    dt_ms: (next() % 60_000) as u32,
-                    object: (next() % 50) as u32,
-                }
+                PairRecord::at(
+                    (u64::from(s) << 32) | u64::from(t),
+                    (next() % 1_000_000) as i64,
+                    (next() % 60_000) as u32,
+                    (next() % 50) as u32,
+                    next() % 2 == 0,
+                )
             })
             .collect();
         let split =
@@ -858,25 +894,28 @@ mod tests {
             (3000, u64::MAX >> 8),
         ] {
             let mut records: Vec<PairRecord> = (0..n)
-                .map(|_| PairRecord {
-                    key: (next() % spread) << 8 | (next() % 3),
-                    t_first: (next() % 1000) as i64,
-                    dt_ms: (next() % 100) as u32,
-                    object: (next() % 7) as u32,
+                .map(|_| {
+                    PairRecord::at(
+                        (next() % spread) << 8 | (next() % 3),
+                        (next() % 1000) as i64,
+                        (next() % 100) as u32,
+                        (next() % 7) as u32,
+                        next() % 2 == 0,
+                    )
                 })
                 .collect();
             let mut expected: Vec<u64> = records.iter().map(|r| r.key).collect();
             expected.sort_unstable();
             let mut multiset: Vec<(u64, i64, u32, u32)> = records
                 .iter()
-                .map(|r| (r.key, r.t_first, r.dt_ms, r.object))
+                .map(|r| (r.key, r.first_and_lead, r.dt_ms, r.object))
                 .collect();
             multiset.sort_unstable();
             sort_by_key(&mut records);
             assert_eq!(records.iter().map(|r| r.key).collect::<Vec<_>>(), expected);
             let mut after: Vec<(u64, i64, u32, u32)> = records
                 .iter()
-                .map(|r| (r.key, r.t_first, r.dt_ms, r.object))
+                .map(|r| (r.key, r.first_and_lead, r.dt_ms, r.object))
                 .collect();
             after.sort_unstable();
             assert_eq!(after, multiset);
@@ -885,11 +924,8 @@ mod tests {
 
     #[test]
     fn records_aggregate_into_edges_with_evidence() {
-        let rec = |s: u64, t: u64, t_first, dt_ms, object| PairRecord {
-            key: s << 32 | t,
-            t_first,
-            dt_ms,
-            object,
+        let rec = |s: u64, t: u64, t_first, dt_ms, object| {
+            PairRecord::at(s << 32 | t, t_first, dt_ms, object, dt_ms % 2 == 1)
         };
         let edges = aggregate(
             vec![
@@ -907,5 +943,35 @@ mod tests {
         assert_eq!((e.source, e.target, e.objects, e.pairs), (1, 2, 2, 3));
         assert_eq!((e.min_dt_ms, e.median_dt_ms), (1, 5.0));
         assert_eq!((e.first_ms, e.last_ms), (10, 230));
+        assert_eq!((e.source_first, e.target_first), (2, 1));
+        assert_eq!((edges[0].source_first, edges[0].target_first), (0, 0));
+    }
+
+    #[test]
+    fn pair_records_know_who_acted_first() {
+        let act = |account: u32, time_ms: i64| Action {
+            object: 0,
+            time_ms,
+            account,
+            post: 0,
+        };
+        for (a, b, source_first, target_first) in [
+            (act(1, 100), act(2, 150), true, false),
+            (act(2, 150), act(1, 100), true, false),
+            (act(1, 150), act(2, 100), false, true),
+            (act(2, 100), act(1, 150), false, true),
+            (act(1, 100), act(2, 100), false, false),
+            (act(1, -5_000), act(2, -4_000), true, false),
+        ] {
+            let r = PairRecord::new(&a, &b, 7);
+            assert_eq!(r.key, 1 << 32 | 2);
+            assert_eq!(r.t_first(), a.time_ms.min(b.time_ms));
+            assert_eq!(r.dt_ms, a.time_ms.abs_diff(b.time_ms) as u32);
+            assert_eq!(r.source_first(), source_first);
+            assert_eq!(
+                lead_counts(&r),
+                (u64::from(source_first), u64::from(target_first))
+            );
+        }
     }
 }

@@ -1,5 +1,6 @@
 /*!
 The co-action edge list as CSV: `source,target,weight,pairs,min_dt,median_dt,first,last`, with
+`source_first,target_first` (pairs in which each account acted first) and
 `source_handle,target_handle` appended on request.
 
 `source` and `target` are account ids as the input wrote them; `min_dt` and `median_dt` are in
@@ -14,6 +15,16 @@ use rayon::prelude::*;
 
 use super::{CoActionEdge, CoActionGraph};
 use crate::model::{Collection, NO_TIME};
+
+/// The optional columns of the edge list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EdgeCsvColumns {
+    /// `source_first,target_first`: [`CoActionEdge::source_first`] and
+    /// [`CoActionEdge::target_first`].
+    pub leads: bool,
+    /// `source_handle,target_handle`: the accounts' handles as last seen.
+    pub handles: bool,
+}
 
 /// Edges formatted by one task.
 const EDGES_PER_TASK: usize = 8192;
@@ -31,10 +42,13 @@ pub fn write_edges_csv<W: io::Write + Send>(
     mut out: W,
     graph: &CoActionGraph,
     c: &Collection,
-    handles: bool,
+    columns: EdgeCsvColumns,
 ) -> io::Result<()> {
     let mut header = b"source,target,weight,pairs,min_dt,median_dt,first,last".to_vec();
-    if handles {
+    if columns.leads {
+        header.extend_from_slice(b",source_first,target_first");
+    }
+    if columns.handles {
         header.extend_from_slice(b",source_handle,target_handle");
     }
     header.push(b'\n');
@@ -46,7 +60,7 @@ pub fn write_edges_csv<W: io::Write + Send>(
                 let mut buf = Vec::with_capacity(edges.len() * 80);
                 let mut day = Day::default();
                 for e in edges {
-                    push_edge(&mut buf, e, c, handles, &mut day);
+                    push_edge(&mut buf, e, c, columns, &mut day);
                 }
                 buf
             })
@@ -70,7 +84,13 @@ pub fn write_edges_csv<W: io::Write + Send>(
 }
 
 /// Appends one edge's record.
-fn push_edge(buf: &mut Vec<u8>, e: &CoActionEdge, c: &Collection, handles: bool, day: &mut Day) {
+fn push_edge(
+    buf: &mut Vec<u8>,
+    e: &CoActionEdge,
+    c: &Collection,
+    columns: EdgeCsvColumns,
+    day: &mut Day,
+) {
     let mut int = itoa::Buffer::new();
     for a in [e.source, e.target] {
         match c.accounts.ids.number(a) {
@@ -90,7 +110,13 @@ fn push_edge(buf: &mut Vec<u8>, e: &CoActionEdge, c: &Collection, handles: bool,
     push_time_ms(buf, e.first_ms, day);
     buf.push(b',');
     push_time_ms(buf, e.last_ms, day);
-    if handles {
+    if columns.leads {
+        buf.push(b',');
+        buf.extend_from_slice(int.format(e.source_first).as_bytes());
+        buf.push(b',');
+        buf.extend_from_slice(int.format(e.target_first).as_bytes());
+    }
+    if columns.handles {
         for a in [e.source, e.target] {
             buf.push(b',');
             push_field(buf, c.accounts.handle(a).unwrap_or("").as_bytes());

@@ -79,12 +79,12 @@ clusters take the peak crowd of their posts.
 object is swept in time order, pairing an action only with the later actions within W (a
 sorted sweep, not all pairs). Objects are spread over rayon tasks, and one large object is
 split into several tasks. One co-action pair takes 24 bytes until it is aggregated into its
-edge (56 bytes), and no object materialises more than `max_pairs_per_object` pairs (default
+edge (72 bytes), and no object materialises more than `max_pairs_per_object` pairs (default
 10,000,000, about 240 MB): past the cap, the object's later actions in time order are no longer
 paired, and a [`CapWarning`] names the object, its number of co-action pairs and how many were
 not materialised. Pairs are copied once into buckets by source account before aggregation, so
 peak memory is about 48 bytes × P, with P = Σ over objects of min(pairs, cap), plus 24 bytes
-per action and 56 bytes per edge. The output is the same, byte for byte, for any thread count:
+per action and 72 bytes per edge. The output is the same, byte for byte, for any thread count:
 every aggregate is independent of the order in which pairs are produced.
 
 Where only the edges of a least combined weight are wanted, as in `analyze`,
@@ -128,7 +128,7 @@ pub use co_action::{
 };
 pub use coordination::{CombinedEdge, CompactGraph, CoordinationGraph, FilteredGraph};
 pub use coortweet::{CooRTweetEdge, CooRTweetNetwork, CooRTweetOptions, coortweet_compatible};
-pub use edges_csv::{format_time_ms, write_edges_csv};
+pub use edges_csv::{EdgeCsvColumns, format_time_ms, write_edges_csv};
 pub use interaction::{
     InteractionEdge, InteractionGraph, InteractionKind, build_interaction_graph,
 };

@@ -240,6 +240,8 @@ mod tests {
             median_dt_ms: 0.0,
             first_ms: 0,
             last_ms: 0,
+            source_first: 0,
+            target_first: 0,
         }
     }
 

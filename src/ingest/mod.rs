@@ -879,7 +879,11 @@ mod tests {
                 let edges = |c| {
                     let g = build_co_action_graph(c, kind, &opts).unwrap();
                     let mut out = Vec::new();
-                    crate::graph::write_edges_csv(&mut out, &g, c, true).unwrap();
+                    let columns = crate::graph::EdgeCsvColumns {
+                        leads: true,
+                        handles: true,
+                    };
+                    crate::graph::write_edges_csv(&mut out, &g, c, columns).unwrap();
                     out
                 };
                 let full = edges(a);
