@@ -863,7 +863,7 @@ mod tests {
                     (next() % 1_000_000) as i64,
                     (next() % 60_000) as u32,
                     (next() % 50) as u32,
-                    next() % 2 == 0,
+                    next().is_multiple_of(2),
                 )
             })
             .collect();
@@ -900,7 +900,7 @@ mod tests {
                         (next() % 1000) as i64,
                         (next() % 100) as u32,
                         (next() % 7) as u32,
-                        next() % 2 == 0,
+                        next().is_multiple_of(2),
                     )
                 })
                 .collect();
