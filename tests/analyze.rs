@@ -85,6 +85,15 @@ fn synchrony_and_evidence_of_a_hand_made_team() {
     assert_eq!(tight.dt_s, 1.0);
     assert_eq!((tight.source.as_str(), tight.target.as_str()), ("1", "2"));
     assert_eq!(tight.source_handle.as_deref(), Some("u1"));
+    // Account 1 acts first on every post: it leads 2 pairs per post and follows none;
+    // account 2 leads 1 and follows 1 per post, and account 3 only follows.
+    let leaders: Vec<(&str, Option<&str>, u64, u64)> = k
+        .evidence
+        .leaders
+        .iter()
+        .map(|l| (l.account.as_str(), l.handle.as_deref(), l.led, l.followed))
+        .collect();
+    assert_eq!(leaders, [("1", Some("u1"), 6, 0)]);
     // The latecomer is not in the graph; every author is in the account table.
     assert_eq!(r.accounts.len(), 4);
     let late = r.accounts.iter().find(|x| x.id == "4").unwrap();

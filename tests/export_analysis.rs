@@ -118,6 +118,7 @@ fn cluster(id: u32, rank: u32, flagged: bool, suspicion: f64, members: &[&str]) 
         evidence: Evidence {
             top_objects: vec![],
             tightest: vec![],
+            leaders: vec![],
             languages: vec![],
             locations: vec![],
             bio_terms: vec![],

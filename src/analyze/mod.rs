@@ -119,6 +119,9 @@ pub struct AnalyzeOptions {
     pub top_objects: usize,
     /// Tightest co-actions reported per cluster (10).
     pub tightest: usize,
+    /// Leaders reported per cluster: members who acted first in more co-action pairs than
+    /// they acted second (5).
+    pub leaders: usize,
     /// Bio terms reported per cluster (15).
     pub bio_terms: usize,
     /// The most co-action pair records held in memory at once (about 80 bytes each with
@@ -162,6 +165,7 @@ impl Default for AnalyzeOptions {
             null_rounds: 20,
             top_objects: 10,
             tightest: 10,
+            leaders: 5,
             bio_terms: 15,
             max_pairs_in_memory: DEFAULT_MAX_PAIRS_IN_MEMORY,
         }
@@ -276,6 +280,7 @@ pub fn analyze(
             seed: options.community.seed,
             top_objects: options.top_objects,
             tightest: options.tightest,
+            leaders: options.leaders,
         },
     );
     progress.finish();

@@ -232,6 +232,16 @@ pub(super) fn build(
                         .map(|o| shared_object(c, o))
                         .collect(),
                     tightest: sweep.tightest.iter().map(|t| tight(c, t)).collect(),
+                    leaders: sweep
+                        .leaders
+                        .iter()
+                        .map(|&(a, led, followed)| Leader {
+                            account: c.account_id(a).into_owned(),
+                            handle: c.accounts.handle(a).map(str::to_owned),
+                            led,
+                            followed,
+                        })
+                        .collect(),
                     languages: value_shares(languages(signals, members, 5)),
                     locations: value_shares(locations(c, members, 5)),
                     bio_terms: bios

@@ -74,6 +74,9 @@ pub(crate) struct ClusterSweep {
     pub latency_null: Vec<f64>,
     pub top_objects: Vec<TopObject>,
     pub tightest: Vec<Tight>,
+    /// Members who led more co-action pairs than they followed, as (account, led, followed),
+    /// the largest lead (led − followed) first (see [`count_leads`]).
+    pub leaders: Vec<(AccountIx, u64, u64)>,
 }
 
 /// An object shared by members.
@@ -109,6 +112,7 @@ pub(crate) struct SweepOptions {
     pub seed: u64,
     pub top_objects: usize,
     pub tightest: usize,
+    pub leaders: usize,
 }
 
 /// The kinds whose actions the sweep uses: near-duplicate text is swept as co-text (the exact
@@ -357,11 +361,14 @@ fn sweep_cluster(
     let mut tight: BinaryHeap<Tight> = BinaryHeap::new();
     let mut top: Vec<TopObject> = Vec::with_capacity(groups.len());
     let mut scratch: Vec<(i64, AccountIx)> = Vec::new();
+    let mut leads: std::collections::HashMap<AccountIx, (u64, u64), rustc_hash::FxBuildHasher> =
+        std::collections::HashMap::default();
     for &(s, e) in &groups {
         let group = &actions[s..e];
         scratch.clear();
         scratch.extend(group.iter().map(|a| (a.time_ms, a.account)));
         observed.group(&scratch, window);
+        count_leads(&scratch, window, &mut leads);
         collect_tightest(group, kinds, window, options.tightest, &mut tight);
         let mut accounts: Vec<AccountIx> = group.iter().map(|a| a.account).collect();
         accounts.sort_unstable();
@@ -406,6 +413,16 @@ fn sweep_cluster(
     let mut tightest = tight.into_vec();
     tightest.sort_unstable();
     out.tightest = tightest;
+    let mut leaders: Vec<(AccountIx, u64, u64)> = leads
+        .into_iter()
+        .filter(|&(_, (led, followed))| led > followed)
+        .map(|(account, (led, followed))| (account, led, followed))
+        .collect();
+    leaders.sort_unstable_by_key(|&(account, led, followed)| {
+        (Reverse(led - followed), Reverse(led), account)
+    });
+    leaders.truncate(options.leaders);
+    out.leaders = leaders;
 
     out.pairs = observed.pairs;
     out.median_latency_ms = observed.quantile(0.5);
@@ -466,6 +483,33 @@ fn sweep_cluster(
         0.0
     };
     out
+}
+
+/// Adds to `leads[a]` = (led, followed) the co-action pairs of one group (sorted by time) in
+/// which member `a` acted strictly first, or strictly second; pairs at one instant count in
+/// neither. At most [`MAX_PAIRS_PER_OBJECT`] pairs of the group count, in time order, as in
+/// the latency histogram.
+fn count_leads(
+    group: &[(i64, AccountIx)],
+    window_ms: i64,
+    leads: &mut std::collections::HashMap<AccountIx, (u64, u64), rustc_hash::FxBuildHasher>,
+) {
+    let mut counted = 0u64;
+    for (i, &(t, a)) in group.iter().enumerate() {
+        for &(u, b) in &group[i + 1..] {
+            if u - t > window_ms || counted >= MAX_PAIRS_PER_OBJECT {
+                break;
+            }
+            if b == a {
+                continue;
+            }
+            counted += 1;
+            if u > t {
+                leads.entry(a).or_default().0 += 1;
+                leads.entry(b).or_default().1 += 1;
+            }
+        }
+    }
 }
 
 /// Keeps the `k` co-action pairs of a group with the smallest |Δt| in `heap` (a max-heap).
@@ -564,6 +608,18 @@ mod tests {
         direct.group_into(&group, 60_000, Some(&bin_of_fine(60_000, bins)));
         assert_eq!(direct.counts, vec![0, 0, 1, 0, 0, 0, 1]);
         assert_eq!((direct.pairs, direct.synchronized), (2, 3));
+    }
+
+    #[test]
+    fn leads_count_who_acted_strictly_first_within_the_window() {
+        let mut leads = std::collections::HashMap::default();
+        // 1 at 0 s; 2 and 3 together at 5 s; 1 again at 70 s; 2 at 200 s, alone.
+        let group = [(0, 1), (5_000, 2), (5_000, 3), (70_000, 1), (200_000, 2)];
+        count_leads(&group, 60_000, &mut leads);
+        let mut got: Vec<(AccountIx, (u64, u64))> = leads.into_iter().collect();
+        got.sort_unstable();
+        // 1 leads 2 and 3; 2 and 3 (tied) lead 1 at 70 s, 65 s later: out of the window.
+        assert_eq!(got, [(1, (2, 0)), (2, (0, 1)), (3, (0, 1))]);
     }
 
     #[test]

@@ -486,6 +486,26 @@ fn flagged_cluster(
         }
         end_table(out);
     }
+    if !e.leaders.is_empty() {
+        out.push_str(
+            "<h3>Leaders</h3>\n<p>Members who acted first in more co-action pairs with other \
+             members than they acted second.</p>\n",
+        );
+        header(
+            out,
+            "leaders",
+            &["Account", "Pairs led", "Pairs followed", "Led"],
+        );
+        for l in &e.leaders {
+            out.push_str("<tr>");
+            account_cell(out, &l.account, l.handle.as_deref());
+            num_cell(out, &count(l.led));
+            num_cell(out, &count(l.followed));
+            num_cell(out, &percent(l.led_share()));
+            out.push_str("</tr>\n");
+        }
+        end_table(out);
+    }
     for (title, class, values) in [
         ("Languages", "languages", &e.languages),
         ("Locations", "locations", &e.locations),
@@ -775,6 +795,9 @@ mod tests {
         // Escaped, and readable as what it was.
         assert!(html.contains("bot_&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+        assert!(html.contains(
+            "lead_&lt;script&gt;alert(2)&lt;/script&gt;\u{FFFD} <span class=\"id\">101</span>"
+        ));
         assert!(html.contains("quote &quot;dbl&quot; &#39;sgl&#39; &amp;amp;"));
         assert!(html.contains("🤖🇫🇷"));
     }

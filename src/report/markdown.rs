@@ -438,6 +438,30 @@ fn flagged_cluster(out: &mut String, c: &Cluster, accounts: &BTreeMap<&str, &Acc
             rows,
         );
     }
+    if !e.leaders.is_empty() {
+        out.push_str(
+            "### Leaders\n\nMembers who acted first in more co-action pairs with other members \
+             than they acted second.\n\n",
+        );
+        let rows = e
+            .leaders
+            .iter()
+            .map(|l| {
+                vec![
+                    who(&l.account, l.handle.as_deref()),
+                    count(l.led),
+                    count(l.followed),
+                    percent(l.led_share()),
+                ]
+            })
+            .collect();
+        table(
+            out,
+            &["Account", "Pairs led", "Pairs followed", "Led"],
+            &[false, true, true, true],
+            rows,
+        );
+    }
     for (title, values) in [("Languages", &e.languages), ("Locations", &e.locations)] {
         if values.is_empty() {
             continue;
@@ -677,8 +701,8 @@ mod tests {
                 columns = None;
             }
         }
-        // Parameters, layers, clusters, top objects, tightest, bio terms, members.
-        assert_eq!(tables, 7);
+        // Parameters, layers, clusters, top objects, tightest, leaders, bio terms, members.
+        assert_eq!(tables, 8);
     }
 
     #[test]
@@ -695,6 +719,9 @@ mod tests {
         assert!(text.contains("| co-retweet | post 861234567890123456 | RT &lt;script&gt;"));
         assert!(text.contains("| 2017-05-05T14:00:01Z | 2017-05-05T14:00:09.500Z | 2.5 s |"));
         assert!(text.contains("- fr: 3 accounts (75%)"));
+        assert!(text.contains(
+            "| lead\\_&lt;script&gt;alert\\(2\\)&lt;/script&gt;\u{FFFD} (101) | 5 | 1 | 83% |"
+        ));
         assert!(text.contains("| \\#macronleaks | 4.20 | 3 | 5 |"));
         assert!(text.contains("- Dormant then reactivated: 2 members (50%)"));
         assert!(text.contains("created between 2017-04-01T00:00:00Z and 2017-04-08T00:00:00Z"));

@@ -351,6 +351,11 @@ pub struct Evidence {
     pub top_objects: Vec<SharedObject>,
     /// The co-actions with the smallest |Δt|.
     pub tightest: Vec<TightCoAction>,
+    /// The members who acted first in more co-action pairs with other members than they
+    /// acted second, the largest lead (pairs led − pairs followed) first: whom the others
+    /// follow.
+    #[serde(default)]
+    pub leaders: Vec<Leader>,
     /// The members' main languages.
     pub languages: Vec<ValueShare>,
     /// The members' declared locations.
@@ -406,6 +411,32 @@ pub struct TightCoAction {
     pub time: String,
     /// |Δt| in seconds.
     pub dt_s: f64,
+}
+
+/// A member who acts before the others: its co-action pairs with other members (on the
+/// shared objects of the cluster, |Δt| ≤ W) by who acted first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Leader {
+    /// The account id.
+    pub account: String,
+    /// Its handle.
+    pub handle: Option<String>,
+    /// Pairs in which it acted strictly first.
+    pub led: u64,
+    /// Pairs in which the other member acted strictly first.
+    pub followed: u64,
+}
+
+impl Leader {
+    /// The share of its ordered pairs in which it acted first (0 without any).
+    pub fn led_share(&self) -> f64 {
+        let ordered = self.led.saturating_add(self.followed);
+        if ordered == 0 {
+            0.0
+        } else {
+            self.led as f64 / ordered as f64
+        }
+    }
 }
 
 /// An over-represented bio term.
