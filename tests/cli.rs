@@ -215,3 +215,14 @@ fn network_warns_when_the_collection_has_no_actions_of_a_kind() {
         Some("co-post,a,b,1,1,10,10,1970-01-01T00:16:40Z,1970-01-01T00:16:50Z")
     );
 }
+
+#[test]
+fn coortweet_mode_refuses_the_columns_it_does_not_write() {
+    coordgraph()
+        .args(["network", "co-retweet", "--coortweet", "--leads", "no/such/file.csv"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--coortweet writes CooRTweet's columns; --leads and --handles do not apply",
+        ));
+}

@@ -178,6 +178,9 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
                 .map_err(|e| anyhow::anyhow!("{e}"))
         })
         .collect::<Result<Vec<_>>>()?;
+    if args.coortweet && (args.leads || args.handles) {
+        bail!("--coortweet writes CooRTweet's columns; --leads and --handles do not apply");
+    }
     let started = std::time::Instant::now();
     let ingest = read_for(args, &kinds, global)?;
     let c = &ingest.collection;
@@ -186,6 +189,7 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
         let [kind] = kinds[..] else {
             bail!("--coortweet takes exactly one kind")
         };
+
         let opts = CooRTweetOptions {
             time_window_secs: args.window,
             min_participation: args.min_participation,
