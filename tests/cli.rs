@@ -219,7 +219,13 @@ fn network_warns_when_the_collection_has_no_actions_of_a_kind() {
 #[test]
 fn coortweet_mode_refuses_the_columns_it_does_not_write() {
     coordgraph()
-        .args(["network", "co-retweet", "--coortweet", "--leads", "no/such/file.csv"])
+        .args([
+            "network",
+            "co-retweet",
+            "--coortweet",
+            "--leads",
+            "no/such/file.csv",
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(

@@ -75,7 +75,7 @@ pub(crate) struct ClusterSweep {
     pub top_objects: Vec<TopObject>,
     pub tightest: Vec<Tight>,
     /// Members who led more co-action pairs than they followed, as (account, led, followed),
-    /// the largest lead (led − followed) first (see [`count_leads`]).
+    /// the largest lead (led − followed) first (see [`Pass::leads`]).
     pub leaders: Vec<(AccountIx, u64, u64)>,
 }
 
@@ -192,7 +192,14 @@ struct Pass {
     resolution_ms: i64,
     pairs: u64,
     synchronized: u64,
+    /// Per member, (pairs led, pairs followed): the counted pairs in which it acted strictly
+    /// first or strictly second (pairs at one instant count in neither). Kept by the observed
+    /// pass only ([`Pass::new`]); a null round's shuffled times lead nowhere.
+    leads: Option<LeadCounts>,
 }
+
+/// (pairs led, pairs followed) per member.
+type LeadCounts = std::collections::HashMap<AccountIx, (u64, u64), rustc_hash::FxBuildHasher>;
 
 /// The resolution of a window's exact histogram: 100,000 steps at most, 1 ms at least.
 fn resolution_ms(window_ms: i64) -> i64 {
@@ -222,6 +229,7 @@ impl Pass {
             resolution_ms,
             pairs: 0,
             synchronized: 0,
+            leads: Some(LeadCounts::default()),
         }
     }
 
@@ -233,6 +241,7 @@ impl Pass {
             resolution_ms: resolution_ms(window_ms),
             pairs: 0,
             synchronized: 0,
+            leads: None,
         }
     }
 
@@ -268,6 +277,12 @@ impl Pass {
                         let slot = bin_of.map_or(i, |b| usize::from(b[i]));
                         self.counts[slot] += 1;
                         materialised += 1;
+                        if let Some(leads) = self.leads.as_mut()
+                            && u > t
+                        {
+                            leads.entry(a).or_default().0 += 1;
+                            leads.entry(b).or_default().1 += 1;
+                        }
                     }
                 }
             }
@@ -361,14 +376,11 @@ fn sweep_cluster(
     let mut tight: BinaryHeap<Tight> = BinaryHeap::new();
     let mut top: Vec<TopObject> = Vec::with_capacity(groups.len());
     let mut scratch: Vec<(i64, AccountIx)> = Vec::new();
-    let mut leads: std::collections::HashMap<AccountIx, (u64, u64), rustc_hash::FxBuildHasher> =
-        std::collections::HashMap::default();
     for &(s, e) in &groups {
         let group = &actions[s..e];
         scratch.clear();
         scratch.extend(group.iter().map(|a| (a.time_ms, a.account)));
         observed.group(&scratch, window);
-        count_leads(&scratch, window, &mut leads);
         collect_tightest(group, kinds, window, options.tightest, &mut tight);
         let mut accounts: Vec<AccountIx> = group.iter().map(|a| a.account).collect();
         accounts.sort_unstable();
@@ -413,7 +425,10 @@ fn sweep_cluster(
     let mut tightest = tight.into_vec();
     tightest.sort_unstable();
     out.tightest = tightest;
-    let mut leaders: Vec<(AccountIx, u64, u64)> = leads
+    let mut leaders: Vec<(AccountIx, u64, u64)> = observed
+        .leads
+        .take()
+        .unwrap_or_default()
         .into_iter()
         .filter(|&(_, (led, followed))| led > followed)
         .map(|(account, (led, followed))| (account, led, followed))
@@ -483,33 +498,6 @@ fn sweep_cluster(
         0.0
     };
     out
-}
-
-/// Adds to `leads[a]` = (led, followed) the co-action pairs of one group (sorted by time) in
-/// which member `a` acted strictly first, or strictly second; pairs at one instant count in
-/// neither. At most [`MAX_PAIRS_PER_OBJECT`] pairs of the group count, in time order, as in
-/// the latency histogram.
-fn count_leads(
-    group: &[(i64, AccountIx)],
-    window_ms: i64,
-    leads: &mut std::collections::HashMap<AccountIx, (u64, u64), rustc_hash::FxBuildHasher>,
-) {
-    let mut counted = 0u64;
-    for (i, &(t, a)) in group.iter().enumerate() {
-        for &(u, b) in &group[i + 1..] {
-            if u - t > window_ms || counted >= MAX_PAIRS_PER_OBJECT {
-                break;
-            }
-            if b == a {
-                continue;
-            }
-            counted += 1;
-            if u > t {
-                leads.entry(a).or_default().0 += 1;
-                leads.entry(b).or_default().1 += 1;
-            }
-        }
-    }
 }
 
 /// Keeps the `k` co-action pairs of a group with the smallest |Δt| in `heap` (a max-heap).
@@ -612,11 +600,11 @@ mod tests {
 
     #[test]
     fn leads_count_who_acted_strictly_first_within_the_window() {
-        let mut leads = std::collections::HashMap::default();
+        let mut pass = Pass::new(60_000);
         // 1 at 0 s; 2 and 3 together at 5 s; 1 again at 70 s; 2 at 200 s, alone.
         let group = [(0, 1), (5_000, 2), (5_000, 3), (70_000, 1), (200_000, 2)];
-        count_leads(&group, 60_000, &mut leads);
-        let mut got: Vec<(AccountIx, (u64, u64))> = leads.into_iter().collect();
+        pass.group(&group, 60_000);
+        let mut got: Vec<(AccountIx, (u64, u64))> = pass.leads.unwrap().into_iter().collect();
         got.sort_unstable();
         // 1 leads 2 and 3; 2 and 3 (tied) lead 1 at 70 s, 65 s later: out of the window.
         assert_eq!(got, [(1, (2, 0)), (2, (0, 1)), (3, (0, 1))]);

@@ -189,7 +189,6 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
         let [kind] = kinds[..] else {
             bail!("--coortweet takes exactly one kind")
         };
-
         let opts = CooRTweetOptions {
             time_window_secs: args.window,
             min_participation: args.min_participation,
