@@ -178,7 +178,10 @@ side_by_side() { # label csv cnt_type coordgraph_kind extra_cnt_args...
     # does not decide the ratio.
     local t_pre t_compute t_cnt t_cg log=$WORK/edges_${label}.csv.log runs_cnt=() runs_cg=()
     # Dirty pages are written back (`sync`, not timed) before each tool runs, so that neither
-    # pays for writing back the other's output (the toolkit writes a database of hundreds of MB).
+    # pays for writing back the other's output (the toolkit writes a database of hundreds of MB),
+    # and each tool's output of the previous round is removed (not timed), so that neither pays
+    # for freeing it: the toolkit's database, and coordgraph's edge list, which it would
+    # otherwise replace.
     for ((r = 0; r < REPEAT; r++)); do
         rm -f "$db" "$db"-*
         sync
@@ -186,7 +189,7 @@ side_by_side() { # label csv cnt_type coordgraph_kind extra_cnt_args...
         t_compute=$(timed "$CNT" "$db" compute "$cnt_type" --time_window "$WINDOW" \
             --min_edge_weight 1 --n_cpus "$THREADS" "$@")
         runs_cnt+=("$(add_times "$t_pre" "$t_compute")")
-        rm -f "$log"
+        rm -f "$log" "$WORK/edges_${label}.csv"
         sync
         runs_cg+=("$(timed run_coordgraph "$kind" "$csv" "$WORK/edges_${label}.csv")")
     done

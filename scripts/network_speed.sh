@@ -38,6 +38,8 @@ median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 rm -f "$WORK"/t.* "$WORK"/stages.*
 for ((r = 0; r < RUNS; r++)); do
     for i in "${!BINS[@]}"; do
+        # Not timed: replacing the previous run's edge list would free its pages in the run.
+        rm -f "$WORK/edges.$i.csv"
         /usr/bin/time -f "%e %U %S" -o "$WORK/t.$i.$r" "${BINS[$i]}" -v network "$KIND" "$CSV" \
             --window "$WINDOW" --threads "$THREADS" -o "$WORK/edges.$i.csv" 2>"$WORK/log.$i"
         # "read X s, graphs Y s, edge lists Z s" (older builds: "graphs and edge lists Y s").

@@ -12,7 +12,7 @@ use super::near_duplicate::near_duplicate_pairs;
 use super::sweep::{Capped, Grouped, sweep_into, window_pairs_per_group};
 use super::weighting::{ObjectShares, apply_backbone, group_shares, tfidf_cosine};
 use super::{CoActionKind, CoActionOptions, GraphError, Weighting};
-use crate::model::{AccountIx, Collection, normalize_text};
+use crate::model::{AccountIx, Collection, advise_huge_pages, normalize_text};
 
 /// One undirected co-action edge; `source < target` as account indices.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -611,10 +611,11 @@ impl SplitPairs {
     }
 
     /// Edges, one per key, sorted by key, weighted by the objects' `shares` (empty: each
-    /// distinct object counts 1). Buckets are gathered, sorted and aggregated in parallel,
-    /// each freeing its records once its edges are made, so that memory peaks near one copy
-    /// of the records plus the edges. Every aggregate is independent of the order of the
-    /// records, so the edges do not depend on how the work was split.
+    /// distinct object counts 1). Buckets are gathered and sorted in parallel, then each
+    /// bucket's edges are made straight into its own slice of the result and its records
+    /// freed, so that memory peaks near one copy of the records plus the edges. Every
+    /// aggregate is independent of the order of the records, so the edges do not depend on
+    /// how the work was split.
     pub(crate) fn aggregate(self, shares: &[f64]) -> Vec<CoActionEdge> {
         let mut by_bucket: Vec<Vec<Vec<PairRecord>>> = (0..self.layout.buckets)
             .map(|_| Vec::with_capacity(self.parts.len()))
@@ -626,90 +627,154 @@ impl SplitPairs {
                 }
             }
         }
-        let per_bucket: Vec<Vec<CoActionEdge>> = by_bucket
+        let sorted: Vec<(Vec<PairRecord>, usize)> = by_bucket
             .into_par_iter()
+            .flat_map_iter(split_crowded)
             .map(|pieces| {
-                let len = pieces.iter().map(Vec::len).sum();
-                let mut records = Vec::with_capacity(len);
-                for piece in pieces {
-                    records.extend_from_slice(&piece);
-                }
-                sort_by_key(&mut records);
-                let keys = records
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, r)| *i == 0 || records[i - 1].key != r.key)
-                    .count();
-                let mut edges = vec![EMPTY_EDGE; keys];
-                aggregate_sorted(&records, shares, &mut edges);
-                edges
+                let records = sorted_by_key(pieces);
+                let keys = distinct_keys(&records);
+                (records, keys)
             })
             .collect();
-        let mut edges = Vec::with_capacity(per_bucket.iter().map(Vec::len).sum());
-        for bucket in per_bucket {
-            edges.extend_from_slice(&bucket);
+        let total = sorted.iter().map(|(_, keys)| keys).sum();
+        let mut edges = Vec::with_capacity(total);
+        advise_huge_pages(&edges);
+        edges.par_extend(rayon::iter::repeat_n(EMPTY_EDGE, total));
+        let mut slices = Vec::with_capacity(sorted.len());
+        let mut rest = &mut edges[..];
+        for (_, keys) in &sorted {
+            let (slice, tail) = rest.split_at_mut(*keys);
+            slices.push(slice);
+            rest = tail;
         }
+        sorted
+            .into_par_iter()
+            .zip(slices)
+            .for_each(|((records, _), out)| aggregate_sorted(&records, shares, out));
         edges
     }
+}
+
+/// A bucket cut into buckets of about [`BUCKET_RECORDS`] records by ranges of source
+/// accounts when it holds many more: pairs crowd on the few accounts that act most, so the
+/// even ranges of the layout can hold very different numbers of records, and a crowded bucket
+/// would be sorted out of cache by one thread while the others wait. The cut keeps the order
+/// of sources, so the edges of the pieces still follow each other in key order.
+fn split_crowded(pieces: Vec<Vec<PairRecord>>) -> Vec<Vec<Vec<PairRecord>>> {
+    let n: usize = pieces.iter().map(Vec::len).sum();
+    if n as u64 <= 2 * BUCKET_RECORDS {
+        return vec![pieces];
+    }
+    let source = |r: &PairRecord| (r.key >> 32) as u32;
+    let records = || pieces.iter().flatten();
+    let s_lo = records().map(source).min().unwrap_or(0);
+    let s_hi = records().map(source).max().unwrap_or(0);
+    let mut per_source = vec![0usize; (s_hi - s_lo) as usize + 1];
+    for r in records() {
+        per_source[(source(r) - s_lo) as usize] += 1;
+    }
+    // Consecutive sources, a new piece starting once the current one holds enough.
+    let mut piece_of_source = Vec::with_capacity(per_source.len());
+    let mut sizes = vec![0usize];
+    for &count in &per_source {
+        if *sizes.last().unwrap_or(&0) as u64 >= BUCKET_RECORDS {
+            sizes.push(0);
+        }
+        piece_of_source.push(sizes.len() as u32 - 1);
+        if let Some(last) = sizes.last_mut() {
+            *last += count;
+        }
+    }
+    let mut out: Vec<Vec<PairRecord>> = sizes.into_iter().map(Vec::with_capacity).collect();
+    for r in records() {
+        out[piece_of_source[(source(r) - s_lo) as usize] as usize].push(*r);
+    }
+    out.into_iter().map(|records| vec![records]).collect()
+}
+
+/// The number of distinct keys of records sorted by key.
+fn distinct_keys(records: &[PairRecord]) -> usize {
+    let changes = records.windows(2).filter(|w| w[0].key != w[1].key).count();
+    changes + usize::from(!records.is_empty())
 }
 
 /// Fewer records than this are sorted by comparison.
 const RADIX_MIN_RECORDS: usize = 256;
 
-/// Sorts pair records by key: a least-significant-digit radix sort, or a comparison sort for
-/// few records. The radix sort orders a compact rank of each key, `(source - s0) · span +
-/// (target - t0)` over the bucket's least source `s0`, least target `t0` and target range
-/// `span`: a bucket covers few sources, so the rank needs far fewer bits than the key, and it
-/// is sorted in as few passes of at most 12 bits as those bits allow. The rank orders records
-/// as the key does. Records of one key may end in any order, which no aggregate sees.
+/// The records of `pieces` in one vector sorted by key: a least-significant-digit radix sort,
+/// or a comparison sort for few records. The radix sort orders 8-byte words that hold a
+/// compact rank of each record's key above its position: the rank is `(source - s0) · span +
+/// (target - t0)` over the least source `s0`, least target `t0` and target range `span` of the
+/// records, which a bucket keeps small (it covers few sources), so it is sorted in as few
+/// passes of at most 12 bits as its bits allow, and the 24-byte records move once, at the end.
+/// The rank orders records as the key does. Records of one key may end in any order, which no
+/// aggregate sees.
 ///
 /// # Complexity
 /// O(p · (n + 2^12)) for n records whose ranks need p passes of 12 bits.
-fn sort_by_key(records: &mut Vec<PairRecord>) {
+fn sorted_by_key(pieces: Vec<Vec<PairRecord>>) -> Vec<PairRecord> {
     const MAX_DIGIT_BITS: u32 = 12;
-    if records.len() < RADIX_MIN_RECORDS {
-        records.sort_unstable_by_key(|r| r.key);
-        return;
-    }
+    let n: usize = pieces.iter().map(Vec::len).sum();
+    let mut records = Vec::with_capacity(n);
     let (mut s_lo, mut s_hi, mut t_lo, mut t_hi) = (u32::MAX, 0u32, u32::MAX, 0u32);
-    for r in records.iter() {
-        let (s, t) = ((r.key >> 32) as u32, r.key as u32);
-        (s_lo, s_hi, t_lo, t_hi) = (s_lo.min(s), s_hi.max(s), t_lo.min(t), t_hi.max(t));
+    for piece in pieces {
+        for r in &piece {
+            let (s, t) = ((r.key >> 32) as u32, r.key as u32);
+            (s_lo, s_hi, t_lo, t_hi) = (s_lo.min(s), s_hi.max(s), t_lo.min(t), t_hi.max(t));
+        }
+        records.extend_from_slice(&piece);
+    }
+    if n < RADIX_MIN_RECORDS {
+        records.sort_unstable_by_key(|r| r.key);
+        return records;
     }
     let span = u64::from(t_hi - t_lo) + 1;
-    let rank = |r: &PairRecord| {
-        (u64::from((r.key >> 32) as u32 - s_lo) * span) + u64::from(r.key as u32 - t_lo)
-    };
     // The largest rank is that of (s_hi, t_hi); it fits in 64 bits since span ≤ 2^32.
-    let bits = 64 - (u64::from(s_hi - s_lo) * span + (span - 1)).leading_zeros();
-    if bits == 0 {
-        return;
+    let rank_bits = 64 - (u64::from(s_hi - s_lo) * span + (span - 1)).leading_zeros();
+    let index_bits = 64 - ((n - 1) as u64).leading_zeros();
+    if rank_bits == 0 {
+        return records;
     }
-    let passes = bits.div_ceil(MAX_DIGIT_BITS);
-    let digit_bits = bits.div_ceil(passes);
+    if rank_bits + index_bits > 64 {
+        records.sort_unstable_by_key(|r| r.key);
+        return records;
+    }
+    let mut from: Vec<u64> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let rank =
+                u64::from((r.key >> 32) as u32 - s_lo) * span + u64::from(r.key as u32 - t_lo);
+            (rank << index_bits) | i as u64
+        })
+        .collect();
+    let passes = rank_bits.div_ceil(MAX_DIGIT_BITS);
+    let digit_bits = rank_bits.div_ceil(passes);
     let mask = (1u64 << digit_bits) - 1;
-    let mut from = std::mem::take(records);
-    let mut to = vec![from[0]; from.len()];
+    let mut to = vec![0u64; n];
     let mut next = vec![0usize; 1 << digit_bits];
     for pass in 0..passes {
-        let shift = pass * digit_bits;
-        let digit = |r: &PairRecord| ((rank(r) >> shift) & mask) as usize;
+        let shift = index_bits + pass * digit_bits;
+        let digit = |w: u64| ((w >> shift) & mask) as usize;
         next.fill(0);
-        for r in &from {
-            next[digit(r)] += 1;
+        for &w in &from {
+            next[digit(w)] += 1;
         }
         let mut sum = 0;
         for slot in next.iter_mut() {
             (*slot, sum) = (sum, sum + *slot);
         }
-        for r in &from {
-            let d = digit(r);
-            to[next[d]] = *r;
+        for &w in &from {
+            let d = digit(w);
+            to[next[d]] = w;
             next[d] += 1;
         }
         std::mem::swap(&mut from, &mut to);
     }
-    *records = from;
+    let index_mask = (1u64 << index_bits) - 1;
+    from.iter()
+        .map(|&w| records[(w & index_mask) as usize])
+        .collect()
 }
 
 /// Edges from pair records (given in any number of parts, in any order): one edge per key,
@@ -844,7 +909,7 @@ mod tests {
 
     /// The sizes the README's memory bound is stated in.
     #[test]
-    fn pairs_actions_and_edges_take_24_24_and_56_bytes() {
+    fn pairs_actions_and_edges_take_24_24_and_72_bytes() {
         assert_eq!(std::mem::size_of::<PairRecord>(), 24);
         assert_eq!(std::mem::size_of::<Action>(), 24);
         assert_eq!(std::mem::size_of::<CoActionEdge>(), 72);
@@ -884,6 +949,49 @@ mod tests {
     }
 
     #[test]
+    fn a_crowded_bucket_is_cut_and_gives_the_edges_of_one_sort() {
+        // 300,000 records over 1,000 accounts, two thirds with a source among accounts 0..4:
+        // their bucket holds about 200,000 records and is cut by source ranges.
+        let mut next = crate::graph::xorshift(0x243f_6a88_85a3_08d3_u64);
+        let records: Vec<PairRecord> = (0..300_000)
+            .map(|i| {
+                let s = if i % 3 == 0 {
+                    (next() % 999) as u32
+                } else {
+                    (next() % 4) as u32
+                };
+                let t = s + 1 + (next() % u64::from(999 - s)) as u32;
+                PairRecord::at(
+                    (u64::from(s) << 32) | u64::from(t),
+                    (next() % 1_000_000) as i64,
+                    (next() % 60_000) as u32,
+                    (next() % 50) as u32,
+                    next().is_multiple_of(2),
+                )
+            })
+            .collect();
+        let crowded: Vec<PairRecord> = records
+            .iter()
+            .filter(|r| r.key >> 32 < 4)
+            .copied()
+            .collect();
+        let cut = split_crowded(vec![crowded.clone()]);
+        assert_eq!(cut.len(), 4, "one piece per crowded source");
+        assert_eq!(
+            cut.iter().flatten().map(Vec::len).sum::<usize>(),
+            crowded.len()
+        );
+        let split =
+            SplitPairs::from_parts(records.chunks(30_000).map(<[_]>::to_vec).collect(), 1000);
+        let edges = split.aggregate(&[]);
+        let mut sorted = records.clone();
+        sorted.sort_unstable_by_key(|r| r.key);
+        let mut expected = vec![EMPTY_EDGE; distinct_keys(&sorted)];
+        aggregate_sorted(&sorted, &[], &mut expected);
+        assert_eq!(edges, expected);
+    }
+
+    #[test]
     fn the_radix_sort_orders_keys_as_a_comparison_sort() {
         let mut next = crate::graph::xorshift(0x2545_f491_4f6c_dd1d_u64);
         for (n, spread) in [
@@ -893,7 +1001,7 @@ mod tests {
             (20_000, 1 << 40),
             (3000, u64::MAX >> 8),
         ] {
-            let mut records: Vec<PairRecord> = (0..n)
+            let records: Vec<PairRecord> = (0..n)
                 .map(|_| {
                     PairRecord::at(
                         (next() % spread) << 8 | (next() % 3),
@@ -911,7 +1019,8 @@ mod tests {
                 .map(|r| (r.key, r.first_and_lead, r.dt_ms, r.object))
                 .collect();
             multiset.sort_unstable();
-            sort_by_key(&mut records);
+            // Given in pieces, as buckets are.
+            let records = sorted_by_key(records.chunks(97).map(<[_]>::to_vec).collect());
             assert_eq!(records.iter().map(|r| r.key).collect::<Vec<_>>(), expected);
             let mut after: Vec<(u64, i64, u32, u32)> = records
                 .iter()
