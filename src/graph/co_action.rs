@@ -3,6 +3,7 @@ Co-action graphs: pairs from the sweep engine aggregated into weighted, evidence
 edges, then weighted, filtered and cut to a backbone.
 */
 
+use std::borrow::Cow;
 use std::fmt;
 
 use rayon::prelude::*;
@@ -12,7 +13,7 @@ use super::near_duplicate::near_duplicate_pairs;
 use super::sweep::{Capped, Grouped, sweep_into, window_pairs_per_group};
 use super::weighting::{ObjectShares, apply_backbone, group_shares, tfidf_cosine};
 use super::{CoActionKind, CoActionOptions, GraphError, Weighting};
-use crate::model::{AccountIx, Collection, advise_huge_pages, normalize_text};
+use crate::model::{AccountIx, Collection, normalize_text};
 
 /// One undirected co-action edge; `source < target` as account indices.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -363,9 +364,8 @@ impl<'c> RangedLayer<'c> {
     }
 
     /// The edges whose source lies in `first..end`, sorted by (source, target), weighted and
-    /// filtered by `min_weight` as [`build_co_action_graph`] would; `expected` (the range's
-    /// pairs, roughly) sizes the buckets of the aggregation.
-    pub(crate) fn edges_in(&mut self, first: u32, end: u32, expected: u64) -> Vec<CoActionEdge> {
+    /// filtered by `min_weight` as [`build_co_action_graph`] would.
+    pub(crate) fn edges_in(&mut self, first: u32, end: u32) -> Vec<CoActionEdge> {
         match &self.source {
             LayerSource::Whole(g) => {
                 let lo = g.edges.partition_point(|e| e.source < first);
@@ -382,7 +382,7 @@ impl<'c> RangedLayer<'c> {
                 let c = self.c;
                 let kind = self.kind;
                 let cap = self.options.max_pairs_per_object;
-                let layout = BucketLayout::over(expected, first as usize, end as usize);
+                let layout = BucketLayout::over(first as usize, end as usize);
                 let swept = sweep_into(
                     grouped,
                     self.options.window_ms(),
@@ -456,7 +456,7 @@ fn pair_by_object(
     let cap = options.max_pairs_per_object;
     let window_ms = options.window_ms();
     let totals = window_pairs_per_group(&grouped, window_ms);
-    let layout = BucketLayout::new(totals.iter().sum(), c.accounts.len());
+    let layout = BucketLayout::new(c.accounts.len());
     let swept = sweep_into(
         &grouped,
         window_ms,
@@ -540,105 +540,141 @@ pub(crate) fn text_excerpt(c: &Collection, post: u32) -> String {
     excerpt
 }
 
-/// About this many records per bucket of the aggregation (a bucket is sorted in cache).
+/// About this many records per unit of the aggregation (a unit is sorted in cache).
 const BUCKET_RECORDS: u64 = 1 << 15;
 
-/// How pair records are split into buckets by ranges of their source account: buckets are
-/// aggregated independently and their edges follow each other in (source, target) order.
+/// At most this many buckets of source accounts.
+const MAX_BUCKETS: usize = 1 << 14;
+
+/// How pair records are ordered by ranges of their source account, so that ranges of
+/// buckets can be aggregated independently and their edges follow each other in (source,
+/// target) order. The buckets are fine (a few accounts each): the aggregation gathers
+/// consecutive buckets into units of about [`BUCKET_RECORDS`] records, since pairs crowd on
+/// the few accounts that act most and even ranges of accounts would hold very different
+/// numbers of records.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BucketLayout {
+    /// Bucket `b` holds the sources `first + (b << shift) ..`.
+    shift: u32,
     buckets: usize,
     /// The first source account of the range the buckets cover.
-    first: usize,
-    /// How many source accounts the buckets cover.
-    accounts: usize,
+    first: u32,
 }
 
 impl BucketLayout {
-    /// Enough buckets for about [`BUCKET_RECORDS`] of `records` each (a power of two, at most
-    /// 4096) over `accounts` accounts.
-    pub(crate) fn new(records: u64, accounts: usize) -> Self {
-        Self::over(records, 0, accounts)
+    /// Buckets over `accounts` accounts.
+    pub(crate) fn new(accounts: usize) -> Self {
+        Self::over(0, accounts)
     }
 
     /// [`BucketLayout::new`] for records whose source accounts lie in `first..end`.
-    pub(crate) fn over(records: u64, first: usize, end: usize) -> Self {
-        let buckets = usize::try_from(records / BUCKET_RECORDS)
-            .unwrap_or(usize::MAX)
-            .clamp(1, 4096)
-            .next_power_of_two();
+    pub(crate) fn over(first: usize, end: usize) -> Self {
+        let accounts = end.saturating_sub(first).max(1);
+        let mut shift = 0;
+        while (accounts - 1) >> shift >= MAX_BUCKETS {
+            shift += 1;
+        }
         BucketLayout {
-            buckets,
-            first,
-            accounts: end.saturating_sub(first).max(1),
+            shift,
+            buckets: ((accounts - 1) >> shift) + 1,
+            first: first as u32,
         }
     }
 
     fn bucket_of(&self, key: u64) -> usize {
-        let source = ((key >> 32) as usize).saturating_sub(self.first);
-        (source * self.buckets / self.accounts).min(self.buckets - 1)
+        let source = ((key >> 32) as u32).saturating_sub(self.first);
+        ((source >> self.shift) as usize).min(self.buckets - 1)
     }
 
-    /// `records` split into one exactly sized vector per bucket.
-    pub(crate) fn split(&self, records: &[PairRecord]) -> Vec<Vec<PairRecord>> {
-        let mut sizes = vec![0usize; self.buckets];
+    /// `records` ordered by bucket (a counting sort), with where each bucket starts.
+    pub(crate) fn split(&self, records: &[PairRecord]) -> SplitPart {
+        let mut starts = vec![0u32; self.buckets + 1];
         for r in records {
-            sizes[self.bucket_of(r.key)] += 1;
+            starts[self.bucket_of(r.key) + 1] += 1;
         }
-        let mut out: Vec<Vec<PairRecord>> = sizes.into_iter().map(Vec::with_capacity).collect();
+        for b in 0..self.buckets {
+            starts[b + 1] += starts[b];
+        }
+        let mut next = starts.clone();
+        let mut out = match records.first() {
+            Some(&r) => vec![r; records.len()],
+            None => Vec::new(),
+        };
         for r in records {
-            out[self.bucket_of(r.key)].push(*r);
+            let slot = &mut next[self.bucket_of(r.key)];
+            out[*slot as usize] = *r;
+            *slot += 1;
         }
-        out
+        SplitPart {
+            records: out,
+            starts,
+        }
     }
 }
 
-/// Pair records split by [`BucketLayout`]: one vector of buckets per part.
+/// The records of one part (one sweep task), ordered by bucket: bucket `b` is
+/// `records[starts[b]..starts[b + 1]]`.
+pub(crate) struct SplitPart {
+    records: Vec<PairRecord>,
+    starts: Vec<u32>,
+}
+
+impl SplitPart {
+    /// The records of buckets `b0..b1`.
+    fn buckets(&self, b0: usize, b1: usize) -> &[PairRecord] {
+        &self.records[self.starts[b0] as usize..self.starts[b1] as usize]
+    }
+}
+
+/// Pair records split by [`BucketLayout`]: one counting-sorted part per sweep task.
 pub(crate) struct SplitPairs {
     pub layout: BucketLayout,
-    pub parts: Vec<Vec<Vec<PairRecord>>>,
+    pub parts: Vec<SplitPart>,
 }
 
 impl SplitPairs {
     /// Splits records given in any number of parts, in parallel chunks.
     pub(crate) fn from_parts(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Self {
         const CHUNK: usize = 1 << 16;
-        let n: usize = parts.iter().map(Vec::len).sum();
-        let layout = BucketLayout::new(n as u64, accounts);
+        let layout = BucketLayout::new(accounts);
         let chunks: Vec<&[PairRecord]> = parts.iter().flat_map(|p| p.chunks(CHUNK)).collect();
         let parts = chunks.into_par_iter().map(|c| layout.split(c)).collect();
         SplitPairs { layout, parts }
     }
 
     /// Edges, one per key, sorted by key, weighted by the objects' `shares` (empty: each
-    /// distinct object counts 1). Buckets are gathered and sorted in parallel, then each
-    /// bucket's edges are made straight into its own slice of the result and its records
-    /// freed, so that memory peaks near one copy of the records plus the edges. Every
-    /// aggregate is independent of the order of the records, so the edges do not depend on
-    /// how the work was split.
+    /// distinct object counts 1). Consecutive buckets are gathered into units of about
+    /// [`BUCKET_RECORDS`] records, whose records are put in key order in parallel; then each
+    /// unit's edges are made straight into its own slice of the result. Every aggregate is
+    /// independent of the order of the records, so the edges do not depend on how the work
+    /// was split.
     pub(crate) fn aggregate(self, shares: &[f64]) -> Vec<CoActionEdge> {
-        let mut by_bucket: Vec<Vec<Vec<PairRecord>>> = (0..self.layout.buckets)
-            .map(|_| Vec::with_capacity(self.parts.len()))
-            .collect();
-        for part in self.parts {
-            for (b, records) in part.into_iter().enumerate() {
-                if !records.is_empty() {
-                    by_bucket[b].push(records);
-                }
+        let buckets = self.layout.buckets;
+        let mut sizes = vec![0u64; buckets];
+        for part in &self.parts {
+            for (b, size) in sizes.iter_mut().enumerate() {
+                *size += u64::from(part.starts[b + 1] - part.starts[b]);
             }
         }
-        let sorted: Vec<(Vec<PairRecord>, usize)> = by_bucket
+        let units = plan_units(&sizes);
+        let parts = &self.parts;
+        let sorted: Vec<(KeyOrder<'_>, usize)> = units
             .into_par_iter()
-            .flat_map_iter(split_crowded)
-            .map(|pieces| {
-                let records = sorted_by_key(pieces);
-                let keys = distinct_keys(&records);
-                (records, keys)
+            .map(|(b0, b1)| {
+                let pieces: Vec<&[PairRecord]> = parts
+                    .iter()
+                    .map(|p| p.buckets(b0, b1))
+                    .filter(|r| !r.is_empty())
+                    .collect();
+                let order = KeyOrder::new(pieces);
+                let keys = order.distinct_keys();
+                (order, keys)
             })
             .collect();
         let total = sorted.iter().map(|(_, keys)| keys).sum();
+        // Small pages: asking for huge ones made this fill's time vary several-fold from run to
+        // run (the kernel compacts memory to find them).
         let mut edges = Vec::with_capacity(total);
-        advise_huge_pages(&edges);
         edges.par_extend(rayon::iter::repeat_n(EMPTY_EDGE, total));
         let mut slices = Vec::with_capacity(sorted.len());
         let mut rest = &mut edges[..];
@@ -650,49 +686,30 @@ impl SplitPairs {
         sorted
             .into_par_iter()
             .zip(slices)
-            .for_each(|((records, _), out)| aggregate_sorted(&records, shares, out));
+            .for_each(|((order, _), out)| {
+                aggregate_runs(order.len(), |k| order.get(k), shares, out);
+            });
         edges
     }
 }
 
-/// A bucket cut into buckets of about [`BUCKET_RECORDS`] records by ranges of source
-/// accounts when it holds many more: pairs crowd on the few accounts that act most, so the
-/// even ranges of the layout can hold very different numbers of records, and a crowded bucket
-/// would be sorted out of cache by one thread while the others wait. The cut keeps the order
-/// of sources, so the edges of the pieces still follow each other in key order.
-fn split_crowded(pieces: Vec<Vec<PairRecord>>) -> Vec<Vec<Vec<PairRecord>>> {
-    let n: usize = pieces.iter().map(Vec::len).sum();
-    if n as u64 <= 2 * BUCKET_RECORDS {
-        return vec![pieces];
-    }
-    let source = |r: &PairRecord| (r.key >> 32) as u32;
-    let records = || pieces.iter().flatten();
-    let s_lo = records().map(source).min().unwrap_or(0);
-    let s_hi = records().map(source).max().unwrap_or(0);
-    let mut per_source = vec![0usize; (s_hi - s_lo) as usize + 1];
-    for r in records() {
-        per_source[(source(r) - s_lo) as usize] += 1;
-    }
-    // Consecutive sources, a new piece starting once the current one holds enough.
-    let mut piece_of_source = Vec::with_capacity(per_source.len());
-    let mut sizes = vec![0usize];
-    for &count in &per_source {
-        if *sizes.last().unwrap_or(&0) as u64 >= BUCKET_RECORDS {
-            sizes.push(0);
-        }
-        piece_of_source.push(sizes.len() as u32 - 1);
-        if let Some(last) = sizes.last_mut() {
-            *last += count;
+/// Consecutive buckets `(first, end)` gathered into units of at least [`BUCKET_RECORDS`]
+/// records (the last one may hold fewer), given the records of each bucket.
+fn plan_units(sizes: &[u64]) -> Vec<(usize, usize)> {
+    let mut units = Vec::new();
+    let (mut b0, mut held) = (0, 0);
+    for (b, &size) in sizes.iter().enumerate() {
+        held += size;
+        if held >= BUCKET_RECORDS || b + 1 == sizes.len() {
+            units.push((b0, b + 1));
+            (b0, held) = (b + 1, 0);
         }
     }
-    let mut out: Vec<Vec<PairRecord>> = sizes.into_iter().map(Vec::with_capacity).collect();
-    for r in records() {
-        out[piece_of_source[(source(r) - s_lo) as usize] as usize].push(*r);
-    }
-    out.into_iter().map(|records| vec![records]).collect()
+    units
 }
 
 /// The number of distinct keys of records sorted by key.
+#[cfg(test)]
 fn distinct_keys(records: &[PairRecord]) -> usize {
     let changes = records.windows(2).filter(|w| w[0].key != w[1].key).count();
     changes + usize::from(!records.is_empty())
@@ -701,80 +718,129 @@ fn distinct_keys(records: &[PairRecord]) -> usize {
 /// Fewer records than this are sorted by comparison.
 const RADIX_MIN_RECORDS: usize = 256;
 
-/// The records of `pieces` in one vector sorted by key: a least-significant-digit radix sort,
-/// or a comparison sort for few records. The radix sort orders 8-byte words that hold a
-/// compact rank of each record's key above its position: the rank is `(source - s0) · span +
-/// (target - t0)` over the least source `s0`, least target `t0` and target range `span` of the
-/// records, which a bucket keeps small (it covers few sources), so it is sorted in as few
-/// passes of at most 12 bits as its bits allow, and the 24-byte records move once, at the end.
-/// The rank orders records as the key does. Records of one key may end in any order, which no
-/// aggregate sees.
-///
-/// # Complexity
-/// O(p · (n + 2^12)) for n records whose ranks need p passes of 12 bits.
-fn sorted_by_key(pieces: Vec<Vec<PairRecord>>) -> Vec<PairRecord> {
-    const MAX_DIGIT_BITS: u32 = 12;
-    let n: usize = pieces.iter().map(Vec::len).sum();
-    let mut records = Vec::with_capacity(n);
-    let (mut s_lo, mut s_hi, mut t_lo, mut t_hi) = (u32::MAX, 0u32, u32::MAX, 0u32);
-    for piece in pieces {
-        for r in &piece {
+/// The records of a unit in key order, left where they are: `order` lists where each lies,
+/// `piece << offset_bits | offset` in the bits of `index_mask`, above which lies the rank the
+/// records were sorted by (from bit `rank_shift`; none when it is 64).
+struct KeyOrder<'a> {
+    pieces: Vec<Cow<'a, [PairRecord]>>,
+    order: Vec<u64>,
+    offset_bits: u32,
+    index_mask: u64,
+    rank_shift: u32,
+}
+
+/// The `bits` low bits set.
+fn low_bits(bits: u32) -> u64 {
+    u64::MAX.checked_shr(64 - bits).unwrap_or(0)
+}
+
+/// The bits needed to write `x`.
+fn bits_of(x: u64) -> u32 {
+    64 - x.leading_zeros()
+}
+
+impl<'a> KeyOrder<'a> {
+    /// Orders the records of `pieces` by key: a least-significant-digit radix sort, or a
+    /// comparison sort of a copy for few records. The radix sort orders 8-byte words that
+    /// hold a compact rank of each record's key above its place: the rank is `(source - s0) ·
+    /// span + (target - t0)` over the least source `s0`, least target `t0` and target range
+    /// `span` of the records, which a unit keeps small (it covers few sources), so it is
+    /// sorted in as few passes of at most 12 bits as its bits allow, and the 24-byte records
+    /// never move. The rank orders records as the key does. Records of one key may come in
+    /// any order, which no aggregate sees.
+    ///
+    /// # Complexity
+    /// O(p · (n + 2^12)) for n records whose ranks need p passes of 12 bits.
+    fn new(pieces: Vec<&'a [PairRecord]>) -> Self {
+        const MAX_DIGIT_BITS: u32 = 12;
+        let n: usize = pieces.iter().map(|p| p.len()).sum();
+        let (mut s_lo, mut s_hi, mut t_lo, mut t_hi) = (u32::MAX, 0u32, u32::MAX, 0u32);
+        for r in pieces.iter().copied().flatten() {
             let (s, t) = ((r.key >> 32) as u32, r.key as u32);
             (s_lo, s_hi, t_lo, t_hi) = (s_lo.min(s), s_hi.max(s), t_lo.min(t), t_hi.max(t));
         }
-        records.extend_from_slice(&piece);
-    }
-    if n < RADIX_MIN_RECORDS {
-        records.sort_unstable_by_key(|r| r.key);
-        return records;
-    }
-    let span = u64::from(t_hi - t_lo) + 1;
-    // The largest rank is that of (s_hi, t_hi); it fits in 64 bits since span ≤ 2^32.
-    let rank_bits = 64 - (u64::from(s_hi - s_lo) * span + (span - 1)).leading_zeros();
-    let index_bits = 64 - ((n - 1) as u64).leading_zeros();
-    if rank_bits == 0 {
-        return records;
-    }
-    if rank_bits + index_bits > 64 {
-        records.sort_unstable_by_key(|r| r.key);
-        return records;
-    }
-    let mut from: Vec<u64> = records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let rank =
-                u64::from((r.key >> 32) as u32 - s_lo) * span + u64::from(r.key as u32 - t_lo);
-            (rank << index_bits) | i as u64
-        })
-        .collect();
-    let passes = rank_bits.div_ceil(MAX_DIGIT_BITS);
-    let digit_bits = rank_bits.div_ceil(passes);
-    let mask = (1u64 << digit_bits) - 1;
-    let mut to = vec![0u64; n];
-    let mut next = vec![0usize; 1 << digit_bits];
-    for pass in 0..passes {
-        let shift = index_bits + pass * digit_bits;
-        let digit = |w: u64| ((w >> shift) & mask) as usize;
-        next.fill(0);
-        for &w in &from {
-            next[digit(w)] += 1;
+        let span = u64::from(t_hi.saturating_sub(t_lo)) + 1;
+        // The largest rank is that of (s_hi, t_hi); it fits in 64 bits since span ≤ 2^32.
+        let rank_bits = bits_of(u64::from(s_hi.saturating_sub(s_lo)) * span + (span - 1));
+        let longest = pieces.iter().map(|p| p.len()).max().unwrap_or(0);
+        let offset_bits = bits_of(longest.saturating_sub(1) as u64);
+        let index_bits = bits_of(pieces.len().saturating_sub(1) as u64) + offset_bits;
+        if n < RADIX_MIN_RECORDS || rank_bits + index_bits > 64 {
+            let mut records = pieces.concat();
+            records.sort_unstable_by_key(|r| r.key);
+            return KeyOrder {
+                offset_bits: bits_of(n.saturating_sub(1) as u64),
+                index_mask: u64::MAX,
+                order: (0..n as u64).collect(),
+                pieces: vec![Cow::Owned(records)],
+                rank_shift: 64,
+            };
         }
-        let mut sum = 0;
-        for slot in next.iter_mut() {
-            (*slot, sum) = (sum, sum + *slot);
+        let mut from = Vec::with_capacity(n);
+        for (p, piece) in pieces.iter().enumerate() {
+            from.extend(piece.iter().enumerate().map(|(o, r)| {
+                let rank =
+                    u64::from((r.key >> 32) as u32 - s_lo) * span + u64::from(r.key as u32 - t_lo);
+                (rank << index_bits) | ((p as u64) << offset_bits) | o as u64
+            }));
         }
-        for &w in &from {
-            let d = digit(w);
-            to[next[d]] = w;
-            next[d] += 1;
+        let passes = rank_bits.div_ceil(MAX_DIGIT_BITS);
+        let digit_bits = rank_bits.div_ceil(passes.max(1));
+        let mask = low_bits(digit_bits);
+        let mut to = vec![0u64; n];
+        let mut next = vec![0usize; 1 << digit_bits];
+        for pass in 0..passes {
+            let shift = index_bits + pass * digit_bits;
+            let digit = |w: u64| ((w >> shift) & mask) as usize;
+            next.fill(0);
+            for &w in &from {
+                next[digit(w)] += 1;
+            }
+            let mut sum = 0;
+            for slot in next.iter_mut() {
+                (*slot, sum) = (sum, sum + *slot);
+            }
+            for &w in &from {
+                let d = digit(w);
+                to[next[d]] = w;
+                next[d] += 1;
+            }
+            std::mem::swap(&mut from, &mut to);
         }
-        std::mem::swap(&mut from, &mut to);
+        KeyOrder {
+            pieces: pieces.into_iter().map(Cow::Borrowed).collect(),
+            order: from,
+            offset_bits,
+            index_mask: low_bits(index_bits),
+            rank_shift: index_bits,
+        }
     }
-    let index_mask = (1u64 << index_bits) - 1;
-    from.iter()
-        .map(|&w| records[(w & index_mask) as usize])
-        .collect()
+
+    fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The `k`-th record in key order.
+    fn get(&self, k: usize) -> &PairRecord {
+        let w = self.order[k] & self.index_mask;
+        &self.pieces[(w >> self.offset_bits) as usize][(w & low_bits(self.offset_bits)) as usize]
+    }
+
+    /// The number of distinct keys.
+    fn distinct_keys(&self) -> usize {
+        let changes = if self.rank_shift < 64 {
+            let shift = self.rank_shift;
+            self.order
+                .windows(2)
+                .filter(|w| w[0] >> shift != w[1] >> shift)
+                .count()
+        } else {
+            (1..self.len())
+                .filter(|&k| self.get(k - 1).key != self.get(k).key)
+                .count()
+        };
+        changes + usize::from(self.len() > 0)
+    }
 }
 
 /// Edges from pair records (given in any number of parts, in any order): one edge per key,
@@ -813,27 +879,39 @@ const EMPTY_EDGE: CoActionEdge = CoActionEdge {
     target_first: 0,
 };
 
-/// Aggregates sorted records into `out`, which has one slot per distinct key; the weight sums
-/// the `shares` of the distinct objects in ascending object order (1 each when empty).
+/// Aggregates sorted records into `out`, which has one slot per distinct key.
+#[cfg(test)]
 fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionEdge]) {
+    aggregate_runs(records.len(), |k| &records[k], shares, out);
+}
+
+/// Aggregates the `len` records `record(0), record(1), …`, sorted by key, into `out`, which has
+/// one slot per distinct key; the weight sums the `shares` of the distinct objects in
+/// ascending object order (1 each when empty).
+fn aggregate_runs<'r>(
+    len: usize,
+    record: impl Fn(usize) -> &'r PairRecord,
+    shares: &[f64],
+    out: &mut [CoActionEdge],
+) {
     let share = |object: u32| shares.get(object as usize).copied().unwrap_or(1.0);
     let mut dts: Vec<u32> = Vec::new();
     let mut objects: Vec<u32> = Vec::new();
     let mut start = 0;
     for slot in out.iter_mut() {
-        let key = records[start].key;
+        let key = record(start).key;
         let mut end = start + 1;
-        while end < records.len() && records[end].key == key {
+        while end < len && record(end).key == key {
             end += 1;
         }
-        let run = &records[start..end];
         let mut edge = CoActionEdge {
             source: (key >> 32) as u32,
             target: key as u32,
-            pairs: run.len() as u64,
+            pairs: (end - start) as u64,
             ..EMPTY_EDGE
         };
-        if let [r] = run {
+        if end == start + 1 {
+            let r = record(start);
             // Most edges rest on one pair.
             edge.objects = 1;
             edge.weight = share(r.object);
@@ -851,7 +929,7 @@ fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionE
         edge.min_dt_ms = u32::MAX;
         dts.clear();
         objects.clear();
-        for r in run {
+        for r in (start..end).map(&record) {
             edge.first_ms = edge.first_ms.min(r.t_first());
             edge.last_ms = edge.last_ms.max(r.t_first() + i64::from(r.dt_ms));
             edge.min_dt_ms = edge.min_dt_ms.min(r.dt_ms);
@@ -934,7 +1012,7 @@ mod tests {
             .collect();
         let split =
             SplitPairs::from_parts(records.chunks(30_000).map(<[_]>::to_vec).collect(), 1000);
-        assert_eq!(split.layout.buckets, 8);
+        assert_eq!(split.layout.buckets, 1000);
         let edges = split.aggregate(&[]);
         let mut sorted = records.clone();
         sorted.sort_unstable_by_key(|r| r.key);
@@ -949,9 +1027,8 @@ mod tests {
     }
 
     #[test]
-    fn a_crowded_bucket_is_cut_and_gives_the_edges_of_one_sort() {
-        // 300,000 records over 1,000 accounts, two thirds with a source among accounts 0..4:
-        // their bucket holds about 200,000 records and is cut by source ranges.
+    fn crowded_sources_give_the_edges_of_one_sort() {
+        // 300,000 records over 1,000 accounts, two thirds with a source among accounts 0..4.
         let mut next = crate::graph::xorshift(0x243f_6a88_85a3_08d3_u64);
         let records: Vec<PairRecord> = (0..300_000)
             .map(|i| {
@@ -970,17 +1047,6 @@ mod tests {
                 )
             })
             .collect();
-        let crowded: Vec<PairRecord> = records
-            .iter()
-            .filter(|r| r.key >> 32 < 4)
-            .copied()
-            .collect();
-        let cut = split_crowded(vec![crowded.clone()]);
-        assert_eq!(cut.len(), 4, "one piece per crowded source");
-        assert_eq!(
-            cut.iter().flatten().map(Vec::len).sum::<usize>(),
-            crowded.len()
-        );
         let split =
             SplitPairs::from_parts(records.chunks(30_000).map(<[_]>::to_vec).collect(), 1000);
         let edges = split.aggregate(&[]);
@@ -989,6 +1055,16 @@ mod tests {
         let mut expected = vec![EMPTY_EDGE; distinct_keys(&sorted)];
         aggregate_sorted(&sorted, &[], &mut expected);
         assert_eq!(edges, expected);
+    }
+
+    #[test]
+    fn units_gather_buckets_until_they_hold_enough_records() {
+        let b = BUCKET_RECORDS;
+        // A crowded bucket is a unit of its own; small ones are gathered; the rest ends one.
+        let sizes = [2 * b, b, b / 2, b / 2, 1, b - 1, 0, 3];
+        assert_eq!(plan_units(&sizes), [(0, 1), (1, 2), (2, 4), (4, 6), (6, 8)]);
+        assert_eq!(plan_units(&[0, 0]), [(0, 2)]);
+        assert!(plan_units(&[]).is_empty());
     }
 
     #[test]
@@ -1020,7 +1096,8 @@ mod tests {
                 .collect();
             multiset.sort_unstable();
             // Given in pieces, as buckets are.
-            let records = sorted_by_key(records.chunks(97).map(<[_]>::to_vec).collect());
+            let order = KeyOrder::new(records.chunks(97).collect());
+            let records: Vec<PairRecord> = (0..order.len()).map(|k| *order.get(k)).collect();
             assert_eq!(records.iter().map(|r| r.key).collect::<Vec<_>>(), expected);
             let mut after: Vec<(u64, i64, u32, u32)> = records
                 .iter()
