@@ -82,9 +82,10 @@ split into several tasks. One co-action pair takes 24 bytes until it is aggregat
 edge (72 bytes), and no object materialises more than `max_pairs_per_object` pairs (default
 10,000,000, about 240 MB): past the cap, the object's later actions in time order are no longer
 paired, and a [`CapWarning`] names the object, its number of co-action pairs and how many were
-not materialised. Pairs are copied once into buckets by source account before aggregation, so
-peak memory is about 48 bytes × P, with P = Σ over objects of min(pairs, cap), plus 24 bytes
-per action and 72 bytes per edge. The output is the same, byte for byte, for any thread count:
+not materialised. Each task's pairs are ordered once by ranges of source accounts and then stay
+where they are: they are put in key order through one 8-byte word each, so peak memory is about
+32 bytes × P, with P = Σ over objects of min(pairs, cap), plus 24 bytes per action and 72 bytes
+per edge. The output is the same, byte for byte, for any thread count:
 every aggregate is independent of the order in which pairs are produced.
 
 Where only the edges of a least combined weight are wanted, as in `analyze`,
