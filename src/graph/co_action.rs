@@ -683,12 +683,15 @@ impl SplitPairs {
             slices.push(slice);
             rest = tail;
         }
-        sorted
-            .into_par_iter()
-            .zip(slices)
-            .for_each(|((order, _), out)| {
-                aggregate_runs(order.len(), |k| order.get(k), shares, out);
-            });
+        sorted.into_par_iter().zip(slices).for_each_init(
+            Vec::new,
+            |in_order, ((order, _), out)| {
+                // One gather in key order, so that the aggregation reads records in sequence.
+                in_order.clear();
+                in_order.extend((0..order.len()).map(|k| *order.get(k)));
+                aggregate_runs(in_order.len(), |k| &in_order[k], shares, out);
+            },
+        );
         edges
     }
 }
