@@ -364,8 +364,9 @@ impl<'c> RangedLayer<'c> {
     }
 
     /// The edges whose source lies in `first..end`, sorted by (source, target), weighted and
-    /// filtered by `min_weight` as [`build_co_action_graph`] would.
-    pub(crate) fn edges_in(&mut self, first: u32, end: u32) -> Vec<CoActionEdge> {
+    /// filtered by `min_weight` as [`build_co_action_graph`] would; `expected` (the range's
+    /// pairs, roughly) sizes the buckets of the aggregation.
+    pub(crate) fn edges_in(&mut self, first: u32, end: u32, expected: u64) -> Vec<CoActionEdge> {
         match &self.source {
             LayerSource::Whole(g) => {
                 let lo = g.edges.partition_point(|e| e.source < first);
@@ -382,7 +383,7 @@ impl<'c> RangedLayer<'c> {
                 let c = self.c;
                 let kind = self.kind;
                 let cap = self.options.max_pairs_per_object;
-                let layout = BucketLayout::over(first as usize, end as usize);
+                let layout = BucketLayout::over(expected, first as usize, end as usize);
                 let swept = sweep_into(
                     grouped,
                     self.options.window_ms(),
@@ -456,7 +457,7 @@ fn pair_by_object(
     let cap = options.max_pairs_per_object;
     let window_ms = options.window_ms();
     let totals = window_pairs_per_group(&grouped, window_ms);
-    let layout = BucketLayout::new(c.accounts.len());
+    let layout = BucketLayout::new(totals.iter().sum(), c.accounts.len());
     let swept = sweep_into(
         &grouped,
         window_ms,
@@ -544,7 +545,10 @@ pub(crate) fn text_excerpt(c: &Collection, post: u32) -> String {
 const BUCKET_RECORDS: u64 = 1 << 15;
 
 /// At most this many buckets of source accounts.
-const MAX_BUCKETS: usize = 1 << 14;
+const MAX_BUCKETS: u64 = 1 << 14;
+
+/// About this many records per bucket, where there are fewer buckets than the most.
+const RECORDS_PER_BUCKET: u64 = 1 << 8;
 
 /// How pair records are ordered by ranges of their source account, so that ranges of
 /// buckets can be aggregated independently and their edges follow each other in (source,
@@ -562,21 +566,22 @@ pub(crate) struct BucketLayout {
 }
 
 impl BucketLayout {
-    /// Buckets over `accounts` accounts.
-    pub(crate) fn new(accounts: usize) -> Self {
-        Self::over(0, accounts)
+    /// Buckets for about `records` records over `accounts` accounts.
+    pub(crate) fn new(records: u64, accounts: usize) -> Self {
+        Self::over(records, 0, accounts)
     }
 
     /// [`BucketLayout::new`] for records whose source accounts lie in `first..end`.
-    pub(crate) fn over(first: usize, end: usize) -> Self {
-        let accounts = end.saturating_sub(first).max(1);
+    pub(crate) fn over(records: u64, first: usize, end: usize) -> Self {
+        let accounts = end.saturating_sub(first).max(1) as u64;
+        let wanted = (records / RECORDS_PER_BUCKET).clamp(1, MAX_BUCKETS);
         let mut shift = 0;
-        while (accounts - 1) >> shift >= MAX_BUCKETS {
+        while (accounts - 1) >> shift >= wanted {
             shift += 1;
         }
         BucketLayout {
             shift,
-            buckets: ((accounts - 1) >> shift) + 1,
+            buckets: ((accounts - 1) >> shift) as usize + 1,
             first: first as u32,
         }
     }
@@ -588,6 +593,12 @@ impl BucketLayout {
 
     /// `records` ordered by bucket (a counting sort), with where each bucket starts.
     pub(crate) fn split(&self, records: &[PairRecord]) -> SplitPart {
+        if records.is_empty() {
+            return SplitPart {
+                records: Vec::new(),
+                starts: Vec::new(),
+            };
+        }
         let mut starts = vec![0u32; self.buckets + 1];
         for r in records {
             starts[self.bucket_of(r.key) + 1] += 1;
@@ -613,7 +624,7 @@ impl BucketLayout {
 }
 
 /// The records of one part (one sweep task), ordered by bucket: bucket `b` is
-/// `records[starts[b]..starts[b + 1]]`.
+/// `records[starts[b]..starts[b + 1]]` (`starts` is empty when there are no records).
 pub(crate) struct SplitPart {
     records: Vec<PairRecord>,
     starts: Vec<u32>,
@@ -622,7 +633,10 @@ pub(crate) struct SplitPart {
 impl SplitPart {
     /// The records of buckets `b0..b1`.
     fn buckets(&self, b0: usize, b1: usize) -> &[PairRecord] {
-        &self.records[self.starts[b0] as usize..self.starts[b1] as usize]
+        match (self.starts.get(b0), self.starts.get(b1)) {
+            (Some(&lo), Some(&hi)) => &self.records[lo as usize..hi as usize],
+            _ => &[],
+        }
     }
 }
 
@@ -636,7 +650,7 @@ impl SplitPairs {
     /// Splits records given in any number of parts, in parallel chunks.
     pub(crate) fn from_parts(parts: Vec<Vec<PairRecord>>, accounts: usize) -> Self {
         const CHUNK: usize = 1 << 16;
-        let layout = BucketLayout::new(accounts);
+        let layout = BucketLayout::new(parts.iter().map(|p| p.len() as u64).sum(), accounts);
         let chunks: Vec<&[PairRecord]> = parts.iter().flat_map(|p| p.chunks(CHUNK)).collect();
         let parts = chunks.into_par_iter().map(|c| layout.split(c)).collect();
         SplitPairs { layout, parts }
@@ -651,7 +665,7 @@ impl SplitPairs {
     pub(crate) fn aggregate(self, shares: &[f64]) -> Vec<CoActionEdge> {
         let buckets = self.layout.buckets;
         let mut sizes = vec![0u64; buckets];
-        for part in &self.parts {
+        for part in self.parts.iter().filter(|p| !p.starts.is_empty()) {
             for (b, size) in sizes.iter_mut().enumerate() {
                 *size += u64::from(part.starts[b + 1] - part.starts[b]);
             }
@@ -1015,7 +1029,7 @@ mod tests {
             .collect();
         let split =
             SplitPairs::from_parts(records.chunks(30_000).map(<[_]>::to_vec).collect(), 1000);
-        assert_eq!(split.layout.buckets, 1000);
+        assert_eq!(split.layout.buckets, 500);
         let edges = split.aggregate(&[]);
         let mut sorted = records.clone();
         sorted.sort_unstable_by_key(|r| r.key);
@@ -1058,6 +1072,34 @@ mod tests {
         let mut expected = vec![EMPTY_EDGE; distinct_keys(&sorted)];
         aggregate_sorted(&sorted, &[], &mut expected);
         assert_eq!(edges, expected);
+    }
+
+    #[test]
+    fn buckets_follow_the_records_expected() {
+        // About 256 records a bucket, a power-of-two number of accounts each, at most 2^14.
+        let layout = BucketLayout::new(100, 1000);
+        assert_eq!((layout.buckets, layout.shift), (1, 10));
+        let layout = BucketLayout::new(200_000, 1000);
+        assert_eq!((layout.buckets, layout.shift), (500, 1));
+        let layout = BucketLayout::new(1 << 40, 1_000_000);
+        assert_eq!((layout.buckets, layout.shift), (15_625, 6));
+        let layout = BucketLayout::over(1 << 20, 500, 600);
+        assert_eq!((layout.buckets, layout.shift, layout.first), (100, 0, 500));
+        assert_eq!(layout.bucket_of(550 << 32 | 7), 50);
+        // An empty part holds no bucket table, and aggregates as no records.
+        let empty = layout.split(&[]);
+        assert!(empty.starts.is_empty() && empty.buckets(0, 100).is_empty());
+        let one = PairRecord::at(550 << 32 | 600, 10, 5, 0, true);
+        let pairs = SplitPairs {
+            layout,
+            parts: vec![empty, layout.split(&[one, one])],
+        };
+        let edges = pairs.aggregate(&[]);
+        assert_eq!(edges.len(), 1);
+        assert_eq!(
+            (edges[0].source, edges[0].target, edges[0].pairs),
+            (550, 600, 2)
+        );
     }
 
     #[test]

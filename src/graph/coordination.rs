@@ -405,26 +405,30 @@ impl CoordinationGraph {
             .collect::<Result<_, _>>()?;
         let accounts = c.accounts.len();
         let bounds: Vec<u64> = layers.iter().map(RangedLayer::pairs_bound).collect();
-        // Ranges of source accounts (first account, end account).
-        let ranges: Vec<(u32, u32)> = if bounds.iter().sum::<u64>() <= max_pairs || accounts <= 1 {
-            vec![(0, accounts as u32)]
-        } else {
-            let blocks = accounts.min(RANGE_BLOCKS);
-            let per_layer: Vec<Vec<u64>> =
-                layers.iter().map(|l| l.pairs_per_block(blocks)).collect();
-            let per_block: Vec<u64> = (0..blocks)
-                .map(|b| per_layer.iter().map(|l| l[b]).sum())
-                .collect();
-            plan_ranges(&per_block, accounts, max_pairs)
-                .into_iter()
-                .map(|(first, end, _, _)| (first, end))
-                .collect()
-        };
+        // Ranges (first account, end account) and each layer's pairs in each range.
+        let (ranges, expected): (Vec<(u32, u32)>, Vec<Vec<u64>>) =
+            if bounds.iter().sum::<u64>() <= max_pairs || accounts <= 1 {
+                (vec![(0, accounts as u32)], vec![bounds])
+            } else {
+                let blocks = accounts.min(RANGE_BLOCKS);
+                let per_layer: Vec<Vec<u64>> =
+                    layers.iter().map(|l| l.pairs_per_block(blocks)).collect();
+                let per_block: Vec<u64> = (0..blocks)
+                    .map(|b| per_layer.iter().map(|l| l[b]).sum())
+                    .collect();
+                plan_ranges(&per_block, accounts, max_pairs)
+                    .into_iter()
+                    .map(|(first, end, b0, b1)| {
+                        let pairs = per_layer.iter().map(|l| l[b0..b1].iter().sum()).collect();
+                        ((first, end), pairs)
+                    })
+                    .unzip()
+            };
         let mut kept = CompactGraph::new(kinds);
-        for &(first, end) in &ranges {
+        for (&(first, end), expected) in ranges.iter().zip(&expected) {
             let mut range_edges = Vec::with_capacity(layers.len());
             for (l, layer) in layers.iter_mut().enumerate() {
-                let edges = layer.edges_in(first, end);
+                let edges = layer.edges_in(first, end, expected[l]);
                 visit(l, &edges);
                 range_edges.push(edges);
             }
