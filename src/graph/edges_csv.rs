@@ -195,36 +195,52 @@ fn pair(v: i64) -> [u8; 2] {
     [PAIRS[i], PAIRS[i + 1]]
 }
 
-/// The date last formatted: the times of neighbouring edges mostly fall on a few days.
-#[derive(Default)]
+/// Dates formatted so far, by day number modulo [`Day::SLOTS`]: an edge list's times mostly
+/// fall on a few days, but consecutive edges jump between them.
 struct Day {
-    /// Days since the epoch, or `None` before the first date.
-    days: Option<i64>,
-    /// `YYYY-MM-DD`; `None` for a year outside 0..=9999.
-    date: Option<[u8; 10]>,
+    /// Days since the epoch and `YYYY-MM-DD` (`None` for a year outside 0..=9999), or `None`
+    /// for a slot not filled yet.
+    slots: [Option<(i64, Option<[u8; 10]>)>; Day::SLOTS],
+}
+
+impl Day {
+    const SLOTS: usize = 64;
+}
+
+impl Default for Day {
+    fn default() -> Self {
+        Day {
+            slots: [None; Day::SLOTS],
+        }
+    }
 }
 
 /// Appends [`format_time_ms`] of `ms`, laid out in a fixed buffer (the hot path of an edge
-/// list: two times per edge), with its date from `day` when it falls on the same day.
+/// list: two times per edge), with its date from `day` when that day was formatted before.
 fn push_time_ms(buf: &mut Vec<u8>, ms: i64, day: &mut Day) {
     if ms == NO_TIME {
         return;
     }
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
-    if day.days != Some(days) {
-        let (y, m, d) = crate::ingest::time::civil_from_days(days);
-        day.days = Some(days);
-        day.date = (0..=9999).contains(&y).then(|| {
-            let mut date = *b"0000-00-00";
-            date[0..2].copy_from_slice(&pair(y / 100));
-            date[2..4].copy_from_slice(&pair(y % 100));
-            date[5..7].copy_from_slice(&pair(i64::from(m)));
-            date[8..10].copy_from_slice(&pair(i64::from(d)));
+    let slot = &mut day.slots[days.rem_euclid(Day::SLOTS as i64) as usize];
+    let date = match *slot {
+        Some((d, date)) if d == days => date,
+        _ => {
+            let (y, m, d) = crate::ingest::time::civil_from_days(days);
+            let date = (0..=9999).contains(&y).then(|| {
+                let mut date = *b"0000-00-00";
+                date[0..2].copy_from_slice(&pair(y / 100));
+                date[2..4].copy_from_slice(&pair(y % 100));
+                date[5..7].copy_from_slice(&pair(i64::from(m)));
+                date[8..10].copy_from_slice(&pair(i64::from(d)));
+                date
+            });
+            *slot = Some((days, date));
             date
-        });
-    }
-    let Some(date) = day.date else {
+        }
+    };
+    let Some(date) = date else {
         buf.extend_from_slice(format_time_ms(ms).as_bytes());
         return;
     };
