@@ -607,10 +607,7 @@ impl BucketLayout {
             starts[b + 1] += starts[b];
         }
         let mut next = starts.clone();
-        let mut out = match records.first() {
-            Some(&r) => vec![r; records.len()],
-            None => Vec::new(),
-        };
+        let mut out = vec![records[0]; records.len()];
         for r in records {
             let slot = &mut next[self.bucket_of(r.key)];
             out[*slot as usize] = *r;
@@ -762,9 +759,9 @@ impl<'a> KeyOrder<'a> {
     /// hold a compact rank of each record's key above its place: the rank is `(source - s0) ·
     /// span + (target - t0)` over the least source `s0`, least target `t0` and target range
     /// `span` of the records, which a unit keeps small (it covers few sources), so it is
-    /// sorted in as few passes of at most 12 bits as its bits allow, and the 24-byte records
-    /// never move. The rank orders records as the key does. Records of one key may come in
-    /// any order, which no aggregate sees.
+    /// sorted in as few passes of at most 12 bits as its bits allow, while the 24-byte records
+    /// stay where they are. The rank orders records as the key does. Records of one key may
+    /// come in any order, which no aggregate sees.
     ///
     /// # Complexity
     /// O(p · (n + 2^12)) for n records whose ranks need p passes of 12 bits.
@@ -1143,6 +1140,7 @@ mod tests {
             // Given in pieces, as buckets are.
             let order = KeyOrder::new(records.chunks(97).collect());
             let records: Vec<PairRecord> = (0..order.len()).map(|k| *order.get(k)).collect();
+            assert_eq!(order.distinct_keys(), distinct_keys(&records));
             assert_eq!(records.iter().map(|r| r.key).collect::<Vec<_>>(), expected);
             let mut after: Vec<(u64, i64, u32, u32)> = records
                 .iter()

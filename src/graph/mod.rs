@@ -83,7 +83,8 @@ edge (72 bytes), and no object materialises more than `max_pairs_per_object` pai
 10,000,000, about 240 MB): past the cap, the object's later actions in time order are no longer
 paired, and a [`CapWarning`] names the object, its number of co-action pairs and how many were
 not materialised. Each task's pairs are ordered once by ranges of source accounts and then stay
-where they are: they are put in key order through one 8-byte word each, so peak memory is about
+where they are: they are put in key order through one 8-byte word each (a unit of about 32,768
+pairs at a time is copied in that order into a buffer of its thread), so peak memory is about
 32 bytes × P, with P = Σ over objects of min(pairs, cap), plus 24 bytes per action and 72 bytes
 per edge. The output is the same, byte for byte, for any thread count:
 every aggregate is independent of the order in which pairs are produced.
