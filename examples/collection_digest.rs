@@ -33,9 +33,18 @@ fn print_collection(c: &Collection) {
     println!("posts.origin: {}", digest(&p.origin));
     println!("posts.shared: {}", digest(&p.shared));
     println!("posts.reply_to: {}", digest(&p.reply_to));
-    println!("posts.fingerprint: {}", digest(&p.fingerprint));
-    println!("posts.client: {}", digest(&p.client));
-    println!("posts.lang: {}", digest(&p.lang));
+    // Optional columns may be empty: digest a value per post.
+    let n = p.len() as u32;
+    let fingerprints: Vec<_> = (0..n).map(|i| p.fingerprint(i)).collect();
+    println!("posts.fingerprint: {}", digest(&fingerprints));
+    println!(
+        "posts.client: {}",
+        digest(&(0..n).map(|i| p.client(i)).collect::<Vec<_>>())
+    );
+    println!(
+        "posts.lang: {}",
+        digest(&(0..n).map(|i| p.lang(i)).collect::<Vec<_>>())
+    );
     println!("posts.entity_start: {}", digest(&p.entity_start));
     println!(
         "posts.entities: {} {}",

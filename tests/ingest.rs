@@ -60,10 +60,7 @@ fn twitter_v11_rtweet_counts_match_its_readme() {
         .find(|e| e.kind() == EntityKind::Url)
         .unwrap();
     assert_eq!(c.urls.resolve(url.id()), "http://nie.mn/18yGXzQ");
-    assert_eq!(
-        c.clients.resolve(c.posts.client[first as usize]),
-        "Tweetbot for Mac"
-    );
+    assert_eq!(c.clients.resolve(c.posts.client(first)), "Tweetbot for Mac");
     let author = c.posts.author[first as usize];
     assert_eq!(c.accounts.handle(author), Some("jbenton"));
     assert_eq!(

@@ -135,7 +135,7 @@ fn push_actions(
             }
         }
         CoActionKind::CoText | CoActionKind::NearDuplicateText if !retweet => {
-            let f = posts.fingerprint[i];
+            let f = posts.fingerprint(i as PostIx);
             if !f.is_none() && f.chars() >= min_text_chars.max(1) {
                 push(if kind == CoActionKind::CoText { f.0 } else { 0 });
             }

@@ -214,9 +214,6 @@ impl CollectionBuilder {
         prefault(&mut p.origin, room, expected, Origin::Stub);
         prefault(&mut p.shared, room, expected, NONE);
         prefault(&mut p.reply_to, room, expected, NONE);
-        prefault(&mut p.fingerprint, room, expected, TextFingerprint::NONE);
-        prefault(&mut p.client, room, expected, NONE);
-        prefault(&mut p.lang, room, expected, NONE);
     }
 
     /// Number of posts so far (records, embedded and stubs).
@@ -314,9 +311,6 @@ impl CollectionBuilder {
         p.origin.push(Origin::Stub);
         p.shared.push(NONE);
         p.reply_to.push(NONE);
-        p.fingerprint.push(TextFingerprint::NONE);
-        p.client.push(NONE);
-        p.lang.push(NONE);
     }
 
     /// The post a [`PostRef`] names, created as a stub if new.
@@ -433,9 +427,14 @@ impl CollectionBuilder {
         posts.origin[i] = post.origin;
         posts.shared[i] = shared;
         posts.reply_to[i] = reply_to;
-        posts.fingerprint[i] = post.fingerprint;
-        posts.client[i] = client;
-        posts.lang[i] = lang;
+        set_optional(
+            &mut posts.fingerprint,
+            i,
+            post.fingerprint,
+            TextFingerprint::NONE,
+        );
+        set_optional(&mut posts.client, i, client, NONE);
+        set_optional(&mut posts.lang, i, lang, NONE);
         let held = self.text_span.get(i).map_or(0, |s| s.1);
         if accept_entities || held == 0 {
             if !post.text.is_empty() {
@@ -607,6 +606,10 @@ impl CollectionBuilder {
     pub fn finish(mut self) -> (Collection, BuildCounts) {
         self.merge_placeholder_accounts();
         let n = self.c.posts.len();
+        let p = &mut self.c.posts;
+        fill_optional(&mut p.fingerprint, n, TextFingerprint::NONE);
+        fill_optional(&mut p.client, n, NONE);
+        fill_optional(&mut p.lang, n, NONE);
         self.group_entities(n);
         // Lay texts out in post order; posts past the spans have none.
         let text_bytes: usize = self.text_span.iter().map(|s| s.1 as usize).sum();
@@ -724,6 +727,26 @@ fn prefault<T: Clone + Send + Sync>(v: &mut Vec<T>, room: usize, touch: usize, f
     v.truncate(len);
 }
 
+/// Sets `column[i]` of an optional column (fingerprints, clients, languages), which stays
+/// empty until a post has a value: a collection without any (a CSV table names no client)
+/// spares a column of millions of [`NONE`]s.
+fn set_optional<T: Copy + PartialEq>(column: &mut Vec<T>, i: usize, value: T, none: T) {
+    if let Some(slot) = column.get_mut(i) {
+        *slot = value;
+    } else if value != none {
+        column.resize(i, none);
+        column.push(value);
+    }
+}
+
+/// An optional column with a value: one slot per post, the ones never set [`NONE`] (see
+/// [`set_optional`]); without any, it stays empty.
+fn fill_optional<T: Copy>(column: &mut Vec<T>, n: usize, none: T) {
+    if !column.is_empty() {
+        column.resize(n, none);
+    }
+}
+
 fn shrink_columns(c: &mut Collection) {
     let p = &mut c.posts;
     p.ids.shrink_to_fit();
@@ -761,6 +784,39 @@ mod tests {
             lang: None,
             merge_rows: false,
         }
+    }
+
+    #[test]
+    fn optional_columns_stay_empty_until_a_post_has_a_value() {
+        let mut b = CollectionBuilder::new();
+        for (id, t) in [("1", 1), ("2", 2)] {
+            b.add_post(&post(id, "7", t, Origin::Record));
+        }
+        let (c, _) = b.finish();
+        assert!(c.posts.client.is_empty() && c.posts.lang.is_empty());
+        assert!(c.posts.fingerprint.is_empty());
+        assert_eq!((c.posts.client(1), c.posts.lang(1)), (NONE, NONE));
+        assert!(c.posts.fingerprint(1).is_none());
+
+        // A value on the second of three posts (the third a stub made before it): every
+        // post gets a slot, the others NONE.
+        let mut b = CollectionBuilder::new();
+        b.add_post(&post("1", "7", 1, Origin::Record));
+        let mut second = post("2", "7", 2, Origin::Record);
+        second.client = Some("Twitter Web App");
+        second.reply_to = Some(PostRef {
+            id: "3",
+            author: AccountRef {
+                id: Some("8"),
+                handle: None,
+            },
+        });
+        b.add_post(&second);
+        let (c, _) = b.finish();
+        assert_eq!(c.posts.len(), 3);
+        assert_eq!(c.posts.client, [NONE, 0, NONE]);
+        assert_eq!(c.clients.resolve(c.posts.client(1)), "Twitter Web App");
+        assert!(c.posts.lang.is_empty());
     }
 
     #[test]

@@ -143,11 +143,14 @@ pub struct Posts {
     pub shared: Vec<PostIx>,
     /// The post replied to, or [`NONE`].
     pub reply_to: Vec<PostIx>,
-    /// Fingerprint of the normalised text (see [`normalize_text`]).
+    /// Fingerprint of the normalised text (see [`normalize_text`]); empty when no post has a
+    /// text (read it through [`Posts::fingerprint`]).
     pub fingerprint: Vec<TextFingerprint>,
-    /// The client (`source`) symbol in [`Collection::clients`], or [`NONE`].
+    /// The client (`source`) symbol in [`Collection::clients`], or [`NONE`]; empty when no
+    /// post names its client (read it through [`Posts::client`]).
     pub client: Vec<Sym>,
-    /// The language symbol in [`Collection::languages`], or [`NONE`].
+    /// The language symbol in [`Collection::languages`], or [`NONE`]; empty when no post
+    /// names its language (read it through [`Posts::lang`]).
     pub lang: Vec<Sym>,
     /// `entities[entity_start[p]..entity_start[p + 1]]` are the entities of post `p`, sorted.
     pub entity_start: Vec<u32>,
@@ -169,6 +172,24 @@ impl Posts {
     /// Whether there are no posts.
     pub fn is_empty(&self) -> bool {
         self.author.is_empty()
+    }
+
+    /// The text fingerprint of post `p` ([`TextFingerprint::NONE`] without text).
+    pub fn fingerprint(&self, p: PostIx) -> TextFingerprint {
+        self.fingerprint
+            .get(p as usize)
+            .copied()
+            .unwrap_or(TextFingerprint::NONE)
+    }
+
+    /// The client symbol of post `p`, or [`NONE`].
+    pub fn client(&self, p: PostIx) -> Sym {
+        self.client.get(p as usize).copied().unwrap_or(NONE)
+    }
+
+    /// The language symbol of post `p`, or [`NONE`].
+    pub fn lang(&self, p: PostIx) -> Sym {
+        self.lang.get(p as usize).copied().unwrap_or(NONE)
     }
 
     /// The entities of post `p`.

@@ -205,7 +205,7 @@ pub fn compute_account_signals(c: &Collection, opts: &SignalOptions) -> AccountS
 /// The fingerprint of record `p` if it can count as a duplicate: not a retweet, with a text
 /// at least `duplicate_min_chars` long.
 fn duplicable(c: &Collection, p: PostIx, opts: &SignalOptions) -> Option<u64> {
-    let fp = c.posts.fingerprint[p as usize];
+    let fp = c.posts.fingerprint(p);
     (c.posts.kind[p as usize] != PostKind::Retweet
         && !fp.is_none()
         && fp.chars() >= opts.duplicate_min_chars as usize)
@@ -234,7 +234,7 @@ fn account_signal(
     let mut lang_counts: Vec<(u32, u32)> = Vec::new();
     let (mut retweets, mut own, mut duplicates, mut hashtags) = (0u32, 0u32, 0u32, 0u32);
     for &p in records {
-        let client = posts.client[p as usize];
+        let client = posts.client(p);
         if client != NONE {
             with_client += 1;
             match client_kind[client as usize] {
@@ -244,7 +244,7 @@ fn account_signal(
             }
             bump(&mut client_counts, client);
         }
-        let lang = posts.lang[p as usize];
+        let lang = posts.lang(p);
         if lang != NONE {
             bump(&mut lang_counts, lang);
         }
