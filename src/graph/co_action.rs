@@ -1007,14 +1007,17 @@ mod tests {
         assert_eq!(std::mem::size_of::<CoActionEdge>(), 72);
     }
 
-    #[test]
-    fn many_buckets_give_the_edges_of_one() {
-        // 200,000 records over 1,000 accounts: 8 buckets, against one sort of everything.
-        let mut next = crate::graph::xorshift(0x9e37_79b9_7f4a_7c15_u64);
-        let records: Vec<PairRecord> = (0..200_000)
-            .map(|_| {
-                let (a, b) = ((next() % 1000) as u32, (next() % 1000) as u32);
-                let (s, t) = (a.min(b), a.max(b).max(a.min(b) + 1));
+    /// `n` records between the accounts `pair(i, next)` gives, with random times, gaps, objects
+    /// and leads.
+    fn random_records(
+        n: usize,
+        seed: u64,
+        mut pair: impl FnMut(usize, &mut dyn FnMut() -> u64) -> (u32, u32),
+    ) -> Vec<PairRecord> {
+        let mut next = crate::graph::xorshift(seed);
+        (0..n)
+            .map(|i| {
+                let (s, t) = pair(i, &mut next);
                 PairRecord::at(
                     (u64::from(s) << 32) | u64::from(t),
                     (next() % 1_000_000) as i64,
@@ -1023,14 +1026,19 @@ mod tests {
                     next().is_multiple_of(2),
                 )
             })
-            .collect();
+            .collect()
+    }
+
+    /// Aggregates `records` split in parts over 1,000 accounts, checks the edges against one
+    /// sort of everything, and returns the split's layout.
+    fn assert_split_gives_the_edges_of_one_sort(records: &[PairRecord]) -> BucketLayout {
         let split =
             SplitPairs::from_parts(records.chunks(30_000).map(<[_]>::to_vec).collect(), 1000);
-        assert_eq!(split.layout.buckets, 500);
+        let layout = split.layout;
         let edges = split.aggregate(&[]);
-        let mut sorted = records.clone();
+        let mut sorted = records.to_vec();
         sorted.sort_unstable_by_key(|r| r.key);
-        let mut expected = vec![EMPTY_EDGE; edges.len()];
+        let mut expected = vec![EMPTY_EDGE; distinct_keys(&sorted)];
         aggregate_sorted(&sorted, &[], &mut expected);
         assert_eq!(edges, expected);
         assert!(
@@ -1038,37 +1046,34 @@ mod tests {
                 .windows(2)
                 .all(|w| (w[0].source, w[0].target) < (w[1].source, w[1].target))
         );
+        layout
+    }
+
+    #[test]
+    fn many_buckets_give_the_edges_of_one() {
+        // 200,000 records over 1,000 accounts: 500 buckets.
+        let records = random_records(200_000, 0x9e37_79b9_7f4a_7c15, |_, next| {
+            let (a, b) = ((next() % 1000) as u32, (next() % 1000) as u32);
+            (a.min(b), a.max(b).max(a.min(b) + 1))
+        });
+        assert_eq!(
+            assert_split_gives_the_edges_of_one_sort(&records).buckets,
+            500
+        );
     }
 
     #[test]
     fn crowded_sources_give_the_edges_of_one_sort() {
         // 300,000 records over 1,000 accounts, two thirds with a source among accounts 0..4.
-        let mut next = crate::graph::xorshift(0x243f_6a88_85a3_08d3_u64);
-        let records: Vec<PairRecord> = (0..300_000)
-            .map(|i| {
-                let s = if i % 3 == 0 {
-                    (next() % 999) as u32
-                } else {
-                    (next() % 4) as u32
-                };
-                let t = s + 1 + (next() % u64::from(999 - s)) as u32;
-                PairRecord::at(
-                    (u64::from(s) << 32) | u64::from(t),
-                    (next() % 1_000_000) as i64,
-                    (next() % 60_000) as u32,
-                    (next() % 50) as u32,
-                    next().is_multiple_of(2),
-                )
-            })
-            .collect();
-        let split =
-            SplitPairs::from_parts(records.chunks(30_000).map(<[_]>::to_vec).collect(), 1000);
-        let edges = split.aggregate(&[]);
-        let mut sorted = records.clone();
-        sorted.sort_unstable_by_key(|r| r.key);
-        let mut expected = vec![EMPTY_EDGE; distinct_keys(&sorted)];
-        aggregate_sorted(&sorted, &[], &mut expected);
-        assert_eq!(edges, expected);
+        let records = random_records(300_000, 0x243f_6a88_85a3_08d3, |i, next| {
+            let s = if i % 3 == 0 {
+                (next() % 999) as u32
+            } else {
+                (next() % 4) as u32
+            };
+            (s, s + 1 + (next() % u64::from(999 - s)) as u32)
+        });
+        assert_split_gives_the_edges_of_one_sort(&records);
     }
 
     #[test]
