@@ -18,6 +18,7 @@ use crate::graph::{
 use crate::ingest::IngestReport;
 use crate::ingest::time::format_rfc3339;
 use crate::model::{AccountIx, Collection, NO_TIME, NONE};
+use crate::report::render::plural;
 use crate::report::*;
 use crate::signals::{
     AccountSignal, AccountSignals, BioBackground, DEFAULT_PRIOR_SIZE, ValueCount,
@@ -319,7 +320,7 @@ pub(super) fn build(
         warnings.push(format!(
             "the coordination graph is empty: none of the {layer_edges} layer {} reaches the \
              combined weight {} (--min-edge-weight; objects crowded past --crowd count less)",
-            if layer_edges == 1 { "edge" } else { "edges" },
+            plural(layer_edges, "edge"),
             options.min_edge_weight
         ));
     }

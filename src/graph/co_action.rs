@@ -700,7 +700,7 @@ impl SplitPairs {
                 // One gather in key order, so that the aggregation reads records in sequence.
                 in_order.clear();
                 in_order.extend((0..order.len()).map(|k| *order.get(k)));
-                aggregate_runs(in_order.len(), |k| &in_order[k], shares, out);
+                aggregate_sorted(in_order, shares, out);
             },
         );
         edges
@@ -893,29 +893,18 @@ const EMPTY_EDGE: CoActionEdge = CoActionEdge {
     target_first: 0,
 };
 
-/// Aggregates sorted records into `out`, which has one slot per distinct key.
-#[cfg(test)]
+/// Aggregates records sorted by key into `out`, which has one slot per distinct key; the
+/// weight sums the `shares` of the distinct objects in ascending object order (1 each when
+/// empty).
 fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionEdge]) {
-    aggregate_runs(records.len(), |k| &records[k], shares, out);
-}
-
-/// Aggregates the `len` records `record(0), record(1), …`, sorted by key, into `out`, which has
-/// one slot per distinct key; the weight sums the `shares` of the distinct objects in
-/// ascending object order (1 each when empty).
-fn aggregate_runs<'r>(
-    len: usize,
-    record: impl Fn(usize) -> &'r PairRecord,
-    shares: &[f64],
-    out: &mut [CoActionEdge],
-) {
     let share = |object: u32| shares.get(object as usize).copied().unwrap_or(1.0);
     let mut dts: Vec<u32> = Vec::new();
     let mut objects: Vec<u32> = Vec::new();
     let mut start = 0;
     for slot in out.iter_mut() {
-        let key = record(start).key;
+        let key = records[start].key;
         let mut end = start + 1;
-        while end < len && record(end).key == key {
+        while end < records.len() && records[end].key == key {
             end += 1;
         }
         let mut edge = CoActionEdge {
@@ -924,8 +913,7 @@ fn aggregate_runs<'r>(
             pairs: (end - start) as u64,
             ..EMPTY_EDGE
         };
-        if end == start + 1 {
-            let r = record(start);
+        if let [r] = &records[start..end] {
             // Most edges rest on one pair.
             edge.objects = 1;
             edge.weight = share(r.object);
@@ -943,7 +931,7 @@ fn aggregate_runs<'r>(
         edge.min_dt_ms = u32::MAX;
         dts.clear();
         objects.clear();
-        for r in (start..end).map(&record) {
+        for r in &records[start..end] {
             edge.first_ms = edge.first_ms.min(r.t_first());
             edge.last_ms = edge.last_ms.max(r.t_first() + i64::from(r.dt_ms));
             edge.min_dt_ms = edge.min_dt_ms.min(r.dt_ms);
