@@ -325,8 +325,25 @@ const ROWS_PER_BLOCK: usize = 16_384;
 /// Bytes per block of whole rows split without the CSV reader: small enough that a block and
 /// its batch (about three times its size) stay in a core's cache between parsing and
 /// replaying (with blocks of 1 MiB, co-retweet on a million rows took 16 % longer end to end).
-/// Fixed, like the rows per block.
 const RAW_BLOCK_BYTES: usize = 1 << 19;
+
+/// The least bytes per block, for a small file (see [`raw_block_bytes`]).
+const MIN_RAW_BLOCK_BYTES: usize = 64 << 10;
+
+/// Bytes per block for a file of `size` bytes, when known: at least [`BLOCKS_PER_FILE`]
+/// blocks where [`MIN_RAW_BLOCK_BYTES`] allows. Reading, parsing and replaying overlap only
+/// from the second group of blocks to the last but one, so a file of a few groups would
+/// parse its first group and replay its last with the other threads idle. Block boundaries
+/// do not change what is read: batches are replayed in input order.
+fn raw_block_bytes(size: Option<u64>) -> usize {
+    size.map_or(RAW_BLOCK_BYTES, |s| {
+        (s / BLOCKS_PER_FILE as u64).clamp(MIN_RAW_BLOCK_BYTES as u64, RAW_BLOCK_BYTES as u64)
+            as usize
+    })
+}
+
+/// See [`raw_block_bytes`].
+const BLOCKS_PER_FILE: usize = 64;
 
 /// Rows read from the stream, not yet parsed: whole rows as bytes (`raw`), or records the CSV
 /// reader split. Blocks are recycled, and so are their buffers and records.
@@ -1079,6 +1096,7 @@ fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
 pub(crate) fn read_csv(
     reader: impl Read + Send,
     file: &str,
+    size: Option<u64>,
     mapping: Option<&ColumnMapping>,
     parts: Parts,
     mut sink: impl FnMut(&Batch) -> Result<(), IngestError> + Send,
@@ -1090,7 +1108,8 @@ pub(crate) fn read_csv(
     } else {
         b','
     };
-    let (mut source, header_rec) = match RawReader::start(reader, delimiter, RAW_BLOCK_BYTES) {
+    let (mut source, header_rec) = match RawReader::start(reader, delimiter, raw_block_bytes(size))
+    {
         Ok((raw, header)) => (Source::Raw(raw), header),
         Err((raw, bytes)) => {
             let mut source = Source::reader(raw, bytes, delimiter);
@@ -1744,6 +1763,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn small_files_are_read_in_smaller_blocks() {
+        assert_eq!(raw_block_bytes(None), RAW_BLOCK_BYTES);
+        assert_eq!(raw_block_bytes(Some(1000)), MIN_RAW_BLOCK_BYTES);
+        assert_eq!(raw_block_bytes(Some(6_400_000)), 100_000);
+        assert_eq!(raw_block_bytes(Some(68 << 20)), RAW_BLOCK_BYTES);
     }
 
     #[test]

@@ -338,11 +338,13 @@ fn read_one(
         .iter()
         .copied()
         .find(|b| !b.is_ascii_whitespace() && *b != 0xEF && *b != 0xBB && *b != 0xBF);
+    let mut plain_size = None;
     if let (Input::Path(p), Compression::Plain) = (input, &opened.compression)
         && let Ok(meta) = std::fs::metadata(p)
     {
         let sampled = sampled_lines(p, meta.len());
         builder.reserve_posts(expected_records(&head, sampled, meta.len()));
+        plain_size = Some(meta.len());
     }
     let is_csv = match opts.format {
         Format::Csv => true,
@@ -397,6 +399,7 @@ fn read_one(
         csv::read_csv(
             &mut counter,
             &opened.name,
+            plain_size,
             opts.columns.as_ref(),
             opts.parts,
             |b| sink.replay(b),

@@ -22,7 +22,7 @@ pub(crate) use builder::{PostKeys, ProfileView};
 pub(crate) use ids::{IdKey, advise_huge_pages, prefetch_line, prefetch_lines};
 pub use ids::{IdSpace, canonical_number};
 pub use intern::{Interner, Sym};
-pub use text::{TextFingerprint, normalize_text};
+pub use text::{TextFingerprint, for_each_normalized_word, normalize_text};
 pub use url::{domain_of, normalize_url};
 
 /// Index of a post in [`Posts`].

@@ -14,22 +14,46 @@ use rustc_hash::FxBuildHasher;
 /// loses its mention like any other.
 pub fn normalize_text(text: &str, out: &mut String) {
     out.clear();
-    for token in text.split_whitespace() {
-        if token.starts_with('@') || token.starts_with("http://") || token.starts_with("https://") {
-            continue;
-        }
+    for token in kept_tokens(text) {
         if !out.is_empty() {
             out.push(' ');
         }
-        if token.is_ascii() {
-            // Most tokens are ASCII: lower-case them in place, without per-char iterators.
-            let start = out.len();
-            out.push_str(token);
-            out[start..].make_ascii_lowercase();
+        push_lowercase(token, out);
+    }
+}
+
+/// Calls `f` with each word of the normalised text in turn, as splitting
+/// [`normalize_text`]'s output at its spaces would give them, without building that text.
+/// `scratch` holds a word that case folding changes.
+pub fn for_each_normalized_word(text: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
+    for token in kept_tokens(text) {
+        if token.bytes().any(|b| b.is_ascii_uppercase()) || !token.is_ascii() {
+            scratch.clear();
+            push_lowercase(token, scratch);
+            f(scratch);
         } else {
-            for c in token.chars() {
-                out.extend(c.to_lowercase());
-            }
+            f(token);
+        }
+    }
+}
+
+/// The whitespace-separated tokens that normalisation keeps: not `@mentions`, not links.
+fn kept_tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split_whitespace().filter(|token| {
+        !(token.starts_with('@') || token.starts_with("http://") || token.starts_with("https://"))
+    })
+}
+
+/// Appends `token` case-folded. Lower-casing never makes whitespace, so a token stays one word.
+fn push_lowercase(token: &str, out: &mut String) {
+    if token.is_ascii() {
+        // Most tokens are ASCII: lower-case them in place, without per-char iterators.
+        let start = out.len();
+        out.push_str(token);
+        out[start..].make_ascii_lowercase();
+    } else {
+        for c in token.chars() {
+            out.extend(c.to_lowercase());
         }
     }
 }
@@ -89,6 +113,24 @@ mod tests {
         assert_eq!(fa, fb);
         assert_eq!(fa.chars(), "vote le pen now #macronleaks".chars().count());
         assert!(TextFingerprint::of_text("@only http://x", &mut a).is_none());
+    }
+
+    #[test]
+    fn words_are_those_of_the_normalised_text() {
+        let mut normalized = String::new();
+        let mut scratch = String::new();
+        for text in [
+            "  @x Vote Le Pen   NOW #MacronLeaks https://t.co/a ",
+            "ÉLYSÉE\u{a0}Vote\tΣΟΦΙΑ İstanbul\u{3000}ok",
+            "@only http://x",
+            "",
+        ] {
+            normalize_text(text, &mut normalized);
+            let expected: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+            let mut words = Vec::new();
+            for_each_normalized_word(text, &mut scratch, |w| words.push(w.to_string()));
+            assert_eq!(words, expected, "{text:?}");
+        }
     }
 
     #[test]
