@@ -9,7 +9,7 @@ result does not depend on how parsing was parallelised.
 
 use rustc_hash::FxHashMap;
 
-use super::ids::{IdKey, advise_huge_pages, prefetch_line};
+use super::ids::{IdKey, prefetch_line};
 use super::{
     AccountIx, Collection, Entity, EntityKind, NO_TIME, NONE, Origin, PostIx, PostKind, Sym,
     TextFingerprint, domain_of, normalize_url,
@@ -720,8 +720,8 @@ impl CollectionBuilder {
 /// them on all threads (see [`CollectionBuilder::reserve_posts`]); `v` keeps its contents.
 fn prefault<T: Clone + Send + Sync>(v: &mut Vec<T>, room: usize, touch: usize, fill: T) {
     use rayon::iter::ParallelExtend;
+    // Columns are written in order: 4 KiB pages serve (see `advise_huge_pages`).
     v.reserve(room);
-    advise_huge_pages(v);
     let len = v.len();
     v.par_extend(rayon::iter::repeat_n(fill, touch.min(room)));
     v.truncate(len);

@@ -142,9 +142,12 @@ pub(crate) fn prefetch_lines<T>(item: &T) {
 }
 
 /// Asks the kernel to back the capacity of `v` with huge pages where it can (Linux; a no-op
-/// elsewhere and for vectors under 4 MiB). Columns of millions of posts are filled in one pass
-/// on one thread, and faulting them in 4 KiB at a time costs more than filling them. A hint
-/// only, without effect on contents; call it before the first write to the capacity.
+/// elsewhere and for vectors under 4 MiB). Worth it for memory written or read at random
+/// places, such as hash tables and scatters, where 4 KiB pages would miss the TLB on nearly
+/// every access. Not for memory written in order: a fresh huge page can cost more to fault in
+/// than its 4 KiB pages (on virtual machines that hand free memory back to the host, several
+/// times more). A hint only, without effect on contents; call it before the first write to the
+/// capacity.
 #[inline]
 pub(crate) fn advise_huge_pages<T>(v: &Vec<T>) {
     #[cfg(target_os = "linux")]
@@ -227,7 +230,6 @@ impl IdSpace {
             self.rehash(want, true);
         }
         self.external.reserve(additional);
-        advise_huge_pages(&self.external);
     }
 
     /// Gives back what a [`IdSpace::reserve`] larger than the ids that came left unused: the
