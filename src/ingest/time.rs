@@ -161,6 +161,14 @@ pub fn parse_iso_date(s: &str) -> Option<i64> {
 /// Parses a Unix timestamp in seconds (`1629589836`, `1629589836.25`) or, for values too large
 /// to be seconds of this era, milliseconds (`1629589836250`).
 pub fn parse_unix_time(s: &str) -> Option<i64> {
+    // The usual field: whole seconds or milliseconds, digits alone.
+    if let Some(v) = digits(s.as_bytes()) {
+        return if v >= 100_000_000_000 {
+            Some(v)
+        } else {
+            Some(v * 1000)
+        };
+    }
     let s = s.trim();
     let (int, frac) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),
