@@ -142,7 +142,7 @@ pub(crate) fn prefetch_lines<T>(item: &T) {
 }
 
 /// Asks the kernel to back the capacity of `v` with huge pages where it can (Linux; a no-op
-/// elsewhere and for vectors under 4 MiB). Worth it for memory written or read at random
+/// elsewhere and for vectors under 16 MiB, which the TLB mostly covers in 4 KiB pages). Worth it for memory written or read at random
 /// places, such as hash tables and scatters, where 4 KiB pages would miss the TLB on nearly
 /// every access. Not for memory written in order: a fresh huge page can cost more to fault in
 /// than its 4 KiB pages (on virtual machines that hand free memory back to the host, several
@@ -154,7 +154,7 @@ pub(crate) fn advise_huge_pages<T>(v: &Vec<T>) {
     {
         const HUGE: usize = 2 << 20;
         let bytes = v.capacity() * std::mem::size_of::<T>();
-        if bytes < 2 * HUGE {
+        if bytes < 8 * HUGE {
             return;
         }
         let start = v.as_ptr() as usize;
