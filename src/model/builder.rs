@@ -613,12 +613,17 @@ impl CollectionBuilder {
         self.group_entities(n);
         // Lay texts out in post order; posts past the spans have none.
         let text_bytes: usize = self.text_span.iter().map(|s| s.1 as usize).sum();
-        let mut text = String::with_capacity(text_bytes);
+        let mut text = String::new();
         let text_start = if text_bytes == 0 {
             // Zeroed memory, not written: a collection read without texts (a co-retweet
             // network needs none) spares touching a column of millions of offsets.
             vec![0u64; n + 1]
+        } else if let Some(starts) = tiled_starts(&self.text_span, n, self.text_arena.len()) {
+            // The texts came in post order, each once: the arena is the layout already.
+            text = std::mem::take(&mut self.text_arena);
+            starts
         } else {
+            text.reserve_exact(text_bytes);
             let mut text_start = Vec::with_capacity(n + 1);
             text_start.push(0u64);
             for p in 0..n {
@@ -716,6 +721,26 @@ impl CollectionBuilder {
     }
 }
 
+/// The text offsets of `n` posts whose `spans` (start and length in an arena of `arena_len`
+/// bytes) lie one after the other in post order and cover the whole arena, or `None` when
+/// some text was replaced or came out of order.
+fn tiled_starts(spans: &[(u64, u32)], n: usize, arena_len: usize) -> Option<Vec<u64>> {
+    let mut starts = Vec::with_capacity(n + 1);
+    starts.push(0u64);
+    let mut end = 0u64;
+    for p in 0..n {
+        let (start, len) = spans.get(p).copied().unwrap_or((0, 0));
+        if len > 0 {
+            if start != end {
+                return None;
+            }
+            end += u64::from(len);
+        }
+        starts.push(end);
+    }
+    (end == arena_len as u64).then_some(starts)
+}
+
 /// Reserves room for `room` more items in `v` and touches the memory of the first `touch` of
 /// them on all threads (see [`CollectionBuilder::reserve_posts`]); `v` keeps its contents.
 fn prefault<T: Clone + Send + Sync>(v: &mut Vec<T>, room: usize, touch: usize, fill: T) {
@@ -783,6 +808,43 @@ mod tests {
             client: None,
             lang: None,
             merge_rows: false,
+        }
+    }
+
+    #[test]
+    fn texts_in_post_order_are_laid_out_as_they_came() {
+        assert_eq!(
+            tiled_starts(&[(0, 3), (0, 0), (3, 2)], 4, 5),
+            Some(vec![0, 3, 3, 5, 5])
+        );
+        assert_eq!(tiled_starts(&[(3, 2), (0, 3)], 2, 5), None);
+        // A replaced text leaves its first bytes in the arena.
+        assert_eq!(tiled_starts(&[(3, 2), (0, 0)], 2, 5), None);
+        assert_eq!(tiled_starts(&[], 3, 0), Some(vec![0, 0, 0, 0]));
+
+        // In order, and with a stub whose text comes after a later post's.
+        for stub_first in [false, true] {
+            let mut b = CollectionBuilder::new();
+            if stub_first {
+                b.post_ref(PostRef {
+                    id: "3",
+                    author: AccountRef::default(),
+                });
+            }
+            for (id, text) in [("1", "abc"), ("2", ""), ("3", "de"), ("4", "fgh")] {
+                b.add_post(&NewPost {
+                    text,
+                    ..post(id, "a", 1000, Origin::Record)
+                });
+            }
+            let (c, _) = b.finish();
+            let by_id = |id: &str| c.posts.text(c.posts.ids.get(id).unwrap());
+            assert_eq!(
+                [by_id("1"), by_id("2"), by_id("3"), by_id("4")],
+                ["abc", "", "de", "fgh"],
+                "stub first: {stub_first}"
+            );
+            assert_eq!(c.posts.text.len(), 8);
         }
     }
 
