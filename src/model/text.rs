@@ -14,19 +14,19 @@ use rustc_hash::FxBuildHasher;
 /// loses its mention like any other.
 pub fn normalize_text(text: &str, out: &mut String) {
     out.clear();
-    for token in kept_tokens(text) {
+    for_each_kept_token(text, |token| {
         if !out.is_empty() {
             out.push(' ');
         }
         push_lowercase(token, out);
-    }
+    });
 }
 
 /// Calls `f` with each word of the normalised text in turn, as splitting
 /// [`normalize_text`]'s output at its spaces would give them, without building that text.
 /// `scratch` holds a word that case folding changes.
 pub fn for_each_normalized_word(text: &str, scratch: &mut String, mut f: impl FnMut(&str)) {
-    for token in kept_tokens(text) {
+    for_each_kept_token(text, |token| {
         if token.bytes().any(|b| b.is_ascii_uppercase()) || !token.is_ascii() {
             scratch.clear();
             push_lowercase(token, scratch);
@@ -34,14 +34,28 @@ pub fn for_each_normalized_word(text: &str, scratch: &mut String, mut f: impl Fn
         } else {
             f(token);
         }
-    }
+    });
 }
 
-/// The whitespace-separated tokens that normalisation keeps: not `@mentions`, not links.
-fn kept_tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split_whitespace().filter(|token| {
-        !(token.starts_with('@') || token.starts_with("http://") || token.starts_with("https://"))
-    })
+/// Calls `f` with each whitespace-separated token that normalisation keeps: not `@mentions`,
+/// not links.
+#[inline]
+fn for_each_kept_token<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    let mut keep = |token: &'t str| {
+        if !(token.starts_with('@')
+            || token.starts_with("http://")
+            || token.starts_with("https://"))
+        {
+            f(token);
+        }
+    };
+    // ASCII text splits byte by byte, without decoding characters. Unicode's whitespace in
+    // ASCII is ASCII's plus the vertical tab, which such a text must not hold.
+    if text.is_ascii() && !text.contains('\x0B') {
+        text.split_ascii_whitespace().for_each(&mut keep);
+    } else {
+        text.split_whitespace().for_each(&mut keep);
+    }
 }
 
 /// Appends `token` case-folded. Lower-casing never makes whitespace, so a token stays one word.
@@ -113,6 +127,16 @@ mod tests {
         assert_eq!(fa, fb);
         assert_eq!(fa.chars(), "vote le pen now #macronleaks".chars().count());
         assert!(TextFingerprint::of_text("@only http://x", &mut a).is_none());
+        // Every whitespace character of Unicode separates words, ASCII text or not.
+        for text in [
+            "A\x0BB\x0Cc\td\re",
+            "A\x0BB\x0Cc\td\re\u{a0}",
+            "A\u{2003}B c\nd e",
+        ] {
+            normalize_text(text, &mut s);
+            let words: Vec<&str> = s.split(' ').collect();
+            assert_eq!(words[..5], ["a", "b", "c", "d", "e"], "{text:?}");
+        }
     }
 
     #[test]
@@ -122,6 +146,7 @@ mod tests {
         for text in [
             "  @x Vote Le Pen   NOW #MacronLeaks https://t.co/a ",
             "ÉLYSÉE\u{a0}Vote\tΣΟΦΙΑ İstanbul\u{3000}ok",
+            "vertical\x0Btab\x0Cform feed\r\nend",
             "@only http://x",
             "",
         ] {
