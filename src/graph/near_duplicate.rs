@@ -202,19 +202,20 @@ fn band_keys(tokens: &TokenSets, posts: usize, rows: usize) -> Vec<u64> {
     keys
 }
 
-/// The eligible posts (ascending) whose value in `band` another post shares, and a few more:
+/// The eligible posts (ascending) whose value in a band (`values[e]` for post `e`) another
+/// post shares, and a few more:
 /// two bit tables over the low bits of the values (16 bits per post) mark the slots met once
 /// and met again, and a post is kept when its slot was met again. A post left out has a value
 /// of its own, so it has no candidate in this band; a post kept by a collision of slots is
 /// grouped on its own by the exact value and pairs with nobody. This spares the sort of every
 /// post in every band, where nearly all values are unique.
-fn posts_sharing_band_value(keys: &[u64], bands: usize, band: usize) -> Vec<usize> {
-    let posts = keys.len() / bands;
+fn posts_sharing_band_value(values: &[u64]) -> Vec<usize> {
+    let posts = values.len();
     let slots = (posts * 16).next_power_of_two().max(64);
     let mask = slots - 1;
     let mut once = vec![0u64; slots / 64];
     let mut again = vec![0u64; slots / 64];
-    let slot = |e: usize| (keys[e * bands + band] as usize) & mask;
+    let slot = |e: usize| (values[e] as usize) & mask;
     for e in 0..posts {
         let h = slot(e);
         let (word, bit) = (h / 64, 1u64 << (h % 64));
@@ -292,10 +293,13 @@ pub(crate) fn near_duplicate_pairs(
         .map(|band| {
             // The band's value is the object; `post` now names the eligible post. A post whose
             // value no other post shares can pair with nobody in this band.
-            let band_actions: Vec<Action> = posts_sharing_band_value(&keys, bands, band)
+            // The band's values in a column of their own: the passes over them read memory
+            // in order.
+            let values: Vec<u64> = keys.iter().skip(band).step_by(bands).copied().collect();
+            let band_actions: Vec<Action> = posts_sharing_band_value(&values)
                 .into_iter()
                 .map(|e| Action {
-                    object: keys[e * bands + band],
+                    object: values[e],
                     time_ms: actions[e].time_ms,
                     account: actions[e].account,
                     post: e as u32,
@@ -445,16 +449,11 @@ mod tests {
 
     #[test]
     fn band_values_met_once_are_left_out() {
-        // Five posts, one band, 128 slots: 5 is shared; 9 and 137 share slot 9 but not their
-        // value (kept, harmless); 100 is alone. Two bands: the second value of each post
-        // decides the second band alone.
-        assert_eq!(
-            posts_sharing_band_value(&[5, 9, 5, 137, 100], 1, 0),
-            [0, 1, 2, 3]
-        );
-        let keys = [1, 7, 2, 7, 3, 8];
-        assert_eq!(posts_sharing_band_value(&keys, 2, 0), Vec::<usize>::new());
-        assert_eq!(posts_sharing_band_value(&keys, 2, 1), [0, 1]);
+        // Five posts, 128 slots: 5 is shared; 9 and 137 share slot 9 but not their value
+        // (kept, harmless); 100 is alone.
+        assert_eq!(posts_sharing_band_value(&[5, 9, 5, 137, 100]), [0, 1, 2, 3]);
+        assert_eq!(posts_sharing_band_value(&[1, 2, 3]), Vec::<usize>::new());
+        assert_eq!(posts_sharing_band_value(&[7, 7, 8]), [0, 1]);
     }
 
     #[test]
