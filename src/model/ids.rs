@@ -142,12 +142,12 @@ pub(crate) fn prefetch_lines<T>(item: &T) {
 }
 
 /// Asks the kernel to back the capacity of `v` with huge pages where it can (Linux; a no-op
-/// elsewhere and for vectors under 16 MiB, which the TLB mostly covers in 4 KiB pages). Worth it for memory written or read at random
-/// places, such as hash tables and scatters, where 4 KiB pages would miss the TLB on nearly
-/// every access. Not for memory written in order: a fresh huge page can cost more to fault in
-/// than its 4 KiB pages (on virtual machines that hand free memory back to the host, several
-/// times more). A hint only, without effect on contents; call it before the first write to the
-/// capacity.
+/// elsewhere and for vectors under 16 MiB, which the TLB mostly covers in 4 KiB pages). Worth
+/// it for memory written or read at random places, such as hash tables and scatters, where
+/// 4 KiB pages would miss the TLB on nearly every access. Not for memory written in order: a
+/// fresh huge page can cost more to fault in than its 4 KiB pages (much more on virtual
+/// machines that hand free memory back to their host). A hint only, without effect on
+/// contents; call it before the first write to the capacity.
 #[inline]
 pub(crate) fn advise_huge_pages<T>(v: &Vec<T>) {
     #[cfg(target_os = "linux")]
