@@ -26,6 +26,9 @@ THREADS=${THREADS:-2}
 CSV=${CSV:-bench-data/graph_vs_cnt/gen_1000000.csv}
 : "${OLD_BENCH:?} ${NEW_BENCH:?} ${OLD_BIN:?} ${NEW_BIN:?}"
 LOG=$(mktemp)
+# The edge list goes to a scratch file, removed (not timed) before each run, not to /dev/null:
+# older builds wrote even a device atomically, replacing it with a file.
+EDGES=$(mktemp)
 
 for i in $(seq "$RUNS"); do
     for side in old new; do
@@ -34,9 +37,10 @@ for i in $(seq "$RUNS"); do
         [[ $side == new ]] && bench=NEW_BENCH && bin=NEW_BIN
         "${!bench}" "$SCALE" "$THREADS" | sed "s/^/$side bench: /" | tee -a "$LOG"
         if [[ -f $CSV ]]; then
+            rm -f "$EDGES"
             /usr/bin/time -f "$side network: %e s wall, %U s user, %S s sys" \
                 "${!bin}" -q --threads "$THREADS" network co-retweet "$CSV" --columns cnt \
-                --window 60 -o /dev/null 2>&1 | tee -a "$LOG"
+                --window 60 -o "$EDGES" 2>&1 | tee -a "$LOG"
         fi
     done
 done
@@ -63,4 +67,4 @@ print("\nmedians (all runs):")
 for (side, what), v in sorted(runs.items(), key=lambda kv: (kv[0][1], kv[0][0])):
     print(f"  {what:28} {side}: {statistics.median(v):8.2f}   runs: {', '.join(f'{x:g}' for x in v)}")
 EOF
-rm -f "$LOG"
+rm -f "$LOG" "$EDGES"

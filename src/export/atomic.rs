@@ -20,6 +20,10 @@ use std::path::Path;
 /// removed and `path` is left as it was. The new file gets the usual permissions (`0666` less
 /// the umask on Unix), not the temporary file's private ones.
 ///
+/// A `path` that exists and is neither a regular file nor a directory (a device such as
+/// `/dev/null` or `/dev/stdout`, a named pipe) is written directly: renaming over it would
+/// replace the device with a file.
+///
 /// # Errors
 /// The error `write` returns, or the I/O error of creating, flushing or renaming the file.
 pub fn write_atomically<T, E, F>(path: &Path, write: F) -> Result<T, E>
@@ -27,6 +31,12 @@ where
     F: FnOnce(&mut BufWriter<File>) -> Result<T, E>,
     E: From<io::Error>,
 {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut out = BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+        let value = write(&mut out)?;
+        out.into_inner().map_err(|e| e.into_error())?;
+        return Ok(value);
+    }
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -115,6 +125,26 @@ mod tests {
     }
 
     #[cfg(unix)]
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_written_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("edges.csv");
+        let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: `c_path` is a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+        };
+        write_file_atomically(&fifo, b"source,target\n").unwrap();
+        // Checked before joining the reader, which a replaced pipe would leave waiting.
+        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(entries(dir.path()), ["edges.csv"]);
+        assert_eq!(reader.join().unwrap(), "source,target\n");
+    }
+
     #[test]
     fn output_is_not_private() {
         use std::os::unix::fs::PermissionsExt;
