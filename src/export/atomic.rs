@@ -125,7 +125,6 @@ mod tests {
     }
 
     #[cfg(unix)]
-    #[cfg(unix)]
     #[test]
     fn a_named_pipe_is_written_not_replaced() {
         use std::os::unix::fs::FileTypeExt;
@@ -145,6 +144,7 @@ mod tests {
         assert_eq!(reader.join().unwrap(), "source,target\n");
     }
 
+    #[cfg(unix)]
     #[test]
     fn output_is_not_private() {
         use std::os::unix::fs::PermissionsExt;

@@ -5,8 +5,8 @@ Leskovec, Rajaraman & Ullman, *Mining of Massive Datasets*, ch. 3,
 <http://www.mmds.org/>), never by comparing all pairs.
 
 # Method
-1. Tokens: the words of the normalised text ([`crate::model::normalize_text`]); a post is its *set* of
-   tokens, each hashed to 64 bits.
+1. Tokens: the words of the normalised text ([`crate::model::normalize_text`]); a post is its
+   *set* of tokens, each hashed to 64 bits.
 2. Signature: `B × R = 96` min-hashes per post, `h_k(x) = (a_k·x + c_k) >> 32` with random odd
    `a_k` (fixed seed, so every run is the same).
 3. Banding: the signature is cut into `B` bands of `R` rows; two posts are candidates when they
@@ -139,8 +139,8 @@ impl HashFamily {
 
     /// The signature of `tokens`: per hash function, the least hash of a token (`u32::MAX`
     /// for no token). The same arithmetic runs in code built for the widest vectors the CPU
-    /// has: AVX-512DQ multiplies 64-bit lanes in one instruction, AVX2 in three on four lanes
-    /// at once, where the x86-64 baseline (SSE2) has two.
+    /// has: AVX-512DQ multiplies eight 64-bit lanes in one instruction; AVX2 takes three
+    /// instructions for four lanes, and SSE2 (the x86-64 baseline) for two.
     fn signature(&self, tokens: &[u64]) -> [u32; HASHES] {
         #[cfg(target_arch = "x86_64")]
         {
@@ -203,12 +203,12 @@ fn band_keys(tokens: &TokenSets, posts: usize, rows: usize) -> Vec<u64> {
 }
 
 /// The eligible posts (ascending) whose value in a band (`values[e]` for post `e`) another
-/// post shares, and a few more:
-/// two bit tables over the low bits of the values (16 bits per post) mark the slots met once
-/// and met again, and a post is kept when its slot was met again. A post left out has a value
-/// of its own, so it has no candidate in this band; a post kept by a collision of slots is
-/// grouped on its own by the exact value and pairs with nobody. This spares the sort of every
-/// post in every band, where nearly all values are unique.
+/// post shares, and a few more: two bit tables over the low bits of the values (16 bits per
+/// post) mark the slots met once and met again, and a post is kept when its slot was met
+/// again. A post left out has a value of its own, so it has no candidate in this band; a post
+/// kept by a collision of slots is grouped on its own by the exact value and pairs with
+/// nobody. This spares the sort of every post in every band, where nearly all values are
+/// unique.
 fn posts_sharing_band_value(values: &[u64]) -> Vec<usize> {
     let posts = values.len();
     let slots = (posts * 16).next_power_of_two().max(64);
@@ -292,9 +292,9 @@ pub(crate) fn near_duplicate_pairs(
         .into_par_iter()
         .map(|band| {
             // The band's value is the object; `post` now names the eligible post. A post whose
-            // value no other post shares can pair with nobody in this band.
-            // The band's values in a column of their own: the passes over them read memory
-            // in order.
+            // value no other post shares can pair with nobody in this band. The band's values
+            // are gathered into a column of their own, so that the passes over them read
+            // memory in order.
             let values: Vec<u64> = keys.iter().skip(band).step_by(bands).copied().collect();
             let band_actions: Vec<Action> = posts_sharing_band_value(&values)
                 .into_iter()
