@@ -542,7 +542,7 @@ pub(crate) fn text_excerpt(c: &Collection, post: u32) -> String {
 }
 
 /// About this many records per unit of the aggregation (a unit is sorted in cache).
-const BUCKET_RECORDS: u64 = 1 << 15;
+const UNIT_RECORDS: u64 = 1 << 15;
 
 /// At most this many buckets of source accounts.
 const MAX_BUCKETS: u64 = 1 << 14;
@@ -553,7 +553,7 @@ const RECORDS_PER_BUCKET: u64 = 1 << 8;
 /// How pair records are ordered by ranges of their source account, so that ranges of
 /// buckets can be aggregated independently and their edges follow each other in (source,
 /// target) order. The buckets are fine (a few accounts each): the aggregation gathers
-/// consecutive buckets into units of about [`BUCKET_RECORDS`] records, since pairs crowd on
+/// consecutive buckets into units of about [`UNIT_RECORDS`] records, since pairs crowd on
 /// the few accounts that act most and even ranges of accounts would hold very different
 /// numbers of records.
 #[derive(Debug, Clone, Copy)]
@@ -655,7 +655,7 @@ impl SplitPairs {
 
     /// Edges, one per key, sorted by key, weighted by the objects' `shares` (empty: each
     /// distinct object counts 1). Consecutive buckets are gathered into units of about
-    /// [`BUCKET_RECORDS`] records, whose records are put in key order in parallel; then each
+    /// [`UNIT_RECORDS`] records, whose records are put in key order in parallel; then each
     /// unit's edges are made straight into its own slice of the result. Every aggregate is
     /// independent of the order of the records, so the edges do not depend on how the work
     /// was split.
@@ -699,7 +699,7 @@ impl SplitPairs {
             |in_order, ((order, _), out)| {
                 // One gather in key order, so that the aggregation reads records in sequence.
                 in_order.clear();
-                in_order.extend((0..order.len()).map(|k| *order.get(k)));
+                in_order.extend(order.records().copied());
                 aggregate_sorted(in_order, shares, out);
             },
         );
@@ -707,14 +707,14 @@ impl SplitPairs {
     }
 }
 
-/// Consecutive buckets `(first, end)` gathered into units of at least [`BUCKET_RECORDS`]
+/// Consecutive buckets `(first, end)` gathered into units of at least [`UNIT_RECORDS`]
 /// records (the last one may hold fewer), given the records of each bucket.
 fn plan_units(sizes: &[u64]) -> Vec<(usize, usize)> {
     let mut units = Vec::new();
     let (mut b0, mut held) = (0, 0);
     for (b, &size) in sizes.iter().enumerate() {
         held += size;
-        if held >= BUCKET_RECORDS || b + 1 == sizes.len() {
+        if held >= UNIT_RECORDS || b + 1 == sizes.len() {
             units.push((b0, b + 1));
             (b0, held) = (b + 1, 0);
         }
@@ -832,6 +832,11 @@ impl<'a> KeyOrder<'a> {
 
     fn len(&self) -> usize {
         self.order.len()
+    }
+
+    /// The records in key order.
+    fn records(&self) -> impl Iterator<Item = &PairRecord> {
+        (0..self.len()).map(|k| self.get(k))
     }
 
     /// The `k`-th record in key order.
@@ -1094,7 +1099,7 @@ mod tests {
 
     #[test]
     fn units_gather_buckets_until_they_hold_enough_records() {
-        let b = BUCKET_RECORDS;
+        let b = UNIT_RECORDS;
         // A crowded bucket is a unit of its own; small ones are gathered; the rest ends one.
         let sizes = [2 * b, b, b / 2, b / 2, 1, b - 1, 0, 3];
         assert_eq!(plan_units(&sizes), [(0, 1), (1, 2), (2, 4), (4, 6), (6, 8)]);
@@ -1132,7 +1137,7 @@ mod tests {
             multiset.sort_unstable();
             // Given in pieces, as buckets are.
             let order = KeyOrder::new(records.chunks(97).collect());
-            let records: Vec<PairRecord> = (0..order.len()).map(|k| *order.get(k)).collect();
+            let records: Vec<PairRecord> = order.records().copied().collect();
             assert_eq!(order.distinct_keys(), distinct_keys(&records));
             assert_eq!(records.iter().map(|r| r.key).collect::<Vec<_>>(), expected);
             let mut after: Vec<(u64, i64, u32, u32)> = records

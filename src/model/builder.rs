@@ -612,9 +612,8 @@ impl CollectionBuilder {
         fill_optional(&mut p.lang, n, NONE);
         self.group_entities(n);
         // Lay texts out in post order; posts past the spans have none.
-        let text_bytes: usize = self.text_span.iter().map(|s| s.1 as usize).sum();
         let mut text = String::new();
-        let text_start = if text_bytes == 0 {
+        let text_start = if self.text_arena.is_empty() {
             // Zeroed memory, not written: a collection read without texts (a co-retweet
             // network needs none) spares touching a column of millions of offsets.
             vec![0u64; n + 1]
@@ -623,7 +622,7 @@ impl CollectionBuilder {
             text = std::mem::take(&mut self.text_arena);
             starts
         } else {
-            text.reserve_exact(text_bytes);
+            text.reserve_exact(self.text_span.iter().map(|s| s.1 as usize).sum());
             let mut text_start = Vec::with_capacity(n + 1);
             text_start.push(0u64);
             for p in 0..n {
