@@ -2,7 +2,7 @@
 # End-to-end time of `coordgraph network` on a CSV: runs each given binary RUNS times in turn
 # (alternating, so that a busy machine slows them alike) and prints, for each, the median wall
 # time, the median CPU time (user + system), the median peak resident memory, the median time
-# of each stage that `-v` reports (reading, graphs, edge lists), and whether its edge list is
+# of each stage that `-v` reports (reading, pairing, edges), and whether its edge list is
 # identical to the first binary's.
 #
 # Needs: bash, GNU time (/usr/bin/time), awk. No install step.
@@ -43,8 +43,10 @@ for ((r = 0; r < RUNS; r++)); do
         rm -f "$WORK/edges.$i.csv"
         /usr/bin/time -f "%e %U %S %M" -o "$WORK/t.$i.$r" "${BINS[$i]}" -v network "$KIND" "$CSV" \
             --window "$WINDOW" --threads "$THREADS" -o "$WORK/edges.$i.csv" 2>"$WORK/log.$i"
-        # "read X s, graphs Y s, edge lists Z s" (older builds: "graphs and edge lists Y s").
-        sed -n 's/.*read \([0-9.]*\) s, graphs\( and edge lists\)\{0,1\} \([0-9.]*\) s\(, edge lists \([0-9.]*\) s\)\{0,1\}.*/\1 \3 \5/p' \
+        # "read X s, pairs Y s, edges made and written Z s" (older builds: "graphs Y s, edge
+        # lists Z s", where graphs include the aggregation into edges, or "graphs and edge
+        # lists Y s").
+        sed -n 's/.*read \([0-9.]*\) s, \(graphs\|pairs\)\( and edge lists\)\{0,1\} \([0-9.]*\) s\(, \(edge lists\|edges made and written\) \([0-9.]*\) s\)\{0,1\}.*/\1 \4 \7/p' \
             "$WORK/log.$i" >"$WORK/stages.$i.$r"
     done
 done
@@ -56,5 +58,5 @@ for i in "${!BINS[@]}"; do
     stage() { cat "$WORK"/stages."$i".* | awk -v k="$1" '$k != "" { print $k }' | median; }
     same=""
     [[ $i -gt 0 ]] && { cmp -s "$WORK/edges.0.csv" "$WORK/edges.$i.csv" && same=", edges identical to the first" || same=", edges DIFFER from the first"; }
-    echo "${BINS[$i]}: wall ${wall} s, cpu ${cpu} s, peak $(printf %.0f "$peak") MB; read $(stage 1) s, graphs $(stage 2) s, edge lists $(stage 3) s$same"
+    echo "${BINS[$i]}: wall ${wall} s, cpu ${cpu} s, peak $(printf %.0f "$peak") MB; read $(stage 1) s, pairs (older builds: graphs) $(stage 2) s, edges (made and written; older builds: written) $(stage 3) s$same"
 done

@@ -4,8 +4,8 @@
 
 use coordgraph::graph::{
     Backbone, CoActionGraph, CoActionKind, CoActionOptions, CooRTweetOptions, CoordinationGraph,
-    EdgeCsvColumns, InteractionKind, Weighting, build_co_action_graph, build_interaction_graph,
-    coortweet_compatible, write_edges_csv,
+    EdgeCsvColumns, EdgeCsvFormat, InteractionKind, PairedLayer, Weighting, build_co_action_graph,
+    build_interaction_graph, coortweet_compatible, write_edges_csv,
 };
 use coordgraph::model::{
     AccountRef, Collection, CollectionBuilder, NewPost, Origin, PostIx, PostKind, PostRef,
@@ -920,8 +920,117 @@ fn all_kinds_csv(c: &Collection, options: &CoActionOptions) -> Vec<u8> {
         for w in &g.warnings {
             out.extend(w.to_string().bytes());
         }
+        let (streamed, stats) = streamed_csv(c, kind, options, columns);
+        assert_eq!(stats, g.stats, "{kind}");
+        out.extend(streamed);
     }
     out
+}
+
+/// The edge list of [`PairedLayer::stream`] through [`EdgeCsvFormat`], with the streamed
+/// graph's counters; checks that the edge count and the warnings are the whole graph's.
+fn streamed_csv(
+    c: &Collection,
+    kind: CoActionKind,
+    options: &CoActionOptions,
+    columns: EdgeCsvColumns,
+) -> (Vec<u8>, coordgraph::graph::CoActionStats) {
+    let layer = PairedLayer::new(c, kind, options).unwrap();
+    let format = EdgeCsvFormat::new(c, columns, layer.edges_at_most());
+    let mut out = format.header();
+    let mut runs = 0;
+    let g = layer
+        .stream(
+            |edges| {
+                assert!(!edges.is_empty(), "runs are never empty");
+                format.records(edges)
+            },
+            |run| {
+                runs += 1;
+                out.extend(run);
+                Ok(())
+            },
+        )
+        .unwrap();
+    let whole = build_with(c, kind, options);
+    assert_eq!(g.edges, whole.edges.len() as u64, "{kind}");
+    assert_eq!(g.warnings, whole.warnings, "{kind}");
+    assert_eq!(runs == 0, whole.edges.is_empty(), "{kind}");
+    (out, g.stats)
+}
+
+/// Streamed edges, cut into runs and formatted a run at a time, are the whole graph's edge
+/// list byte for byte, for every kind, with filters, weightings and backbones.
+#[test]
+fn streamed_edge_lists_match_the_whole_graphs() {
+    let c = random_collection(20_000, 11);
+    let base = CoActionOptions {
+        max_pairs_per_object: 20_000,
+        ..Default::default()
+    };
+    let variants = [
+        base.clone(),
+        CoActionOptions {
+            min_weight: 2.0,
+            ..base.clone()
+        },
+        CoActionOptions {
+            weighting: Weighting::CrowdDiscounted { crowd: 5 },
+            min_weight: 0.5,
+            ..base.clone()
+        },
+        CoActionOptions {
+            weighting: Weighting::TfIdfCosine,
+            backbone: Backbone::TopKPerNode(2),
+            ..base.clone()
+        },
+        CoActionOptions {
+            backbone: Backbone::TopFraction(0.3),
+            ..base.clone()
+        },
+    ];
+    let columns = EdgeCsvColumns {
+        leads: true,
+        handles: true,
+    };
+    let mut edges = 0;
+    for options in &variants {
+        for kind in CoActionKind::ALL {
+            let g = build_with(&c, kind, options);
+            edges += g.edges.len();
+            let mut whole = Vec::new();
+            write_edges_csv(&mut whole, &g, &c, columns).unwrap();
+            let (streamed, stats) = streamed_csv(&c, kind, options, columns);
+            assert_eq!(stats, g.stats, "{kind} {options:?}");
+            assert!(
+                streamed == whole,
+                "{kind} {options:?}: streamed edge list differs"
+            );
+        }
+    }
+    assert!(
+        edges > 100_000,
+        "the random collection should give many edges"
+    );
+}
+
+/// A failing writer stops the stream at its first error, which the stream returns.
+#[test]
+fn a_stream_stops_at_the_first_error() {
+    let c = random_collection(5_000, 3);
+    let layer = PairedLayer::new(&c, CoActionKind::CoRetweet, &CoActionOptions::default()).unwrap();
+    let mut consumed = 0;
+    let err = layer
+        .stream(
+            |edges| edges.len(),
+            |_| {
+                consumed += 1;
+                Err(std::io::Error::other("disk full"))
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.to_string(), "disk full");
+    assert_eq!(consumed, 1);
 }
 
 #[test]

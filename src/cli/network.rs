@@ -8,8 +8,8 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use coordgraph::export::atomic::write_atomically;
 use coordgraph::graph::{
-    Backbone, CoActionKind, CoActionOptions, CooRTweetOptions, EdgeCsvColumns, Weighting,
-    build_co_action_graph, coortweet_compatible, write_edges_csv,
+    Backbone, CoActionKind, CoActionOptions, CooRTweetOptions, EdgeCsvColumns, EdgeCsvFormat,
+    PairedLayer, Weighting, coortweet_compatible,
 };
 use coordgraph::ingest::{Ingest, Parts};
 
@@ -249,12 +249,21 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
         leads: args.leads,
         handles: args.handles,
     };
-    let mut graph_s = 0.0;
+    let mut pairs_s = 0.0;
     with_output(args.output.as_ref(), |out| {
         for (i, &kind) in kinds.iter().enumerate() {
-            let graph_started = std::time::Instant::now();
-            let graph = build_co_action_graph(c, kind, &opts)?;
-            graph_s += graph_started.elapsed().as_secs_f64();
+            let pairs_started = std::time::Instant::now();
+            let layer = PairedLayer::new(c, kind, &opts)?;
+            pairs_s += pairs_started.elapsed().as_secs_f64();
+            let mut format = EdgeCsvFormat::new(c, columns, layer.edges_at_most());
+            if several {
+                format = format.with_kind(kind);
+            }
+            if i == 0 {
+                out.write_all(&format.header())?;
+            }
+            // The edges are made and written a run at a time, never held all at once.
+            let graph = layer.stream(|edges| format.records(edges), |run| out.write_all(&run))?;
             // Capped objects are never silent: each one is named with what was left out.
             for w in &graph.warnings {
                 eprintln!("coordgraph: warning: {w}");
@@ -272,36 +281,17 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
                     );
                 }
             }
-            if several {
-                let mut buf = Vec::new();
-                write_edges_csv(&mut buf, &graph, c, columns)?;
-                for (n, line) in buf.split_inclusive(|&b| b == b'\n').enumerate() {
-                    if n == 0 && i > 0 {
-                        continue;
-                    }
-                    out.write_all(if n == 0 {
-                        b"kind,"
-                    } else {
-                        kind.name().as_bytes()
-                    })?;
-                    if n > 0 {
-                        out.write_all(b",")?;
-                    }
-                    out.write_all(line)?;
-                }
-            } else {
-                write_edges_csv(&mut *out, &graph, c, columns)?;
-            }
             if !global.quiet {
-                eprintln!("coordgraph: {kind}: {} edges", graph.edges.len());
+                eprintln!("coordgraph: {kind}: {} edges", graph.edges);
             }
         }
+        out.flush()?;
         Ok(())
     })?;
     if global.verbose > 0 {
         eprintln!(
-            "coordgraph: read {read_s:.3} s, graphs {graph_s:.3} s, edge lists {:.3} s",
-            started.elapsed().as_secs_f64() - read_s - graph_s
+            "coordgraph: read {read_s:.3} s, pairs {pairs_s:.3} s, edges made and written {:.3} s",
+            started.elapsed().as_secs_f64() - read_s - pairs_s
         );
     }
     Ok(ExitCode::SUCCESS)

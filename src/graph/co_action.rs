@@ -211,36 +211,167 @@ pub fn build_co_action_graph(
     kind: CoActionKind,
     options: &CoActionOptions,
 ) -> Result<CoActionGraph, GraphError> {
-    options.validate()?;
-    let parts = extract_action_parts(c, kind, options.min_text_chars);
-    let parts = filter_participation_parts(parts, c.accounts.len(), options.min_participation);
-    let action_count = parts.iter().map(Vec::len).sum::<usize>() as u64;
-    let paired = if kind == CoActionKind::NearDuplicateText {
-        near_duplicate_pairs(c, concat_parts(parts), options)
-    } else {
-        pair_by_object(c, kind, parts, options)
-    };
-    let mut edges = paired.records.aggregate(&paired.shares);
-    let edges_before_filter = edges.len() as u64;
-    if options.weighting == Weighting::TfIdfCosine {
-        tfidf_cosine(paired.account_objects, &mut edges);
+    Ok(PairedLayer::new(c, kind, options)?.into_graph())
+}
+
+/// A co-action layer paired but not yet aggregated into edges: the edges are either
+/// collected into a [`CoActionGraph`] ([`PairedLayer::into_graph`]) or handed out a run at a
+/// time ([`PairedLayer::stream`]), which never holds them all: an edge list of tens of
+/// millions of edges is written out in the memory of a few runs.
+pub struct PairedLayer {
+    kind: CoActionKind,
+    options: CoActionOptions,
+    paired: Paired,
+    actions: u64,
+}
+
+/// What [`PairedLayer::stream`] tells of the graph whose edges it handed out: all of a
+/// [`CoActionGraph`] but the edges, and how many there were.
+#[derive(Debug, Clone)]
+pub struct StreamedGraph {
+    /// The co-action kind.
+    pub kind: CoActionKind,
+    /// The options the graph was built with.
+    pub options: CoActionOptions,
+    /// The number of edges handed out.
+    pub edges: u64,
+    /// Objects whose pairs were capped, sorted by object name.
+    pub warnings: Vec<CapWarning>,
+    /// Counters.
+    pub stats: CoActionStats,
+}
+
+/// Edges handed out in one run when a layer is streamed from a whole graph.
+const STREAM_RUN_EDGES: usize = 1 << 14;
+
+impl PairedLayer {
+    /// Pairs the actions of `kind`: the work of [`build_co_action_graph`] up to aggregation.
+    ///
+    /// # Errors
+    /// [`GraphError`] when the options are out of range (see [`CoActionOptions::validate`]).
+    pub fn new(
+        c: &Collection,
+        kind: CoActionKind,
+        options: &CoActionOptions,
+    ) -> Result<Self, GraphError> {
+        options.validate()?;
+        let parts = extract_action_parts(c, kind, options.min_text_chars);
+        let parts = filter_participation_parts(parts, c.accounts.len(), options.min_participation);
+        let actions = parts.iter().map(Vec::len).sum::<usize>() as u64;
+        let paired = if kind == CoActionKind::NearDuplicateText {
+            near_duplicate_pairs(c, concat_parts(parts), options)
+        } else {
+            pair_by_object(c, kind, parts, options)
+        };
+        Ok(PairedLayer {
+            kind,
+            options: options.clone(),
+            paired,
+            actions,
+        })
     }
-    edges.retain(|e| e.weight >= options.min_weight);
-    let edges = apply_backbone(edges, options.backbone);
-    let pairs_not_materialised = paired.warnings.iter().map(|w| w.not_materialised).sum();
-    Ok(CoActionGraph {
-        kind,
-        options: options.clone(),
-        edges,
-        warnings: paired.warnings,
-        stats: CoActionStats {
-            actions: action_count,
-            objects: paired.objects,
-            pairs: paired.pairs,
-            pairs_not_materialised,
-            edges_before_filter,
-        },
-    })
+
+    /// An upper bound of the number of edges: the materialised pairs.
+    pub fn edges_at_most(&self) -> u64 {
+        self.paired.records.len()
+    }
+
+    /// Whether the edges' weights or the edges kept depend on all edges (TF-IDF weighting,
+    /// a backbone), so that they cannot be made a run at a time.
+    fn needs_all_edges(&self) -> bool {
+        self.options.weighting == Weighting::TfIdfCosine
+            || self.options.backbone != super::Backbone::All
+    }
+
+    /// The counters, but for the edges, which aggregation counts.
+    fn stats(&self) -> CoActionStats {
+        CoActionStats {
+            actions: self.actions,
+            objects: self.paired.objects,
+            pairs: self.paired.pairs,
+            pairs_not_materialised: self
+                .paired
+                .warnings
+                .iter()
+                .map(|w| w.not_materialised)
+                .sum(),
+            edges_before_filter: 0,
+        }
+    }
+
+    /// The graph: edges sorted by (source, target), with the warnings of the capped objects.
+    pub fn into_graph(self) -> CoActionGraph {
+        let mut stats = self.stats();
+        let mut edges = self.paired.records.aggregate(&self.paired.shares);
+        stats.edges_before_filter = edges.len() as u64;
+        if self.options.weighting == Weighting::TfIdfCosine {
+            tfidf_cosine(self.paired.account_objects, &mut edges);
+        }
+        edges.retain(|e| e.weight >= self.options.min_weight);
+        let edges = apply_backbone(edges, self.options.backbone);
+        CoActionGraph {
+            kind: self.kind,
+            options: self.options,
+            edges,
+            warnings: self.paired.warnings,
+            stats,
+        }
+    }
+
+    /// Hands the edges of [`PairedLayer::into_graph`], in the same order, to `map` a run of
+    /// consecutive edges at a time, on all threads, and what `map` makes of each run to
+    /// `consume`, in order, on one thread at a time, while the next runs are made. Runs are
+    /// never empty; how the edges are cut into runs depends on the records, not on the
+    /// number of threads. A TF-IDF weighting or a backbone needs all edges: the graph is then
+    /// made whole first.
+    ///
+    /// # Errors
+    /// The first error of `consume`, after which nothing more is consumed.
+    pub fn stream<T: Send>(
+        self,
+        map: impl Fn(&[CoActionEdge]) -> T + Sync,
+        mut consume: impl FnMut(T) -> std::io::Result<()> + Send,
+    ) -> std::io::Result<StreamedGraph> {
+        if self.needs_all_edges() {
+            let graph = self.into_graph();
+            let rounds = STREAM_RUN_EDGES * 4 * rayon::current_num_threads();
+            let mut made: Vec<T> = Vec::new();
+            for edges in graph.edges.chunks(rounds) {
+                let (next, consumed) = rayon::join(
+                    || edges.par_chunks(STREAM_RUN_EDGES).map(&map).collect(),
+                    || made.drain(..).try_for_each(&mut consume),
+                );
+                consumed?;
+                made = next;
+            }
+            made.into_iter().try_for_each(&mut consume)?;
+            return Ok(StreamedGraph {
+                kind: graph.kind,
+                options: graph.options,
+                edges: graph.edges.len() as u64,
+                warnings: graph.warnings,
+                stats: graph.stats,
+            });
+        }
+        let min_weight = self.options.min_weight;
+        let stats = self.stats();
+        let (before, after) = self.paired.records.aggregate_each(
+            &self.paired.shares,
+            |e| e.weight >= min_weight,
+            map,
+            consume,
+        )?;
+        Ok(StreamedGraph {
+            stats: CoActionStats {
+                edges_before_filter: before,
+                ..stats
+            },
+            kind: self.kind,
+            options: self.options,
+            edges: after,
+            warnings: self.paired.warnings,
+        })
+    }
 }
 
 /// A co-action layer whose edges are built one range of source accounts at a time: each range
@@ -660,24 +791,11 @@ impl SplitPairs {
     /// independent of the order of the records, so the edges do not depend on how the work
     /// was split.
     pub(crate) fn aggregate(self, shares: &[f64]) -> Vec<CoActionEdge> {
-        let buckets = self.layout.buckets;
-        let mut sizes = vec![0u64; buckets];
-        for part in self.parts.iter().filter(|p| !p.starts.is_empty()) {
-            for (b, size) in sizes.iter_mut().enumerate() {
-                *size += u64::from(part.starts[b + 1] - part.starts[b]);
-            }
-        }
-        let units = plan_units(&sizes);
-        let parts = &self.parts;
-        let sorted: Vec<(KeyOrder<'_>, usize)> = units
+        let sorted: Vec<(KeyOrder<'_>, usize)> = self
+            .units()
             .into_par_iter()
             .map(|(b0, b1)| {
-                let pieces: Vec<&[PairRecord]> = parts
-                    .iter()
-                    .map(|p| p.buckets(b0, b1))
-                    .filter(|r| !r.is_empty())
-                    .collect();
-                let order = KeyOrder::new(pieces);
+                let order = self.unit_order(b0, b1);
                 let keys = order.distinct_keys();
                 (order, keys)
             })
@@ -704,6 +822,87 @@ impl SplitPairs {
             },
         );
         edges
+    }
+}
+
+impl SplitPairs {
+    /// The number of records.
+    pub(crate) fn len(&self) -> u64 {
+        self.parts.iter().map(|p| p.records.len() as u64).sum()
+    }
+
+    /// The records of each unit of [`plan_units`], as [`SplitPairs::aggregate`] cuts them.
+    fn units(&self) -> Vec<(usize, usize)> {
+        let mut sizes = vec![0u64; self.layout.buckets];
+        for part in self.parts.iter().filter(|p| !p.starts.is_empty()) {
+            for (b, size) in sizes.iter_mut().enumerate() {
+                *size += u64::from(part.starts[b + 1] - part.starts[b]);
+            }
+        }
+        plan_units(&sizes)
+    }
+
+    /// The records of buckets `b0..b1` of every part, in key order.
+    fn unit_order(&self, b0: usize, b1: usize) -> KeyOrder<'_> {
+        let pieces: Vec<&[PairRecord]> = self
+            .parts
+            .iter()
+            .map(|p| p.buckets(b0, b1))
+            .filter(|r| !r.is_empty())
+            .collect();
+        KeyOrder::new(pieces)
+    }
+
+    /// [`SplitPairs::aggregate`] a unit at a time: each unit's edges that `keep` keeps, if
+    /// any, are made and handed to `map` on all threads, and what `map` makes of them to
+    /// `consume`, in unit order, while the next units are made. Returns the number of edges
+    /// before and after `keep`.
+    ///
+    /// # Errors
+    /// The first error of `consume`, after which nothing more is consumed.
+    pub(crate) fn aggregate_each<T: Send>(
+        self,
+        shares: &[f64],
+        keep: impl Fn(&CoActionEdge) -> bool + Sync,
+        map: impl Fn(&[CoActionEdge]) -> T + Sync,
+        mut consume: impl FnMut(T) -> std::io::Result<()> + Send,
+    ) -> std::io::Result<(u64, u64)> {
+        let units = self.units();
+        let rounds = 4 * rayon::current_num_threads();
+        let (mut before, mut after) = (0u64, 0u64);
+        let mut made: Vec<T> = Vec::new();
+        let make = |units: &[(usize, usize)]| -> Vec<(Option<T>, u64, u64)> {
+            units
+                .par_iter()
+                .map_init(
+                    || (Vec::new(), Vec::new()),
+                    |(in_order, edges), &(b0, b1)| {
+                        let order = self.unit_order(b0, b1);
+                        in_order.clear();
+                        in_order.extend(order.records().copied());
+                        edges.clear();
+                        edges.resize(order.distinct_keys(), EMPTY_EDGE);
+                        aggregate_sorted(in_order, shares, edges);
+                        let made = edges.len() as u64;
+                        edges.retain(&keep);
+                        let kept = edges.len() as u64;
+                        ((!edges.is_empty()).then(|| map(edges)), made, kept)
+                    },
+                )
+                .collect()
+        };
+        for units in units.chunks(rounds) {
+            let (next, consumed) =
+                rayon::join(|| make(units), || made.drain(..).try_for_each(&mut consume));
+            consumed?;
+            for (run, made_here, kept) in next {
+                before += made_here;
+                after += kept;
+                made.extend(run);
+            }
+        }
+        made.into_iter().try_for_each(&mut consume)?;
+        Ok((before, after))
     }
 }
 
@@ -946,7 +1145,7 @@ fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionE
             dts.push(r.dt_ms);
             objects.push(r.object);
         }
-        objects.sort_unstable();
+        sort_small(&mut objects);
         objects.dedup();
         edge.objects = objects.len() as u32;
         edge.weight = if shares.is_empty() {
@@ -966,10 +1165,40 @@ fn lead_counts(r: &PairRecord) -> (u64, u64) {
     (u64::from(source), u64::from(!source && r.dt_ms > 0))
 }
 
+/// Lists up to this long are sorted by insertion: most edges rest on a few pairs, for which
+/// the general sorts cost more in setting up than in sorting.
+const SMALL_SORT: usize = 16;
+
+/// Sorts `values`, by insertion when there are few.
+fn sort_small(values: &mut [u32]) {
+    if values.len() > SMALL_SORT {
+        values.sort_unstable();
+        return;
+    }
+    for i in 1..values.len() {
+        let x = values[i];
+        let mut j = i;
+        while j > 0 && values[j - 1] > x {
+            values[j] = values[j - 1];
+            j -= 1;
+        }
+        values[j] = x;
+    }
+}
+
 /// The median of a non-empty list (mean of the two middle values for an even length).
 fn median_ms(values: &mut [u32]) -> f64 {
     let n = values.len();
     let mid = n / 2;
+    if n <= SMALL_SORT {
+        sort_small(values);
+        let upper = f64::from(values[mid]);
+        return if n % 2 == 1 {
+            upper
+        } else {
+            (f64::from(values[mid - 1]) + upper) / 2.0
+        };
+    }
     let (below, upper, _) = values.select_nth_unstable(mid);
     let upper = f64::from(*upper);
     if n % 2 == 1 {
@@ -990,6 +1219,28 @@ mod tests {
         assert_eq!(median_ms(&mut [9, 1, 4]), 4.0);
         assert_eq!(median_ms(&mut [9, 1, 4, 2]), 3.0);
         assert_eq!(median_ms(&mut [1, 2]), 1.5);
+        // Past the insertion sort's lengths too, against a full sort.
+        let mut x = 12345u32;
+        for n in 1..60 {
+            let mut values: Vec<u32> = (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                    (x >> 16) % 50
+                })
+                .collect();
+            let mut sorted = values.clone();
+            sorted.sort_unstable();
+            let mid = n / 2;
+            let expected = if n % 2 == 1 {
+                f64::from(sorted[mid])
+            } else {
+                (f64::from(sorted[mid - 1]) + f64::from(sorted[mid])) / 2.0
+            };
+            let mut objects = values.clone();
+            sort_small(&mut objects);
+            assert_eq!(objects, sorted, "{n}");
+            assert_eq!(median_ms(&mut values), expected, "{n}");
+        }
     }
 
     /// The sizes the README's memory bound is stated in.

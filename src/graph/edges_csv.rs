@@ -14,7 +14,7 @@ use std::io;
 use rayon::prelude::*;
 
 use super::{CoActionEdge, CoActionGraph};
-use crate::model::{Collection, NO_TIME};
+use crate::model::{AccountIx, Collection, IdSpace, NO_TIME, prefetch_line};
 
 /// The optional columns of the edge list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -28,6 +28,9 @@ pub struct EdgeCsvColumns {
 
 /// Edges formatted by one task.
 const EDGES_PER_TASK: usize = 8192;
+
+/// How many edges ahead the formatting asks for an id.
+const PREFETCH_EDGES: usize = 8;
 
 /// Writes the edges of `graph` as CSV to `out`, quoting as the `csv` crate does (a field is
 /// quoted when it holds a comma, a quote or a line break; quotes are doubled).
@@ -44,28 +47,8 @@ pub fn write_edges_csv<W: io::Write + Send>(
     c: &Collection,
     columns: EdgeCsvColumns,
 ) -> io::Result<()> {
-    let mut header = b"source,target,weight,pairs,min_dt,median_dt,first,last".to_vec();
-    if columns.leads {
-        header.extend_from_slice(b",source_first,target_first");
-    }
-    if columns.handles {
-        header.extend_from_slice(b",source_handle,target_handle");
-    }
-    header.push(b'\n');
-    out.write_all(&header)?;
-    let format = |edges: &[CoActionEdge]| -> Vec<Vec<u8>> {
-        edges
-            .par_chunks(EDGES_PER_TASK)
-            .map(|edges| {
-                let mut buf = Vec::with_capacity(edges.len() * 80);
-                let mut day = Day::default();
-                for e in edges {
-                    push_edge(&mut buf, e, c, columns, &mut day);
-                }
-                buf
-            })
-            .collect()
-    };
+    let format = EdgeCsvFormat::new(c, columns, graph.edges.len() as u64);
+    out.write_all(&format.header())?;
     let write = |out: &mut W, parts: Vec<Vec<u8>>| -> io::Result<()> {
         parts.iter().try_for_each(|part| out.write_all(part))
     };
@@ -73,7 +56,12 @@ pub fn write_edges_csv<W: io::Write + Send>(
     let mut formatted: Vec<Vec<u8>> = Vec::new();
     for edges in graph.edges.chunks(group) {
         let (next, written) = rayon::join(
-            || format(edges),
+            || {
+                edges
+                    .par_chunks(EDGES_PER_TASK)
+                    .map(|edges| format.records(edges))
+                    .collect()
+            },
             || write(&mut out, std::mem::take(&mut formatted)),
         );
         written?;
@@ -81,6 +69,304 @@ pub fn write_edges_csv<W: io::Write + Send>(
     }
     write(&mut out, formatted)?;
     out.flush()
+}
+
+/// The edge list's header and records, for edges handed out a run at a time (see
+/// [`PairedLayer::stream`](super::PairedLayer::stream)) or all at once
+/// ([`write_edges_csv`]).
+pub struct EdgeCsvFormat<'c> {
+    c: &'c Collection,
+    columns: EdgeCsvColumns,
+    ids: IdDigits<'c>,
+    /// `kind,` before every record, for an edge list of several layers.
+    kind: Option<&'static str>,
+}
+
+impl<'c> EdgeCsvFormat<'c> {
+    /// The format of `c`'s edges, for about `edges` edges (an upper bound will do: it
+    /// decides whether account ids are formatted once each, up front).
+    pub fn new(c: &'c Collection, columns: EdgeCsvColumns, edges: u64) -> Self {
+        EdgeCsvFormat {
+            c,
+            columns,
+            ids: IdDigits::new(c, usize::try_from(edges).unwrap_or(usize::MAX)),
+            kind: None,
+        }
+    }
+
+    /// Starts every record with `kind,` (and the header with `kind,`): the layers of several
+    /// kinds in one edge list.
+    pub fn with_kind(mut self, kind: super::CoActionKind) -> Self {
+        self.kind = Some(kind.name());
+        self
+    }
+
+    /// The header line.
+    pub fn header(&self) -> Vec<u8> {
+        let mut header = Vec::new();
+        if self.kind.is_some() {
+            header.extend_from_slice(b"kind,");
+        }
+        header.extend_from_slice(b"source,target,weight,pairs,min_dt,median_dt,first,last");
+        if self.columns.leads {
+            header.extend_from_slice(b",source_first,target_first");
+        }
+        if self.columns.handles {
+            header.extend_from_slice(b",source_handle,target_handle");
+        }
+        header.push(b'\n');
+        header
+    }
+
+    /// The records of `edges`, one line each.
+    pub fn records(&self, edges: &[CoActionEdge]) -> Vec<u8> {
+        let mut out = Output::with_capacity(edges.len() * 96);
+        let (mut day, mut scratch) = (Day::default(), Vec::new());
+        for (i, e) in edges.iter().enumerate() {
+            // Targets jump about the accounts: their ids are asked for ahead.
+            if let Some(ahead) = edges.get(i + PREFETCH_EDGES) {
+                self.ids.prefetch(ahead.target);
+            }
+            if let Some(kind) = self.kind {
+                out.put_slice(kind.as_bytes());
+                out.put_slice(b",");
+            }
+            let mut line = out.line();
+            if put_edge(&mut line, e, &self.ids, self.columns, &mut day) {
+                out.len += line.len;
+            } else {
+                scratch.clear();
+                push_edge(&mut scratch, e, self.c, self.columns, &mut day);
+                out.put_slice(&scratch);
+            }
+        }
+        out.buf.truncate(out.len);
+        out.buf
+    }
+}
+
+/// A task's output, written in place: each record is laid out in room reserved past `len`.
+struct Output {
+    /// Bytes `..len` are written; the rest is room for the next record.
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Output {
+    fn with_capacity(bytes: usize) -> Self {
+        Output {
+            buf: vec![0; bytes + LINE_ROOM],
+            len: 0,
+        }
+    }
+
+    /// Makes room for `bytes` more bytes past `len`, growing the buffer geometrically.
+    fn reserve(&mut self, bytes: usize) {
+        if self.buf.len() < self.len + bytes {
+            self.buf
+                .resize((self.buf.len() * 2).max(self.len + bytes), 0);
+        }
+    }
+
+    /// Room for the next record.
+    fn line(&mut self) -> Line<'_> {
+        self.reserve(LINE_ROOM);
+        let room = (&mut self.buf[self.len..self.len + LINE_ROOM])
+            .try_into()
+            .expect("LINE_ROOM bytes");
+        Line { room, len: 0 }
+    }
+
+    fn put_slice(&mut self, bytes: &[u8]) {
+        self.reserve(bytes.len());
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+}
+
+/// Room for one record on the fast path: at most 203 bytes (two 20-digit ids, a 17-byte
+/// weight, three more 20-digit counts, two 14-byte durations, two 24-byte times and the
+/// separators), plus the slack of a fixed-size copy.
+const LINE_ROOM: usize = 256;
+
+/// One record laid out with fixed-size copies, which compile to a few moves each.
+struct Line<'a> {
+    room: &'a mut [u8; LINE_ROOM],
+    len: usize,
+}
+
+impl Line<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        self.room[self.len] = b;
+        self.len += 1;
+    }
+
+    /// Copies all of `src` and keeps its first `used` bytes.
+    #[inline(always)]
+    fn copy<const N: usize>(&mut self, src: &[u8; N], used: usize) {
+        self.room[self.len..self.len + N].copy_from_slice(src);
+        self.len += used;
+    }
+
+    /// `v` in decimal, written from its last digit back.
+    #[inline(always)]
+    fn number(&mut self, mut v: u64) {
+        let digits = v.checked_ilog10().unwrap_or(0) as usize + 1;
+        let mut i = self.len + digits;
+        while v >= 100 {
+            i -= 2;
+            self.room[i..i + 2].copy_from_slice(&pair((v % 100) as i64));
+            v /= 100;
+        }
+        if v >= 10 {
+            self.room[i - 2..i].copy_from_slice(&pair(v as i64));
+        } else {
+            self.room[i - 1] = b'0' + v as u8;
+        }
+        self.len += digits;
+    }
+}
+
+/// Account ids in decimal, made once when the edges name accounts more often than there
+/// are accounts: bytes `..20` hold the digits, byte 23 their count (0 for an id that is not
+/// a number, which takes the general path).
+struct IdDigits<'c> {
+    ids: &'c IdSpace,
+    table: Vec<[u8; 24]>,
+}
+
+impl<'c> IdDigits<'c> {
+    fn new(c: &'c Collection, edges: usize) -> Self {
+        let ids = &c.accounts.ids;
+        let accounts = c.accounts.len();
+        let table = if edges.saturating_mul(2) < accounts {
+            Vec::new()
+        } else {
+            (0..accounts as u32)
+                .into_par_iter()
+                .map(|a| {
+                    let (mut entry, mut room) = ([0u8; 24], [0u8; LINE_ROOM]);
+                    if let Some(n) = ids.number(a) {
+                        let mut line = Line {
+                            room: &mut room,
+                            len: 0,
+                        };
+                        line.number(n);
+                        let used = line.len;
+                        entry[..used].copy_from_slice(&room[..used]);
+                        entry[23] = used as u8;
+                    }
+                    entry
+                })
+                .collect()
+        };
+        IdDigits { ids, table }
+    }
+
+    /// Starts loading account `a`'s entry.
+    fn prefetch(&self, a: AccountIx) {
+        if let Some(entry) = self.table.get(a as usize) {
+            prefetch_line(&entry[0]);
+            prefetch_line(&entry[23]);
+        }
+    }
+
+    /// Writes account `a`'s id; false for an id that is not a number.
+    #[inline(always)]
+    fn put(&self, line: &mut Line<'_>, a: AccountIx) -> bool {
+        if let Some(entry) = self.table.get(a as usize) {
+            let used = usize::from(entry[23]);
+            line.copy(entry, used);
+            return used > 0;
+        }
+        match self.ids.number(a) {
+            Some(n) => {
+                line.number(n);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Lays out one edge's record as [`push_edge`] appends it, for the common case: ids that
+/// are numbers, a whole weight, durations in whole or half milliseconds, years 0 to 9999,
+/// no handles. Returns false for any other edge, having written part of it or nothing.
+#[inline(always)]
+fn put_edge(
+    line: &mut Line<'_>,
+    e: &CoActionEdge,
+    ids: &IdDigits<'_>,
+    columns: EdgeCsvColumns,
+    day: &mut Day,
+) -> bool {
+    if columns.handles {
+        return false;
+    }
+    for a in [e.source, e.target] {
+        if !ids.put(line, a) {
+            return false;
+        }
+        line.byte(b',');
+    }
+    let w = e.weight;
+    if !is_small_whole(w) {
+        return false;
+    }
+    if w < 0.0 {
+        line.byte(b'-');
+    }
+    line.number(w.abs() as u64);
+    line.byte(b',');
+    line.number(e.pairs);
+    line.byte(b',');
+    put_tenths_of_ms(line, u64::from(e.min_dt_ms) * 10);
+    line.byte(b',');
+    let Some(median) = whole_or_half_tenths(e.median_dt_ms) else {
+        return false;
+    };
+    put_tenths_of_ms(line, median);
+    for ms in [e.first_ms, e.last_ms] {
+        line.byte(b',');
+        if ms != NO_TIME {
+            let Some((time, used)) = time_bytes(ms, day) else {
+                return false;
+            };
+            line.copy(&time, used);
+        }
+    }
+    if columns.leads {
+        line.byte(b',');
+        line.number(e.source_first);
+        line.byte(b',');
+        line.number(e.target_first);
+    }
+    line.byte(b'\n');
+    true
+}
+
+/// Lays out a duration of `tenths` tenths of a millisecond in seconds, as [`push_seconds`]
+/// appends whole or half milliseconds below 2^40.
+#[inline(always)]
+fn put_tenths_of_ms(line: &mut Line<'_>, tenths: u64) {
+    line.number(tenths / 10_000);
+    let frac = tenths % 10_000;
+    if frac != 0 {
+        let mut text = [b'.', 0, 0, 0, 0];
+        text[1..3].copy_from_slice(&pair((frac / 100) as i64));
+        text[3..5].copy_from_slice(&pair((frac % 100) as i64));
+        let kept = if frac.is_multiple_of(1000) {
+            1
+        } else if frac.is_multiple_of(100) {
+            2
+        } else if frac.is_multiple_of(10) {
+            3
+        } else {
+            4
+        };
+        line.copy(&text, 1 + kept);
+    }
 }
 
 /// Appends one edge's record.
@@ -146,8 +432,7 @@ fn push_field(buf: &mut Vec<u8>, field: &[u8]) {
 
 /// Appends `x` as `{}` prints it: whole numbers (the common case) through `itoa`.
 fn push_number(buf: &mut Vec<u8>, x: f64) {
-    // Below 2^53 a whole number prints as its integer digits; -0 keeps its sign.
-    if x.fract() == 0.0 && x.abs() < 9e15 && !(x == 0.0 && x.is_sign_negative()) {
+    if is_small_whole(x) {
         buf.extend_from_slice(itoa::Buffer::new().format(x as i64).as_bytes());
     } else {
         use io::Write;
@@ -155,21 +440,30 @@ fn push_number(buf: &mut Vec<u8>, x: f64) {
     }
 }
 
+/// Whether `x` prints as its integer digits: a whole number below 2^53 (-0 keeps its sign).
+fn is_small_whole(x: f64) -> bool {
+    x.fract() == 0.0 && x.abs() < 9e15 && !(x == 0.0 && x.is_sign_negative())
+}
+
+/// `ms · 10` for whole or half milliseconds below 2^40, the durations printed from integers.
+fn whole_or_half_tenths(ms: f64) -> Option<u64> {
+    const LIMIT: f64 = (1u64 << 40) as f64;
+    let tenths = ms * 10.0;
+    let exact = ms.abs() < LIMIT && !ms.is_sign_negative() && tenths == (tenths as u64) as f64;
+    let tenths = tenths as u64;
+    (exact && tenths.is_multiple_of(5)).then_some(tenths)
+}
+
 /// Appends `ms / 1000` as `{}` prints it. Durations are whole or half milliseconds (a median
 /// of two), whose quotient is an exact decimal of at most four places: printed from integers,
 /// it is the shortest decimal that reads back as the same `f64`, which is what `{}` prints.
 /// Anything else goes through `{}`.
 fn push_seconds(buf: &mut Vec<u8>, ms: f64) {
-    const LIMIT: f64 = (1u64 << 40) as f64;
-    let tenths = ms * 10.0;
     // ms = tenths / 10, seconds = tenths / 10^4.
-    let whole_or_half =
-        ms.abs() < LIMIT && !ms.is_sign_negative() && tenths == (tenths as u64) as f64;
-    let tenths = tenths as u64;
-    if !whole_or_half || !tenths.is_multiple_of(5) {
+    let Some(tenths) = whole_or_half_tenths(ms) else {
         push_number(buf, ms / 1000.0);
         return;
-    }
+    };
     let mut int = itoa::Buffer::new();
     buf.extend_from_slice(int.format(tenths / 10_000).as_bytes());
     let mut frac = tenths % 10_000;
@@ -215,12 +509,22 @@ impl Default for Day {
     }
 }
 
-/// Appends [`format_time_ms`] of `ms`, laid out in a fixed buffer (the hot path of an edge
-/// list: two times per edge), with its date from `day` when that day was formatted before.
+/// Appends [`format_time_ms`] of `ms`: [`time_bytes`] in range.
 fn push_time_ms(buf: &mut Vec<u8>, ms: i64, day: &mut Day) {
     if ms == NO_TIME {
         return;
     }
+    match time_bytes(ms, day) {
+        Some((time, used)) => buf.extend_from_slice(&time[..used]),
+        None => buf.extend_from_slice(format_time_ms(ms).as_bytes()),
+    }
+}
+
+/// [`format_time_ms`] of `ms` (not [`NO_TIME`]) laid out in a fixed buffer, with how many of
+/// its bytes it fills (the hot path of an edge list: two times per edge), its date taken
+/// from `day` when that day was formatted before; `None` for a year outside 0..=9999.
+#[inline(always)]
+fn time_bytes(ms: i64, day: &mut Day) -> Option<([u8; 24], usize)> {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let slot = &mut day.slots[days.rem_euclid(Day::SLOTS as i64) as usize];
@@ -240,23 +544,19 @@ fn push_time_ms(buf: &mut Vec<u8>, ms: i64, day: &mut Day) {
             date
         }
     };
-    let Some(date) = date else {
-        buf.extend_from_slice(format_time_ms(ms).as_bytes());
-        return;
-    };
     let mut out = *b"0000-00-00T00:00:00.000Z";
-    out[..10].copy_from_slice(&date);
+    out[..10].copy_from_slice(&date?);
     out[11..13].copy_from_slice(&pair(rem / 3_600_000));
     out[14..16].copy_from_slice(&pair(rem / 60_000 % 60));
     out[17..19].copy_from_slice(&pair(rem / 1000 % 60));
     let millis = rem % 1000;
     if millis == 0 {
-        buf.extend_from_slice(&out[..19]);
-        buf.push(b'Z');
+        out[19] = b'Z';
+        Some((out, 20))
     } else {
         out[20] = b'0' + (millis / 100) as u8;
         out[21..23].copy_from_slice(&pair(millis % 100));
-        buf.extend_from_slice(&out);
+        Some((out, 24))
     }
 }
 
@@ -363,6 +663,100 @@ mod tests {
             f64::INFINITY,
         ] {
             check(ms);
+        }
+    }
+
+    /// Records laid out on the fast path are byte for byte those of the general path, and
+    /// edges the fast path declines (ids that are not numbers, fractional weights and
+    /// durations, times out of range, handles) come out as the general path writes them.
+    #[test]
+    fn fast_records_match_the_general_path() {
+        use crate::model::{AccountRef, CollectionBuilder};
+        let mut b = CollectionBuilder::new();
+        let ids = [
+            "7",
+            "18446744073709551615",
+            "0",
+            "u,3",
+            "123456789012345678",
+            "x\"y",
+        ];
+        for id in ids {
+            b.account(AccountRef {
+                id: Some(id),
+                handle: Some(id),
+            });
+        }
+        let c = b.finish().0;
+        let mut edges = Vec::new();
+        let weights = [0.0, 1.0, 3.0, 2.5, 1e16, -4.0, f64::NAN, 1.0 / 3.0];
+        let durations = [0.0, 1.0, 999.0, 1000.0, 60_000.5, 0.25, 1e13, 1234.5];
+        let times = [
+            NO_TIME,
+            0,
+            1_494_007_200_123,
+            -1,
+            253_402_300_800_000,
+            -62_167_219_200_001,
+        ];
+        let mut k = 0usize;
+        for s in 0..ids.len() as u32 {
+            for t in 0..ids.len() as u32 {
+                for _ in 0..8 {
+                    k += 1;
+                    edges.push(CoActionEdge {
+                        source: s,
+                        target: t,
+                        weight: weights[k % weights.len()],
+                        objects: 1,
+                        pairs: [1, 7, u64::MAX][k % 3],
+                        min_dt_ms: [0, 5, 60_000, u32::MAX][k % 4],
+                        median_dt_ms: durations[k % durations.len()],
+                        first_ms: times[k % times.len()],
+                        last_ms: times[(k / 3) % times.len()],
+                        source_first: [0, 3, u64::MAX][k % 3],
+                        target_first: [2, 0][k % 2],
+                    });
+                }
+            }
+        }
+        // Both paths are taken.
+        let format = EdgeCsvFormat::new(&c, EdgeCsvColumns::default(), 0);
+        let fast = edges
+            .iter()
+            .filter(|e| {
+                let mut room = [0u8; LINE_ROOM];
+                let mut line = Line {
+                    room: &mut room,
+                    len: 0,
+                };
+                put_edge(
+                    &mut line,
+                    e,
+                    &format.ids,
+                    format.columns,
+                    &mut Day::default(),
+                )
+            })
+            .count();
+        assert!(fast >= 10 && fast < edges.len(), "{fast}");
+        for (leads, handles) in [(false, false), (true, false), (false, true), (true, true)] {
+            let columns = EdgeCsvColumns { leads, handles };
+            let mut expected = Vec::new();
+            let mut day = Day::default();
+            for e in &edges {
+                push_edge(&mut expected, e, &c, columns, &mut day);
+            }
+            // With the id table (more edges than accounts) and without it.
+            for bound in [edges.len() as u64, 0] {
+                let format = EdgeCsvFormat::new(&c, columns, bound);
+                let got: Vec<u8> = edges.chunks(5).flat_map(|e| format.records(e)).collect();
+                assert_eq!(
+                    String::from_utf8(got).unwrap(),
+                    String::from_utf8(expected.clone()).unwrap(),
+                    "leads {leads}, handles {handles}, bound {bound}"
+                );
+            }
         }
     }
 

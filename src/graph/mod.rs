@@ -126,11 +126,12 @@ use std::str::FromStr;
 
 pub(crate) use co_action::object_label;
 pub use co_action::{
-    CapWarning, CoActionEdge, CoActionGraph, CoActionStats, build_co_action_graph,
+    CapWarning, CoActionEdge, CoActionGraph, CoActionStats, PairedLayer, StreamedGraph,
+    build_co_action_graph,
 };
 pub use coordination::{CombinedEdge, CompactGraph, CoordinationGraph, FilteredGraph};
 pub use coortweet::{CooRTweetEdge, CooRTweetNetwork, CooRTweetOptions, coortweet_compatible};
-pub use edges_csv::{EdgeCsvColumns, format_time_ms, write_edges_csv};
+pub use edges_csv::{EdgeCsvColumns, EdgeCsvFormat, format_time_ms, write_edges_csv};
 pub use interaction::{
     InteractionEdge, InteractionGraph, InteractionKind, build_interaction_graph,
 };

@@ -807,37 +807,64 @@ fn is_terminator(b: u8) -> bool {
 }
 
 /// The positions of the bytes of `data` equal to any of `N` non-zero bytes, in order, found
-/// eight bytes at a time. Fields are short (ids, numbers), so a match comes every few bytes,
-/// and a word-at-a-time scan pays less per match than a search that starts over after each.
+/// 64 bytes at a time. Fields are short (ids, numbers), so a match comes every few bytes, and
+/// a chunk-at-a-time scan pays less per match than a search that starts over after each.
 struct Specials<'a, const N: usize> {
     data: &'a [u8],
-    /// The offset of the next word to scan.
+    /// The offset of the next chunk to scan.
     next: usize,
-    /// The offset of the word `mask` belongs to.
+    /// The offset of the chunk `mask` belongs to.
     base: usize,
-    /// Bit 7 of byte `k` set when byte `base + k` is a match not yet returned.
+    /// Bit `k` set when byte `base + k` is a match not yet returned.
     mask: u64,
-    /// Each byte sought, repeated in every byte of a word.
-    sought: [u64; N],
+    sought: [u8; N],
 }
 
 impl<'a, const N: usize> Specials<'a, N> {
-    fn new(data: &'a [u8], bytes: [u8; N]) -> Self {
+    fn new(data: &'a [u8], sought: [u8; N]) -> Self {
         Specials {
             data,
             next: 0,
             base: 0,
             mask: 0,
-            sought: bytes.map(|b| u64::from(b) * 0x0101_0101_0101_0101),
+            sought,
         }
     }
 }
 
-/// Bit 7 of each byte of `word` set where the byte is zero, and every other bit clear (exact:
-/// no carry crosses a byte).
-fn zero_bytes(word: u64) -> u64 {
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    !(((word & LOW7) + LOW7) | word | LOW7)
+/// Bit `k` set when byte `k` of `chunk` is one of `sought`: sixteen bytes per comparison with
+/// SSE2, which every x86-64 processor has.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn chunk_matches<const N: usize>(chunk: &[u8; 64], sought: &[u8; N]) -> u64 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_setzero_si128,
+    };
+    let mut mask = 0u64;
+    for (q, quarter) in chunk.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of the x86-64 baseline; `quarter` holds 16 readable bytes, and
+        // the load has no alignment need.
+        let hits = unsafe {
+            let v = _mm_loadu_si128(quarter.as_ptr().cast::<__m128i>());
+            sought.iter().fold(_mm_setzero_si128(), |hits, &b| {
+                _mm_or_si128(hits, _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8)))
+            })
+        };
+        // SAFETY: as above.
+        let bits = unsafe { _mm_movemask_epi8(hits) };
+        mask |= u64::from(bits as u16) << (16 * q);
+    }
+    mask
+}
+
+/// Bit `k` set when byte `k` of `chunk` is one of `sought`.
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn chunk_matches<const N: usize>(chunk: &[u8; 64], sought: &[u8; N]) -> u64 {
+    chunk.iter().enumerate().fold(0, |mask, (k, b)| {
+        mask | (u64::from(sought.contains(b)) << k)
+    })
 }
 
 impl<const N: usize> Iterator for Specials<'_, N> {
@@ -847,20 +874,19 @@ impl<const N: usize> Iterator for Specials<'_, N> {
     fn next(&mut self) -> Option<usize> {
         while self.mask == 0 {
             let rest = self.data.get(self.next..).filter(|r| !r.is_empty())?;
-            let (word, valid) = match rest.first_chunk::<8>() {
-                Some(w) => (u64::from_le_bytes(*w), u64::MAX),
+            self.mask = match rest.first_chunk::<64>() {
+                Some(chunk) => chunk_matches(chunk, &self.sought),
                 None => {
-                    // The last bytes, padded with zeros that are masked out.
-                    let mut w = [0u8; 8];
-                    w[..rest.len()].copy_from_slice(rest);
-                    (u64::from_le_bytes(w), (1u64 << (8 * rest.len())) - 1)
+                    // The last bytes, padded with zeros, which are never sought.
+                    let mut chunk = [0u8; 64];
+                    chunk[..rest.len()].copy_from_slice(rest);
+                    chunk_matches(&chunk, &self.sought)
                 }
             };
-            self.mask = self.sought.iter().fold(0, |m, &s| m | zero_bytes(word ^ s)) & valid;
             self.base = self.next;
-            self.next += 8;
+            self.next += 64;
         }
-        let k = self.mask.trailing_zeros() as usize / 8;
+        let k = self.mask.trailing_zeros() as usize;
         self.mask &= self.mask - 1;
         Some(self.base + k)
     }
