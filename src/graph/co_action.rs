@@ -218,6 +218,25 @@ pub fn build_co_action_graph(
 /// collected into a [`CoActionGraph`] ([`PairedLayer::into_graph`]) or handed out a run at a
 /// time ([`PairedLayer::stream`]), which never holds them all: an edge list of tens of
 /// millions of edges is written out in the memory of a few runs.
+///
+/// # Example
+/// ```
+/// use coordgraph::graph::{CoActionKind, CoActionOptions, EdgeCsvColumns, EdgeCsvFormat, PairedLayer};
+/// use coordgraph::model::Collection;
+///
+/// let c = Collection::default();
+/// let layer = PairedLayer::new(&c, CoActionKind::CoRetweet, &CoActionOptions::default()).unwrap();
+/// let format = EdgeCsvFormat::new(&c, EdgeCsvColumns::default(), layer.edges_at_most());
+/// let mut csv = format.header();
+/// let graph = layer
+///     .stream(|edges| format.records(edges), |run| {
+///         csv.extend(run);
+///         Ok(())
+///     })
+///     .unwrap();
+/// assert_eq!(graph.edges, 0);
+/// assert_eq!(csv, b"source,target,weight,pairs,min_dt,median_dt,first,last\n");
+/// ```
 pub struct PairedLayer {
     kind: CoActionKind,
     options: CoActionOptions,

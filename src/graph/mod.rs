@@ -86,8 +86,11 @@ not materialised. Each task's pairs are ordered once by ranges of source account
 where they are: they are put in key order through one 8-byte word each (a unit of about 32,768
 pairs at a time is copied in that order into a buffer of its thread), so peak memory is about
 32 bytes × P, with P = Σ over objects of min(pairs, cap), plus 24 bytes per action and 72 bytes
-per edge. The output is the same, byte for byte, for any thread count:
-every aggregate is independent of the order in which pairs are produced.
+per edge. [`PairedLayer::stream`] hands out the edges a unit at a time instead, each unit
+sorted and aggregated only when its turn comes, so that an edge list written out (as
+`coordgraph network` writes it, through [`EdgeCsvFormat`]) needs about 24 bytes × P plus 24
+bytes per action, whatever the number of edges. The output is the same, byte for byte, for any
+thread count: every aggregate is independent of the order in which pairs are produced.
 
 Where only the edges of a least combined weight are wanted, as in `analyze`,
 [`CoordinationGraph::build_filtered`] bounds the pairs instead: when the layers' in-window
