@@ -353,9 +353,10 @@ impl PairedLayer {
     ) -> std::io::Result<StreamedGraph> {
         if self.needs_all_edges() {
             let graph = self.into_graph();
-            let rounds = STREAM_RUN_EDGES * 4 * rayon::current_num_threads();
+            // Whole runs to a round, so that where runs are cut does not depend on the threads.
+            let round_edges = STREAM_RUN_EDGES * 4 * rayon::current_num_threads();
             let mut made: Vec<T> = Vec::new();
-            for edges in graph.edges.chunks(rounds) {
+            for edges in graph.edges.chunks(round_edges) {
                 let (next, consumed) = rayon::join(
                     || edges.par_chunks(STREAM_RUN_EDGES).map(&map).collect(),
                     || made.drain(..).try_for_each(&mut consume),
@@ -842,9 +843,7 @@ impl SplitPairs {
         );
         edges
     }
-}
 
-impl SplitPairs {
     /// The number of records.
     pub(crate) fn len(&self) -> u64 {
         self.parts.iter().map(|p| p.records.len() as u64).sum()
@@ -887,7 +886,7 @@ impl SplitPairs {
         mut consume: impl FnMut(T) -> std::io::Result<()> + Send,
     ) -> std::io::Result<(u64, u64)> {
         let units = self.units();
-        let rounds = 4 * rayon::current_num_threads();
+        let round_units = 4 * rayon::current_num_threads();
         let (mut before, mut after) = (0u64, 0u64);
         let mut made: Vec<T> = Vec::new();
         let make = |units: &[(usize, usize)]| -> Vec<(Option<T>, u64, u64)> {
@@ -910,7 +909,7 @@ impl SplitPairs {
                 )
                 .collect()
         };
-        for units in units.chunks(rounds) {
+        for units in units.chunks(round_units) {
             let (next, consumed) =
                 rayon::join(|| make(units), || made.drain(..).try_for_each(&mut consume));
             consumed?;
