@@ -908,6 +908,14 @@ fn random_collection(posts: usize, seed: u64) -> Collection {
     f.finish()
 }
 
+/// Default options with a cap that the random collection's co-post baseline reaches.
+fn capped_options() -> CoActionOptions {
+    CoActionOptions {
+        max_pairs_per_object: 20_000,
+        ..Default::default()
+    }
+}
+
 fn all_kinds_csv(c: &Collection, options: &CoActionOptions) -> Vec<u8> {
     let mut out = Vec::new();
     for kind in CoActionKind::ALL {
@@ -964,10 +972,7 @@ fn streamed_csv(
 #[test]
 fn streamed_edge_lists_match_the_whole_graphs() {
     let c = random_collection(20_000, 11);
-    let base = CoActionOptions {
-        max_pairs_per_object: 20_000,
-        ..Default::default()
-    };
+    let base = capped_options();
     let variants = [
         base.clone(),
         CoActionOptions {
@@ -1036,10 +1041,7 @@ fn a_stream_stops_at_the_first_error() {
 #[test]
 fn one_and_two_threads_give_identical_edge_lists() {
     let c = random_collection(50_000, 7);
-    let options = CoActionOptions {
-        max_pairs_per_object: 20_000,
-        ..Default::default()
-    };
+    let options = capped_options();
     let tfidf = CoActionOptions {
         weighting: Weighting::TfIdfCosine,
         backbone: Backbone::TopKPerNode(3),
