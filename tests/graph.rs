@@ -1023,9 +1023,21 @@ fn streamed_edge_lists_match_the_whole_graphs() {
 #[test]
 fn a_stream_stops_at_the_first_error() {
     let c = random_collection(5_000, 3);
-    let layer = PairedLayer::new(&c, CoActionKind::CoRetweet, &CoActionOptions::default()).unwrap();
+    let layer = || PairedLayer::new(&c, CoActionKind::CoPost, &CoActionOptions::default()).unwrap();
+    // The edges come in several runs, so that stopping after the first one shows.
+    let mut runs = 0;
+    layer()
+        .stream(
+            |edges| edges.len(),
+            |_| {
+                runs += 1;
+                Ok(())
+            },
+        )
+        .unwrap();
+    assert!(runs > 2, "{runs} runs");
     let mut consumed = 0;
-    let err = layer
+    let err = layer()
         .stream(
             |edges| edges.len(),
             |_| {

@@ -349,22 +349,11 @@ impl PairedLayer {
     pub fn stream<T: Send>(
         self,
         map: impl Fn(&[CoActionEdge]) -> T + Sync,
-        mut consume: impl FnMut(T) -> std::io::Result<()> + Send,
+        consume: impl FnMut(T) -> std::io::Result<()> + Send,
     ) -> std::io::Result<StreamedGraph> {
         if self.needs_all_edges() {
             let graph = self.into_graph();
-            // Whole runs to a round, so that where runs are cut does not depend on the threads.
-            let round_edges = STREAM_RUN_EDGES * 4 * rayon::current_num_threads();
-            let mut made: Vec<T> = Vec::new();
-            for edges in graph.edges.chunks(round_edges) {
-                let (next, consumed) = rayon::join(
-                    || edges.par_chunks(STREAM_RUN_EDGES).map(&map).collect(),
-                    || made.drain(..).try_for_each(&mut consume),
-                );
-                consumed?;
-                made = next;
-            }
-            made.into_iter().try_for_each(&mut consume)?;
+            hand_out_in_runs(&graph.edges, STREAM_RUN_EDGES, map, consume)?;
             return Ok(StreamedGraph {
                 kind: graph.kind,
                 options: graph.options,
@@ -392,6 +381,33 @@ impl PairedLayer {
             warnings: self.paired.warnings,
         })
     }
+}
+
+/// Hands `edges` to `map` in runs of `run` edges (the last may be shorter), on all threads,
+/// and what `map` makes of each run to `consume`, in order, while the next runs are made: a
+/// few runs per thread at a time, so that what waits to be consumed stays bounded. Where runs
+/// are cut does not depend on the number of threads.
+///
+/// # Errors
+/// The first error of `consume`, after which nothing more is consumed.
+pub(crate) fn hand_out_in_runs<T: Send>(
+    edges: &[CoActionEdge],
+    run: usize,
+    map: impl Fn(&[CoActionEdge]) -> T + Sync,
+    mut consume: impl FnMut(T) -> std::io::Result<()> + Send,
+) -> std::io::Result<()> {
+    // Whole runs to a round.
+    let round_edges = run * 4 * rayon::current_num_threads();
+    let mut made: Vec<T> = Vec::new();
+    for edges in edges.chunks(round_edges) {
+        let (next, consumed) = rayon::join(
+            || edges.par_chunks(run).map(&map).collect(),
+            || made.drain(..).try_for_each(&mut consume),
+        );
+        consumed?;
+        made = next;
+    }
+    made.into_iter().try_for_each(&mut consume)
 }
 
 /// A co-action layer whose edges are built one range of source accounts at a time: each range

@@ -13,6 +13,7 @@ use std::io;
 
 use rayon::prelude::*;
 
+use super::co_action::hand_out_in_runs;
 use super::{CoActionEdge, CoActionGraph};
 use crate::model::{AccountIx, Collection, IdSpace, NO_TIME, prefetch_line};
 
@@ -49,25 +50,12 @@ pub fn write_edges_csv<W: io::Write + Send>(
 ) -> io::Result<()> {
     let format = EdgeCsvFormat::new(c, columns, graph.edges.len() as u64);
     out.write_all(&format.header())?;
-    let write = |out: &mut W, parts: Vec<Vec<u8>>| -> io::Result<()> {
-        parts.iter().try_for_each(|part| out.write_all(part))
-    };
-    let group = EDGES_PER_TASK * 4 * rayon::current_num_threads();
-    let mut formatted: Vec<Vec<u8>> = Vec::new();
-    for edges in graph.edges.chunks(group) {
-        let (next, written) = rayon::join(
-            || {
-                edges
-                    .par_chunks(EDGES_PER_TASK)
-                    .map(|edges| format.records(edges))
-                    .collect()
-            },
-            || write(&mut out, std::mem::take(&mut formatted)),
-        );
-        written?;
-        formatted = next;
-    }
-    write(&mut out, formatted)?;
+    hand_out_in_runs(
+        &graph.edges,
+        EDGES_PER_TASK,
+        |edges| format.records(edges),
+        |records| out.write_all(&records),
+    )?;
     out.flush()
 }
 
@@ -195,6 +183,18 @@ struct Line<'a> {
     len: usize,
 }
 
+/// The bytes `put` lays out on a line of its own.
+fn laid_out(put: impl FnOnce(&mut Line<'_>)) -> ([u8; LINE_ROOM], usize) {
+    let mut room = [0u8; LINE_ROOM];
+    let mut line = Line {
+        room: &mut room,
+        len: 0,
+    };
+    put(&mut line);
+    let len = line.len;
+    (room, len)
+}
+
 impl Line<'_> {
     #[inline(always)]
     fn byte(&mut self, b: u8) {
@@ -246,15 +246,10 @@ impl<'c> IdDigits<'c> {
             (0..accounts as u32)
                 .into_par_iter()
                 .map(|a| {
-                    let (mut entry, mut room) = ([0u8; 24], [0u8; LINE_ROOM]);
+                    let mut entry = [0u8; 24];
                     if let Some(n) = ids.number(a) {
-                        let mut line = Line {
-                            room: &mut room,
-                            len: 0,
-                        };
-                        line.number(n);
-                        let used = line.len;
-                        entry[..used].copy_from_slice(&room[..used]);
+                        let (digits, used) = laid_out(|line| line.number(n));
+                        entry[..used].copy_from_slice(&digits[..used]);
                         entry[23] = used as u8;
                     }
                     entry
@@ -459,26 +454,13 @@ fn whole_or_half_tenths(ms: f64) -> Option<u64> {
 /// it is the shortest decimal that reads back as the same `f64`, which is what `{}` prints.
 /// Anything else goes through `{}`.
 fn push_seconds(buf: &mut Vec<u8>, ms: f64) {
-    // ms = tenths / 10, seconds = tenths / 10^4.
-    let Some(tenths) = whole_or_half_tenths(ms) else {
-        push_number(buf, ms / 1000.0);
-        return;
-    };
-    let mut int = itoa::Buffer::new();
-    buf.extend_from_slice(int.format(tenths / 10_000).as_bytes());
-    let mut frac = tenths % 10_000;
-    if frac == 0 {
-        return;
+    match whole_or_half_tenths(ms) {
+        Some(tenths) => {
+            let (text, len) = laid_out(|line| put_tenths_of_ms(line, tenths));
+            buf.extend_from_slice(&text[..len]);
+        }
+        None => push_number(buf, ms / 1000.0),
     }
-    let mut digits = 4;
-    while frac.is_multiple_of(10) {
-        frac /= 10;
-        digits -= 1;
-    }
-    buf.push(b'.');
-    let text = int.format(frac).as_bytes();
-    buf.extend(std::iter::repeat_n(b'0', digits - text.len()));
-    buf.extend_from_slice(text);
 }
 
 /// Two ASCII digits for each of 0..100.

@@ -822,6 +822,8 @@ struct Specials<'a, const N: usize> {
 
 impl<'a, const N: usize> Specials<'a, N> {
     fn new(data: &'a [u8], sought: [u8; N]) -> Self {
+        // A chunk's last bytes are padded with zeros.
+        debug_assert!(!sought.contains(&0), "zero is never sought");
         Specials {
             data,
             next: 0,

@@ -158,12 +158,16 @@ pub fn parse_iso_date(s: &str) -> Option<i64> {
     Some(to_ms(y, mo, d, h, mi, sec, ms)? - offset_min * 60_000)
 }
 
+/// Unix timestamps from this value on (year 5138 in seconds, 1973 in milliseconds) are
+/// milliseconds.
+const FIRST_MILLISECONDS: i64 = 100_000_000_000;
+
 /// Parses a Unix timestamp in seconds (`1629589836`, `1629589836.25`) or, for values too large
 /// to be seconds of this era, milliseconds (`1629589836250`).
 pub fn parse_unix_time(s: &str) -> Option<i64> {
     // The usual field: whole seconds or milliseconds, digits alone.
     if let Some(v) = digits(s.as_bytes()) {
-        return if v >= 100_000_000_000 {
+        return if v >= FIRST_MILLISECONDS {
             Some(v)
         } else {
             Some(v * 1000)
@@ -177,7 +181,7 @@ pub fn parse_unix_time(s: &str) -> Option<i64> {
     let neg = int.starts_with('-');
     let v = digits(int.trim_start_matches('-').as_bytes())?;
     let v = if neg { -v } else { v };
-    let mut ms = if v.abs() >= 100_000_000_000 {
+    let mut ms = if v.abs() >= FIRST_MILLISECONDS {
         v
     } else {
         v.checked_mul(1000)?
@@ -187,7 +191,7 @@ pub fn parse_unix_time(s: &str) -> Option<i64> {
         if f.is_empty() || !f.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        if v.abs() < 100_000_000_000 {
+        if v.abs() < FIRST_MILLISECONDS {
             let mut x = digits(&f[..f.len().min(3)])?;
             for _ in f.len().min(3)..3 {
                 x *= 10;
