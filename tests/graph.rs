@@ -955,7 +955,9 @@ fn streamed_csv(
             },
             |run| {
                 runs += 1;
-                out.extend(run);
+                out.extend_from_slice(&run);
+                // Later runs are laid out over this one's bytes.
+                format.recycle(run);
                 Ok(())
             },
         )

@@ -230,7 +230,8 @@ pub fn build_co_action_graph(
 /// let mut csv = format.header();
 /// let graph = layer
 ///     .stream(|edges| format.records(edges), |run| {
-///         csv.extend(run);
+///         csv.extend_from_slice(&run);
+///         format.recycle(run);
 ///         Ok(())
 ///     })
 ///     .unwrap();
@@ -831,7 +832,7 @@ impl SplitPairs {
             .units()
             .into_par_iter()
             .map(|(b0, b1)| {
-                let order = self.unit_order(b0, b1);
+                let order = self.unit_order(b0, b1, SortWords::default());
                 let keys = order.distinct_keys();
                 (order, keys)
             })
@@ -877,14 +878,14 @@ impl SplitPairs {
     }
 
     /// The records of buckets `b0..b1` of every part, in key order.
-    fn unit_order(&self, b0: usize, b1: usize) -> KeyOrder<'_> {
+    fn unit_order(&self, b0: usize, b1: usize, words: SortWords) -> KeyOrder<'_> {
         let pieces: Vec<&[PairRecord]> = self
             .parts
             .iter()
             .map(|p| p.buckets(b0, b1))
             .filter(|r| !r.is_empty())
             .collect();
-        KeyOrder::new(pieces)
+        KeyOrder::new(pieces, words)
     }
 
     /// [`SplitPairs::aggregate`] a unit at a time: each unit's edges that `keep` keeps, if
@@ -909,13 +910,14 @@ impl SplitPairs {
             units
                 .par_iter()
                 .map_init(
-                    || (Vec::new(), Vec::new()),
-                    |(in_order, edges), &(b0, b1)| {
-                        let order = self.unit_order(b0, b1);
+                    || (Vec::new(), Vec::new(), SortWords::default()),
+                    |(in_order, edges, words), &(b0, b1)| {
+                        let order = self.unit_order(b0, b1, std::mem::take(words));
                         in_order.clear();
                         in_order.extend(order.records().copied());
                         edges.clear();
                         edges.resize(order.distinct_keys(), EMPTY_EDGE);
+                        *words = order.into_words();
                         aggregate_sorted(in_order, shares, edges);
                         let made = edges.len() as u64;
                         edges.retain(&keep);
@@ -965,12 +967,22 @@ fn distinct_keys(records: &[PairRecord]) -> usize {
 /// Fewer records than this are sorted by comparison.
 const RADIX_MIN_RECORDS: usize = 256;
 
+/// The buffers of a [`KeyOrder`], handed from one sort to the next so that each unit's sort
+/// does not allocate and fault in fresh memory.
+#[derive(Default)]
+struct SortWords {
+    order: Vec<u64>,
+    spare: Vec<u64>,
+}
+
 /// The records of a unit in key order, left where they are: `order` lists where each lies,
 /// `piece << offset_bits | offset` in the bits of `index_mask`, above which lies the rank the
 /// records were sorted by (from bit `rank_shift`; none when it is 64).
 struct KeyOrder<'a> {
     pieces: Vec<Cow<'a, [PairRecord]>>,
     order: Vec<u64>,
+    /// The radix sort's other buffer, kept for the next sort.
+    spare: Vec<u64>,
     offset_bits: u32,
     index_mask: u64,
     rank_shift: u32,
@@ -998,7 +1010,11 @@ impl<'a> KeyOrder<'a> {
     ///
     /// # Complexity
     /// O(p · (n + 2^12)) for n records whose ranks need p passes of 12 bits.
-    fn new(pieces: Vec<&'a [PairRecord]>) -> Self {
+    fn new(pieces: Vec<&'a [PairRecord]>, words: SortWords) -> Self {
+        let SortWords {
+            order: mut from,
+            spare: mut to,
+        } = words;
         const MAX_DIGIT_BITS: u32 = 12;
         let n: usize = pieces.iter().map(|p| p.len()).sum();
         let (mut s_lo, mut s_hi, mut t_lo, mut t_hi) = (u32::MAX, 0u32, u32::MAX, 0u32);
@@ -1021,9 +1037,10 @@ impl<'a> KeyOrder<'a> {
                 order: (0..n as u64).collect(),
                 pieces: vec![Cow::Owned(records)],
                 rank_shift: 64,
+                spare: to,
             };
         }
-        let mut from = Vec::with_capacity(n);
+        from.clear();
         for (p, piece) in pieces.iter().enumerate() {
             from.extend(piece.iter().enumerate().map(|(o, r)| {
                 let rank =
@@ -1034,25 +1051,36 @@ impl<'a> KeyOrder<'a> {
         let passes = rank_bits.div_ceil(MAX_DIGIT_BITS);
         let digit_bits = rank_bits.div_ceil(passes.max(1));
         let mask = low_bits(digit_bits);
-        let mut to = vec![0u64; n];
+        // Every word of `to[..n]` is written in each pass before it is read.
+        if to.len() < n {
+            to.resize(n, 0);
+        }
         let mut next = vec![0usize; 1 << digit_bits];
         for pass in 0..passes {
             let shift = index_bits + pass * digit_bits;
             let digit = |w: u64| ((w >> shift) & mask) as usize;
+            let (src, dst) = if pass % 2 == 0 {
+                (&from[..n], &mut to[..n])
+            } else {
+                (&to[..n], &mut from[..n])
+            };
             next.fill(0);
-            for &w in &from {
+            for &w in src {
                 next[digit(w)] += 1;
             }
             let mut sum = 0;
             for slot in next.iter_mut() {
                 (*slot, sum) = (sum, sum + *slot);
             }
-            for &w in &from {
+            for &w in src {
                 let d = digit(w);
-                to[next[d]] = w;
+                dst[next[d]] = w;
                 next[d] += 1;
             }
+        }
+        if passes % 2 == 1 {
             std::mem::swap(&mut from, &mut to);
+            from.truncate(n);
         }
         KeyOrder {
             pieces: pieces.into_iter().map(Cow::Borrowed).collect(),
@@ -1060,6 +1088,15 @@ impl<'a> KeyOrder<'a> {
             offset_bits,
             index_mask: low_bits(index_bits),
             rank_shift: index_bits,
+            spare: to,
+        }
+    }
+
+    /// The buffers, for the next sort.
+    fn into_words(self) -> SortWords {
+        SortWords {
+            order: self.order,
+            spare: self.spare,
         }
     }
 
@@ -1421,7 +1458,7 @@ mod tests {
                 .collect();
             multiset.sort_unstable();
             // Given in pieces, as buckets are.
-            let order = KeyOrder::new(records.chunks(97).collect());
+            let order = KeyOrder::new(records.chunks(97).collect(), SortWords::default());
             let records: Vec<PairRecord> = order.records().copied().collect();
             assert_eq!(order.distinct_keys(), distinct_keys(&records));
             assert_eq!(records.iter().map(|r| r.key).collect::<Vec<_>>(), expected);

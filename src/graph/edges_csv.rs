@@ -10,6 +10,7 @@ their shortest exact form, so the bytes depend only on the edges.
 */
 
 use std::io;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -54,7 +55,11 @@ pub fn write_edges_csv<W: io::Write + Send>(
         &graph.edges,
         EDGES_PER_TASK,
         |edges| format.records(edges),
-        |records| out.write_all(&records),
+        |records| {
+            out.write_all(&records)?;
+            format.recycle(records);
+            Ok(())
+        },
     )?;
     out.flush()
 }
@@ -68,6 +73,35 @@ pub struct EdgeCsvFormat<'c> {
     ids: IdDigits<'c>,
     /// `kind,` before every record, for an edge list of several layers.
     kind: Option<&'static str>,
+    /// Buffers of records already written, for later records: a new buffer would be zeroed
+    /// and faulted in page by page.
+    spare: Mutex<Vec<Vec<u8>>>,
+}
+
+/// The most buffers [`EdgeCsvFormat::recycle`] keeps.
+const SPARE_BUFFERS: usize = 64;
+
+/// Records laid out by [`EdgeCsvFormat::records`], one line each; hand them back with
+/// [`EdgeCsvFormat::recycle`] once written.
+pub struct EdgeRecords {
+    /// Bytes `..len` are the records; the rest is initialized room.
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl std::ops::Deref for EdgeRecords {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl From<EdgeRecords> for Vec<u8> {
+    fn from(mut records: EdgeRecords) -> Vec<u8> {
+        records.buf.truncate(records.len);
+        records.buf
+    }
 }
 
 impl<'c> EdgeCsvFormat<'c> {
@@ -79,6 +113,7 @@ impl<'c> EdgeCsvFormat<'c> {
             columns,
             ids: IdDigits::new(c, usize::try_from(edges).unwrap_or(usize::MAX)),
             kind: None,
+            spare: Mutex::new(Vec::new()),
         }
     }
 
@@ -107,8 +142,9 @@ impl<'c> EdgeCsvFormat<'c> {
     }
 
     /// The records of `edges`, one line each.
-    pub fn records(&self, edges: &[CoActionEdge]) -> Vec<u8> {
-        let mut out = Output::with_capacity(edges.len() * 96);
+    pub fn records(&self, edges: &[CoActionEdge]) -> EdgeRecords {
+        let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
+        let mut out = Output::reusing(spare.unwrap_or_default(), edges.len() * 96);
         let (mut day, mut scratch) = (Day::default(), Vec::new());
         for (i, e) in edges.iter().enumerate() {
             // Targets jump about the accounts: their ids are asked for ahead.
@@ -128,8 +164,19 @@ impl<'c> EdgeCsvFormat<'c> {
                 out.put_slice(&scratch);
             }
         }
-        out.buf.truncate(out.len);
-        out.buf
+        EdgeRecords {
+            buf: out.buf,
+            len: out.len,
+        }
+    }
+
+    /// Takes back the buffer of written records for later ones.
+    pub fn recycle(&self, records: EdgeRecords) {
+        if let Ok(mut spare) = self.spare.lock()
+            && spare.len() < SPARE_BUFFERS
+        {
+            spare.push(records.buf);
+        }
     }
 }
 
@@ -141,11 +188,11 @@ struct Output {
 }
 
 impl Output {
-    fn with_capacity(bytes: usize) -> Self {
-        Output {
-            buf: vec![0; bytes + LINE_ROOM],
-            len: 0,
-        }
+    /// Output into `buf` (initialized bytes, whatever they hold), with room for `bytes`.
+    fn reusing(buf: Vec<u8>, bytes: usize) -> Self {
+        let mut out = Output { buf, len: 0 };
+        out.reserve(bytes + LINE_ROOM);
+        out
     }
 
     /// Makes room for `bytes` more bytes past `len`, growing the buffer geometrically.
@@ -732,7 +779,10 @@ mod tests {
             // With the id table (more edges than accounts) and without it.
             for bound in [edges.len() as u64, 0] {
                 let format = EdgeCsvFormat::new(&c, columns, bound);
-                let got: Vec<u8> = edges.chunks(5).flat_map(|e| format.records(e)).collect();
+                let got: Vec<u8> = edges
+                    .chunks(5)
+                    .flat_map(|e| Vec::from(format.records(e)))
+                    .collect();
                 assert_eq!(
                     String::from_utf8(got).unwrap(),
                     String::from_utf8(expected.clone()).unwrap(),

@@ -134,7 +134,7 @@ pub use co_action::{
 };
 pub use coordination::{CombinedEdge, CompactGraph, CoordinationGraph, FilteredGraph};
 pub use coortweet::{CooRTweetEdge, CooRTweetNetwork, CooRTweetOptions, coortweet_compatible};
-pub use edges_csv::{EdgeCsvColumns, EdgeCsvFormat, format_time_ms, write_edges_csv};
+pub use edges_csv::{EdgeCsvColumns, EdgeCsvFormat, EdgeRecords, format_time_ms, write_edges_csv};
 pub use interaction::{
     InteractionEdge, InteractionGraph, InteractionKind, build_interaction_graph,
 };

@@ -1061,7 +1061,7 @@ fn parse_block(block: &RowBlock, table: &Table<'_>, batch: &mut Batch) {
     let mut spans = Vec::new();
     let mut decoded = Vec::new();
     // One UTF-8 check of the whole block; rows end at ASCII bytes, so they are valid too.
-    let text = std::str::from_utf8(&block.raw).ok();
+    let text = simdutf8::basic::from_utf8(&block.raw).ok();
     for_each_raw_row(
         &block.raw,
         block.raw_first,

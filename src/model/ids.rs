@@ -98,14 +98,37 @@ pub fn canonical_number(s: &str) -> Option<u64> {
     if b.is_empty() || b.len() > 19 || (b.len() > 1 && b[0] == b'0') {
         return None;
     }
+    // Eight digits at a time (a tweet id has 18 or 19), the rest one by one.
+    let (eights, rest) = b.split_at(b.len() / 8 * 8);
     let mut v: u64 = 0;
-    for &c in b {
+    for chunk in eights.chunks_exact(8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        v = v * 100_000_000 + eight_digits(word)?;
+    }
+    for &c in rest {
         if !c.is_ascii_digit() {
             return None;
         }
         v = v * 10 + u64::from(c - b'0');
     }
     (v < NAMED).then_some(v)
+}
+
+/// The value of eight ASCII digits read as a little-endian word (the first digit in the
+/// lowest byte), or `None` if a byte is not a digit. After D. Lemire's and simdjson's.
+#[inline(always)]
+fn eight_digits(word: u64) -> Option<u64> {
+    // Every byte is 0x30..=0x39: its high nibble is 3, and still 3 once 6 is added.
+    let high = |w: u64| w & 0xf0f0_f0f0_f0f0_f0f0;
+    if high(word) | (high(word.wrapping_add(0x0606_0606_0606_0606)) >> 4) != 0x3333_3333_3333_3333 {
+        return None;
+    }
+    // Pairs, then quads, then all eight: each step joins neighbours, the earlier one worth
+    // 10, 100 or 10^4 times the later.
+    // The products overflow on purpose: what lands above bit 63 is not wanted.
+    let d = (word & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(2561) >> 8;
+    let d = (d & 0x00ff_00ff_00ff_00ff).wrapping_mul(6_553_601) >> 16;
+    Some((d & 0x0000_ffff_0000_ffff).wrapping_mul(42_949_672_960_001) >> 32)
 }
 
 /// Asks the CPU to start loading the cache line of `item`. A hint only, without effect on
@@ -461,6 +484,54 @@ mod tests {
             assert_eq!(ids.external(i as u32), *n);
         }
         assert_eq!(ids.get("u000"), None);
+    }
+
+    /// The eight-at-a-time parse agrees with a digit-by-digit one on every kind of input.
+    #[test]
+    fn numbers_parse_as_digit_by_digit() {
+        fn by_digit(s: &str) -> Option<u64> {
+            let b = s.as_bytes();
+            if b.is_empty() || b.len() > 19 || (b.len() > 1 && b[0] == b'0') {
+                return None;
+            }
+            let v = b.iter().try_fold(0u64, |v, &c| {
+                c.is_ascii_digit().then(|| v * 10 + u64::from(c - b'0'))
+            })?;
+            (v < NAMED).then_some(v)
+        }
+        let mut cases: Vec<String> = vec![
+            "0".into(),
+            "00".into(),
+            "7".into(),
+            "12345678".into(),
+            "99999999".into(),
+            "1234567890123456789".into(),
+            "9223372036854775807".into(),
+            "9223372036854775808".into(),
+            "9999999999999999999".into(),
+            "10000000000000000000".into(),
+            "864200000000000001".into(),
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = 1 + (x % 20) as usize;
+            let mut s: String = (0..len)
+                .map(|i| char::from(b'0' + ((x >> (i * 3)) % 10) as u8))
+                .collect();
+            // Now and then one byte just outside the digits, or far from them.
+            if x.is_multiple_of(3) {
+                let at = (x >> 40) as usize % len;
+                let bad = [b'/', b':', b'a', b' ', 0x7f][(x >> 50) as usize % 5];
+                s.replace_range(at..at + 1, &char::from(bad).to_string());
+            }
+            cases.push(s);
+        }
+        for s in &cases {
+            assert_eq!(canonical_number(s), by_digit(s), "{s:?}");
+        }
     }
 
     #[test]

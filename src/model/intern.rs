@@ -19,7 +19,9 @@ pub struct Interner {
     arena: String,
     /// `ends[s]` is the end of symbol `s` in `arena`; it starts where `s - 1` ends.
     ends: Vec<u64>,
-    table: HashTable<Sym>,
+    /// Each symbol with 32 bits of its string's hash: growing the table rehashes from those,
+    /// without reading a string, and a lookup compares strings only when they match.
+    table: HashTable<(Sym, u32)>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -30,8 +32,15 @@ impl std::fmt::Debug for Interner {
     }
 }
 
-fn hash_str(s: &str) -> u64 {
-    FxBuildHasher.hash_one(s)
+/// 32 bits of the hash of `s`.
+fn short_hash(s: &str) -> u32 {
+    (FxBuildHasher.hash_one(s) >> 32) as u32
+}
+
+/// The table's hash of a string with [`short_hash`] `h`, spread over 64 bits (the table
+/// takes its control bits from the top).
+fn table_hash(h: u32) -> u64 {
+    u64::from(h).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 impl Interner {
@@ -55,32 +64,33 @@ impl Interner {
     /// # Panics
     /// If `sym` was not handed out by this interner.
     pub fn resolve(&self, sym: Sym) -> &str {
-        let s = sym as usize;
-        let start = if s == 0 { 0 } else { self.ends[s - 1] as usize };
-        &self.arena[start..self.ends[s] as usize]
+        resolve_in(&self.arena, &self.ends, sym)
     }
 
     /// The symbol of `s`, if it was interned.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        let h = hash_str(s);
-        self.table.find(h, |&sym| self.resolve(sym) == s).copied()
+        let h = short_hash(s);
+        self.table
+            .find(table_hash(h), |&(sym, hs)| {
+                hs == h && resolve_in(&self.arena, &self.ends, sym) == s
+            })
+            .map(|&(sym, _)| sym)
     }
 
     /// The symbol of `s`, interning it first if needed.
     pub fn intern(&mut self, s: &str) -> Sym {
-        let h = hash_str(s);
-        if let Some(&sym) = self
-            .table
-            .find(h, |&sym| resolve_in(&self.arena, &self.ends, sym) == s)
-        {
+        let h = short_hash(s);
+        let (arena, ends) = (&self.arena, &self.ends);
+        if let Some(&(sym, _)) = self.table.find(table_hash(h), |&(sym, hs)| {
+            hs == h && resolve_in(arena, ends, sym) == s
+        }) {
             return sym;
         }
         let sym = self.ends.len() as Sym;
         self.arena.push_str(s);
         self.ends.push(self.arena.len() as u64);
-        let (arena, ends) = (&self.arena, &self.ends);
         self.table
-            .insert_unique(h, sym, |&k| hash_str(resolve_in(arena, ends, k)));
+            .insert_unique(table_hash(h), (sym, h), |&(_, hs)| table_hash(hs));
         sym
     }
 
@@ -91,7 +101,7 @@ impl Interner {
 
     /// Bytes held, for memory accounting.
     pub fn heap_bytes(&self) -> usize {
-        self.arena.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 5
+        self.arena.capacity() + self.ends.capacity() * 8 + self.table.capacity() * 9
     }
 }
 
