@@ -17,8 +17,11 @@
 #
 # Environment: VENV (default /work/venv-graph), ROWS, SIM_ROWS, GEN_SCALE (scale of the
 # generated collection, default 1: about a million rows; 0 leaves it out), WINDOW (default 60),
-# THREADS (default 2, both tools), REPEAT (runs of each tool, alternately; default 3, the run
-# of median wall time is reported), WORK (scratch folder, default bench-data/graph_vs_cnt).
+# THREADS (default 2, both tools), REPEAT (rounds, in each of which the toolkit runs once and
+# then coordgraph CG_RUNS times; default 5), CG_RUNS (default 3: coordgraph's runs last about a
+# second, so a single one catches a fast or slow spell of this shared machine where the
+# toolkit's minute averages over them; each tool's run of median wall time over all its runs is
+# reported), WORK (scratch folder, default bench-data/graph_vs_cnt).
 #
 # coordgraph side: `coordgraph network KIND FILE.csv --window S -o edges.csv` when the binary
 # has the `network` subcommand; otherwise the bench binary `benches/graph_cnt.rs`, which reads
@@ -39,7 +42,8 @@ SIM_ROWS=${SIM_ROWS:-100000}
 GEN_SCALE=${GEN_SCALE:-1}
 WINDOW=${WINDOW:-60}
 THREADS=${THREADS:-2}
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
+CG_RUNS=${CG_RUNS:-3}
 WORK=${WORK:-bench-data/graph_vs_cnt}
 PY=$VENV/bin/python
 CNT=$VENV/bin/compute_networks
@@ -173,9 +177,9 @@ side_by_side() { # label csv cnt_type coordgraph_kind extra_cnt_args...
     shift 4
     local db=$WORK/cnt_${label}.db
     # Wall time and CPU time (user + system, children included): CPU time is the fairer
-    # figure on a shared machine. The tools run alternately, REPEAT times each, and each
-    # side's run of median wall time is reported, so that a burst of load on the machine
-    # does not decide the ratio.
+    # figure on a shared machine. The tools run alternately, REPEAT rounds of one toolkit run
+    # and CG_RUNS coordgraph runs, and each side's run of median wall time is reported, so that
+    # a burst of load on the machine does not decide the ratio.
     local t_pre t_compute t_cnt t_cg log=$WORK/edges_${label}.csv.log runs_cnt=() runs_cg=()
     # Dirty pages are written back (`sync`, not timed) before each tool runs, so that neither
     # pays for writing back the other's output (the toolkit writes a database of hundreds of MB),
@@ -189,9 +193,11 @@ side_by_side() { # label csv cnt_type coordgraph_kind extra_cnt_args...
         t_compute=$(timed "$CNT" "$db" compute "$cnt_type" --time_window "$WINDOW" \
             --min_edge_weight 1 --n_cpus "$THREADS" "$@")
         runs_cnt+=("$(add_times "$t_pre" "$t_compute")")
-        rm -f "$log" "$WORK/edges_${label}.csv"
-        sync
-        runs_cg+=("$(timed run_coordgraph "$kind" "$csv" "$WORK/edges_${label}.csv")")
+        for ((k = 0; k < CG_RUNS; k++)); do
+            rm -f "$log" "$WORK/edges_${label}.csv"
+            sync
+            runs_cg+=("$(timed run_coordgraph "$kind" "$csv" "$WORK/edges_${label}.csv")")
+        done
     done
     t_cnt=$(median_run "${runs_cnt[@]}")
     t_cg=$(median_run "${runs_cg[@]}")
