@@ -265,11 +265,7 @@ pub(crate) fn run(args: &NetworkArgs, global: &Global) -> Result<ExitCode> {
             // The edges are made and written a run at a time, never held all at once.
             let graph = layer.stream(
                 |edges| format.records(edges),
-                |run| {
-                    out.write_all(&run)?;
-                    format.recycle(run);
-                    Ok(())
-                },
+                |run| format.write_records(out, run),
             )?;
             // Capped objects are never silent: each one is named with what was left out.
             for w in &graph.warnings {

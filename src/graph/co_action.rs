@@ -229,11 +229,7 @@ pub fn build_co_action_graph(
 /// let format = EdgeCsvFormat::new(&c, EdgeCsvColumns::default(), layer.edges_at_most());
 /// let mut csv = format.header();
 /// let graph = layer
-///     .stream(|edges| format.records(edges), |run| {
-///         csv.extend_from_slice(&run);
-///         format.recycle(run);
-///         Ok(())
-///     })
+///     .stream(|edges| format.records(edges), |run| format.write_records(&mut csv, run))
 ///     .unwrap();
 /// assert_eq!(graph.edges, 0);
 /// assert_eq!(csv, b"source,target,weight,pairs,min_dt,median_dt,first,last\n");

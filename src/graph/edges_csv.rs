@@ -55,11 +55,7 @@ pub fn write_edges_csv<W: io::Write + Send>(
         &graph.edges,
         EDGES_PER_TASK,
         |edges| format.records(edges),
-        |records| {
-            out.write_all(&records)?;
-            format.recycle(records);
-            Ok(())
-        },
+        |records| format.write_records(&mut out, records),
     )?;
     out.flush()
 }
@@ -168,6 +164,20 @@ impl<'c> EdgeCsvFormat<'c> {
             buf: out.buf,
             len: out.len,
         }
+    }
+
+    /// Writes `records` to `out` and takes back their buffer for later records.
+    ///
+    /// # Errors
+    /// Any error of the writer.
+    pub fn write_records(
+        &self,
+        out: &mut (impl io::Write + ?Sized),
+        records: EdgeRecords,
+    ) -> io::Result<()> {
+        out.write_all(&records)?;
+        self.recycle(records);
+        Ok(())
     }
 
     /// Takes back the buffer of written records for later ones.
