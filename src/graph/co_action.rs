@@ -1428,12 +1428,16 @@ mod tests {
     #[test]
     fn the_radix_sort_orders_keys_as_a_comparison_sort() {
         let mut next = crate::graph::xorshift(0x2545_f491_4f6c_dd1d_u64);
+        // One set of buffers for every sort, as a thread's units share them: a later sort
+        // finds them longer than it needs, left by a larger one.
+        let mut words = SortWords::default();
         for (n, spread) in [
             (10, 1000),
             (300, 1),
             (5000, 70_000),
             (20_000, 1 << 40),
             (3000, u64::MAX >> 8),
+            (4000, 70_000),
         ] {
             let records: Vec<PairRecord> = (0..n)
                 .map(|_| {
@@ -1454,9 +1458,10 @@ mod tests {
                 .collect();
             multiset.sort_unstable();
             // Given in pieces, as buckets are.
-            let order = KeyOrder::new(records.chunks(97).collect(), SortWords::default());
+            let order = KeyOrder::new(records.chunks(97).collect(), std::mem::take(&mut words));
             let records: Vec<PairRecord> = order.records().copied().collect();
             assert_eq!(order.distinct_keys(), distinct_keys(&records));
+            words = order.into_words();
             assert_eq!(records.iter().map(|r| r.key).collect::<Vec<_>>(), expected);
             let mut after: Vec<(u64, i64, u32, u32)> = records
                 .iter()

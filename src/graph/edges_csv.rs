@@ -93,13 +93,6 @@ impl std::ops::Deref for EdgeRecords {
     }
 }
 
-impl From<EdgeRecords> for Vec<u8> {
-    fn from(mut records: EdgeRecords) -> Vec<u8> {
-        records.buf.truncate(records.len);
-        records.buf
-    }
-}
-
 impl<'c> EdgeCsvFormat<'c> {
     /// The format of `c`'s edges, for about `edges` edges (an upper bound will do: it
     /// decides whether account ids are formatted once each, up front).
@@ -789,10 +782,11 @@ mod tests {
             // With the id table (more edges than accounts) and without it.
             for bound in [edges.len() as u64, 0] {
                 let format = EdgeCsvFormat::new(&c, columns, bound);
-                let got: Vec<u8> = edges
-                    .chunks(5)
-                    .flat_map(|e| Vec::from(format.records(e)))
-                    .collect();
+                // Each run laid out over the bytes of runs written before.
+                let mut got = Vec::new();
+                for run in edges.chunks(5) {
+                    format.write_records(&mut got, format.records(run)).unwrap();
+                }
                 assert_eq!(
                     String::from_utf8(got).unwrap(),
                     String::from_utf8(expected.clone()).unwrap(),

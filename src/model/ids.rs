@@ -124,8 +124,8 @@ fn eight_digits(word: u64) -> Option<u64> {
         return None;
     }
     // Pairs, then quads, then all eight: each step joins neighbours, the earlier one worth
-    // 10, 100 or 10^4 times the later.
-    // The products overflow on purpose: what lands above bit 63 is not wanted.
+    // 10, 100 or 10^4 times the later (the products overflow on purpose: what lands above
+    // bit 63 is not wanted).
     let d = (word & 0x0f0f_0f0f_0f0f_0f0f).wrapping_mul(2561) >> 8;
     let d = (d & 0x00ff_00ff_00ff_00ff).wrapping_mul(6_553_601) >> 16;
     Some((d & 0x0000_ffff_0000_ffff).wrapping_mul(42_949_672_960_001) >> 32)
@@ -521,11 +521,12 @@ mod tests {
             let mut s: String = (0..len)
                 .map(|i| char::from(b'0' + ((x >> (i * 3)) % 10) as u8))
                 .collect();
-            // Now and then one byte just outside the digits, or far from them.
+            // Now and then a character just outside the digits, or far from them, or one of
+            // several bytes, or a digit of another script.
             if x.is_multiple_of(3) {
                 let at = (x >> 40) as usize % len;
-                let bad = [b'/', b':', b'a', b' ', 0x7f][(x >> 50) as usize % 5];
-                s.replace_range(at..at + 1, &char::from(bad).to_string());
+                let bad = ["/", ":", "a", " ", "\u{7f}", "é", "٣"][(x >> 50) as usize % 7];
+                s.replace_range(at..at + 1, bad);
             }
             cases.push(s);
         }
