@@ -955,10 +955,8 @@ fn streamed_csv(
             },
             |run| {
                 runs += 1;
-                out.extend_from_slice(&run);
                 // Later runs are laid out over this one's bytes.
-                format.recycle(run);
-                Ok(())
+                format.write_records(&mut out, run)
             },
         )
         .unwrap();

@@ -391,16 +391,34 @@ pub(crate) fn hand_out_in_runs<T: Send>(
     edges: &[CoActionEdge],
     run: usize,
     map: impl Fn(&[CoActionEdge]) -> T + Sync,
-    mut consume: impl FnMut(T) -> std::io::Result<()> + Send,
+    consume: impl FnMut(T) -> std::io::Result<()> + Send,
 ) -> std::io::Result<()> {
     // Whole runs to a round.
     let round_edges = run * 4 * rayon::current_num_threads();
+    make_and_consume_in_rounds(
+        edges,
+        round_edges,
+        |edges| edges.par_chunks(run).map(&map).collect(),
+        consume,
+    )
+}
+
+/// Makes what `make` makes of `items`, a round of `round` items at a time, and hands it to
+/// `consume`, in order, while the next round is made: what waits to be consumed is at most
+/// two rounds' worth.
+///
+/// # Errors
+/// The first error of `consume`, after which nothing more is consumed.
+fn make_and_consume_in_rounds<I: Sync, T: Send>(
+    items: &[I],
+    round: usize,
+    make: impl Fn(&[I]) -> Vec<T> + Sync,
+    mut consume: impl FnMut(T) -> std::io::Result<()> + Send,
+) -> std::io::Result<()> {
     let mut made: Vec<T> = Vec::new();
-    for edges in edges.chunks(round_edges) {
-        let (next, consumed) = rayon::join(
-            || edges.par_chunks(run).map(&map).collect(),
-            || made.drain(..).try_for_each(&mut consume),
-        );
+    for items in items.chunks(round.max(1)) {
+        let (next, consumed) =
+            rayon::join(|| make(items), || made.drain(..).try_for_each(&mut consume));
         consumed?;
         made = next;
     }
@@ -898,10 +916,7 @@ impl SplitPairs {
         map: impl Fn(&[CoActionEdge]) -> T + Sync,
         mut consume: impl FnMut(T) -> std::io::Result<()> + Send,
     ) -> std::io::Result<(u64, u64)> {
-        let units = self.units();
-        let round_units = 4 * rayon::current_num_threads();
         let (mut before, mut after) = (0u64, 0u64);
-        let mut made: Vec<T> = Vec::new();
         let make = |units: &[(usize, usize)]| -> Vec<(Option<T>, u64, u64)> {
             units
                 .par_iter()
@@ -923,17 +938,16 @@ impl SplitPairs {
                 )
                 .collect()
         };
-        for units in units.chunks(round_units) {
-            let (next, consumed) =
-                rayon::join(|| make(units), || made.drain(..).try_for_each(&mut consume));
-            consumed?;
-            for (run, made_here, kept) in next {
-                before += made_here;
+        make_and_consume_in_rounds(
+            &self.units(),
+            4 * rayon::current_num_threads(),
+            make,
+            |(run, made, kept)| {
+                before += made;
                 after += kept;
-                made.extend(run);
-            }
-        }
-        made.into_iter().try_for_each(&mut consume)?;
+                run.map_or(Ok(()), &mut consume)
+            },
+        )?;
         Ok((before, after))
     }
 }

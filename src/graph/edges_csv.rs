@@ -74,13 +74,14 @@ pub struct EdgeCsvFormat<'c> {
     spare: Mutex<Vec<Vec<u8>>>,
 }
 
-/// The most buffers [`EdgeCsvFormat::recycle`] keeps.
+/// The most buffers an [`EdgeCsvFormat`] keeps for later records.
 const SPARE_BUFFERS: usize = 64;
 
-/// Records laid out by [`EdgeCsvFormat::records`], one line each; hand them back with
-/// [`EdgeCsvFormat::recycle`] once written.
+/// Records laid out by [`EdgeCsvFormat::records`], one line each; write them with
+/// [`EdgeCsvFormat::write_records`], which keeps their buffer for later records. Each record
+/// is laid out in place, in room reserved past the records written.
 pub struct EdgeRecords {
-    /// Bytes `..len` are the records; the rest is initialized room.
+    /// Bytes `..len` are the records; the rest is initialized room for the next ones.
     buf: Vec<u8>,
     len: usize,
 }
@@ -133,7 +134,7 @@ impl<'c> EdgeCsvFormat<'c> {
     /// The records of `edges`, one line each.
     pub fn records(&self, edges: &[CoActionEdge]) -> EdgeRecords {
         let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
-        let mut out = Output::reusing(spare.unwrap_or_default(), edges.len() * 96);
+        let mut out = EdgeRecords::reusing(spare.unwrap_or_default(), edges.len() * 96);
         let (mut day, mut scratch) = (Day::default(), Vec::new());
         for (i, e) in edges.iter().enumerate() {
             // Targets jump about the accounts: their ids are asked for ahead.
@@ -153,10 +154,7 @@ impl<'c> EdgeCsvFormat<'c> {
                 out.put_slice(&scratch);
             }
         }
-        EdgeRecords {
-            buf: out.buf,
-            len: out.len,
-        }
+        out
     }
 
     /// Writes `records` to `out` and takes back their buffer for later records.
@@ -169,31 +167,20 @@ impl<'c> EdgeCsvFormat<'c> {
         records: EdgeRecords,
     ) -> io::Result<()> {
         out.write_all(&records)?;
-        self.recycle(records);
-        Ok(())
-    }
-
-    /// Takes back the buffer of written records for later ones.
-    pub fn recycle(&self, records: EdgeRecords) {
         if let Ok(mut spare) = self.spare.lock()
             && spare.len() < SPARE_BUFFERS
         {
             spare.push(records.buf);
         }
+        Ok(())
     }
 }
 
-/// A task's output, written in place: each record is laid out in room reserved past `len`.
-struct Output {
-    /// Bytes `..len` are written; the rest is room for the next record.
-    buf: Vec<u8>,
-    len: usize,
-}
-
-impl Output {
-    /// Output into `buf` (initialized bytes, whatever they hold), with room for `bytes`.
+impl EdgeRecords {
+    /// Records laid out over `buf` (initialized bytes, whatever they hold), with room for
+    /// `bytes`.
     fn reusing(buf: Vec<u8>, bytes: usize) -> Self {
-        let mut out = Output { buf, len: 0 };
+        let mut out = EdgeRecords { buf, len: 0 };
         out.reserve(bytes + LINE_ROOM);
         out
     }
