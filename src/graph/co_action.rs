@@ -530,7 +530,7 @@ impl<'c> RangedLayer<'c> {
                         out[block_of(group[i].account.min(group[j].account))] += 1;
                     },
                     |local| {
-                        for (b, n) in local.into_iter().enumerate().filter(|x| x.1 > 0) {
+                        for (b, n) in local.drain(..).enumerate().filter(|x| x.1 > 0) {
                             counts[b].fetch_add(n, std::sync::atomic::Ordering::Relaxed);
                         }
                     },
@@ -578,7 +578,7 @@ impl<'c> RangedLayer<'c> {
                             out.push(PairRecord::new(&group[i], &group[j], g));
                         }
                     },
-                    |records| layout.split(&records),
+                    |records| layout.split(records),
                 );
                 if self.swept.is_none() {
                     let warnings = cap_warnings(&swept.capped, cap, kind, |g| {
@@ -647,7 +647,7 @@ fn pair_by_object(
         &totals,
         true,
         |g, group, i, j, out| out.push(PairRecord::new(&group[i], &group[j], g)),
-        |records| layout.split(&records),
+        |records| layout.split(records),
     );
     let warnings = cap_warnings(&swept.capped, cap, kind, |g| {
         object_label(c, kind, &grouped.group(g as usize)[0])
@@ -789,12 +789,17 @@ impl BucketLayout {
             starts[b + 1] += starts[b];
         }
         let mut next = starts.clone();
-        let mut out = vec![records[0]; records.len()];
+        // Scattered into uninitialized room: filling it first would write every record twice.
+        let mut out: Vec<PairRecord> = Vec::with_capacity(records.len());
+        let room = &mut out.spare_capacity_mut()[..records.len()];
         for r in records {
             let slot = &mut next[self.bucket_of(r.key)];
-            out[*slot as usize] = *r;
+            room[*slot as usize].write(*r);
             *slot += 1;
         }
+        // SAFETY: the counts gave each bucket as many slots as it has records, so the scatter
+        // wrote each of the first `records.len()` slots once.
+        unsafe { out.set_len(records.len()) };
         SplitPart {
             records: out,
             starts,

@@ -133,8 +133,10 @@ impl<'c> EdgeCsvFormat<'c> {
 
     /// The records of `edges`, one line each.
     pub fn records(&self, edges: &[CoActionEdge]) -> EdgeRecords {
-        let spare = self.spare.lock().ok().and_then(|mut spare| spare.pop());
-        let mut out = EdgeRecords::reusing(spare.unwrap_or_default(), edges.len() * 96);
+        let mut out = EdgeRecords {
+            buf: self.buffer(edges.len() * 96 + LINE_ROOM),
+            len: 0,
+        };
         let (mut day, mut scratch) = (Day::default(), Vec::new());
         for (i, e) in edges.iter().enumerate() {
             // Targets jump about the accounts: their ids are asked for ahead.
@@ -167,24 +169,34 @@ impl<'c> EdgeCsvFormat<'c> {
         records: EdgeRecords,
     ) -> io::Result<()> {
         out.write_all(&records)?;
-        if let Ok(mut spare) = self.spare.lock()
-            && spare.len() < SPARE_BUFFERS
-        {
-            spare.push(records.buf);
+        if let Ok(mut spare) = self.spare.lock() {
+            if spare.len() < SPARE_BUFFERS {
+                spare.push(records.buf);
+            } else if let Some(smallest) = spare.iter_mut().min_by_key(|b| b.len())
+                && smallest.len() < records.buf.len()
+            {
+                *smallest = records.buf;
+            }
         }
         Ok(())
+    }
+
+    /// The smallest kept buffer of at least `bytes` bytes, or a new one. New buffers are
+    /// sized to a power of two, so that runs a little longer than the one that made them
+    /// still fit: a buffer grown in place would copy the bytes it holds and fault in its new
+    /// pages, and one left too small would not be reused.
+    fn buffer(&self, bytes: usize) -> Vec<u8> {
+        let kept = self.spare.lock().ok().and_then(|mut spare| {
+            let fit = (0..spare.len())
+                .filter(|&i| spare[i].len() >= bytes)
+                .min_by_key(|&i| spare[i].len())?;
+            Some(spare.swap_remove(fit))
+        });
+        kept.unwrap_or_else(|| vec![0; bytes.next_power_of_two()])
     }
 }
 
 impl EdgeRecords {
-    /// Records laid out over `buf` (initialized bytes, whatever they hold), with room for
-    /// `bytes`.
-    fn reusing(buf: Vec<u8>, bytes: usize) -> Self {
-        let mut out = EdgeRecords { buf, len: 0 };
-        out.reserve(bytes + LINE_ROOM);
-        out
-    }
-
     /// Makes room for `bytes` more bytes past `len`, growing the buffer geometrically.
     fn reserve(&mut self, bytes: usize) {
         if self.buf.len() < self.len + bytes {

@@ -310,13 +310,22 @@ where
     F: Fn(u32, &[Action], usize, usize, &mut Vec<T>) + Sync,
 {
     let totals = window_pairs_per_group(grouped, window_ms);
-    sweep_into(grouped, window_ms, cap, &totals, false, emit, |out| out)
+    sweep_into(
+        grouped,
+        window_ms,
+        cap,
+        &totals,
+        false,
+        emit,
+        std::mem::take,
+    )
 }
 
 /// [`sweep`], given the groups' [`window_pairs_per_group`], with each task's output vector
-/// turned into the task's part by `finish` as soon as the task ends. With `one_per_pair`
-/// (`emit` pushes one item per pair), each task's vector is sized once for its in-window
-/// pairs, instead of growing.
+/// turned into the task's part by `finish` as soon as the task ends. The vector is cleared and
+/// reused by the thread's next task, whose output then lands in memory already faulted in;
+/// `finish` may take it instead. With `one_per_pair` (`emit` pushes one item per pair), each
+/// task's vector is sized once for its in-window pairs, instead of growing.
 pub(crate) fn sweep_into<T, P, F, G>(
     grouped: &Grouped,
     window_ms: i64,
@@ -330,7 +339,7 @@ where
     T: Send,
     P: Send,
     F: Fn(u32, &[Action], usize, usize, &mut Vec<T>) + Sync,
-    G: Fn(Vec<T>) -> P + Sync,
+    G: Fn(&mut Vec<T>) -> P + Sync,
 {
     let groups = grouped.len();
     // Plan the tasks.
@@ -421,12 +430,11 @@ where
     // Sweep.
     let results: Vec<(P, u64)> = tasks
         .par_iter()
-        .map(|task| {
-            let mut out = if one_per_pair {
-                Vec::with_capacity(usize::try_from(task.pairs).unwrap_or(0))
-            } else {
-                Vec::new()
-            };
+        .map_init(Vec::new, |out, task| {
+            out.clear();
+            if one_per_pair {
+                out.reserve(usize::try_from(task.pairs).unwrap_or(0));
+            }
             let mut emitted = 0u64;
             for g in task.g0..task.g1 {
                 let group = grouped.group(g);
@@ -439,7 +447,7 @@ where
                         }
                         if b.account != a.account {
                             emitted += 1;
-                            emit(g as u32, group, i, j, &mut out);
+                            emit(g as u32, group, i, j, out);
                         }
                     }
                 }
