@@ -177,9 +177,14 @@ pub struct CollectionBuilder {
     /// text (the spans grow with the first text, so a collection without texts holds none).
     text_span: Vec<(u64, u32)>,
     text_arena: String,
-    /// Lower-cased handle to account, for mentions that name no id.
+    /// Lower-cased handle to account, for mentions that name no id: the last account with an
+    /// id that took the handle, else the first account that did. Made from `handle_log`
+    /// only when a handle is looked up, since most collections never look one up.
     by_handle: FxHashMap<Sym, AccountIx>,
     lower_handles: super::Interner,
+    /// Every handle an account took, in order; `by_handle` holds the first `handles_indexed`.
+    handle_log: Vec<(AccountIx, Sym)>,
+    handles_indexed: usize,
     scratch: String,
 }
 
@@ -250,16 +255,25 @@ impl CollectionBuilder {
         }
         let sym = self.c.accounts.handles.intern(handle);
         self.c.accounts.handle[a as usize] = sym;
-        self.scratch.clear();
-        self.scratch.push_str(handle);
-        self.scratch.make_ascii_lowercase();
-        let lower = self.lower_handles.intern(&self.scratch);
-        // An account known by id wins over a placeholder made from a bare handle.
-        let named = self.c.accounts.ids.number(a).is_some();
-        let entry = self.by_handle.entry(lower).or_insert(a);
-        if named {
-            *entry = a;
+        self.handle_log.push((a, sym));
+    }
+
+    /// Brings `by_handle` up to date with the handles taken since it was last brought up to
+    /// date, in the order they were taken.
+    fn index_handles(&mut self) {
+        for &(a, sym) in &self.handle_log[self.handles_indexed..] {
+            self.scratch.clear();
+            self.scratch.push_str(self.c.accounts.handles.resolve(sym));
+            self.scratch.make_ascii_lowercase();
+            let lower = self.lower_handles.intern(&self.scratch);
+            // An account known by id wins over a placeholder made from a bare handle.
+            let named = self.c.accounts.ids.number(a).is_some();
+            let entry = self.by_handle.entry(lower).or_insert(a);
+            if named {
+                *entry = a;
+            }
         }
+        self.handles_indexed = self.handle_log.len();
     }
 
     /// The account an [`AccountRef`] names, created if new; `None` when it names nothing.
@@ -284,6 +298,7 @@ impl CollectionBuilder {
             }
             (None, Some(handle)) => {
                 let handle = handle.trim_start_matches('@');
+                self.index_handles();
                 self.scratch.clear();
                 self.scratch.push_str(handle);
                 self.scratch.make_ascii_lowercase();
@@ -684,11 +699,18 @@ impl CollectionBuilder {
     /// showed up on an account with an id are folded into that account.
     fn merge_placeholder_accounts(&mut self) {
         let accounts = &self.c.accounts;
+        let placeholders: Vec<AccountIx> = (0..accounts.len() as AccountIx)
+            .filter(|&a| {
+                accounts.ids.number(a).is_none() && accounts.ids.external(a).starts_with('@')
+            })
+            .collect();
+        if placeholders.is_empty() {
+            return;
+        }
+        self.index_handles();
+        let accounts = &self.c.accounts;
         let mut remap: FxHashMap<AccountIx, AccountIx> = FxHashMap::default();
-        for a in 0..accounts.len() as AccountIx {
-            if accounts.ids.number(a).is_some() || !accounts.ids.external(a).starts_with('@') {
-                continue;
-            }
+        for a in placeholders {
             let Some(handle) = accounts.handle(a) else {
                 continue;
             };
@@ -933,6 +955,35 @@ mod tests {
             c.posts.entities(0),
             &[Entity::new(EntityKind::Mention, bob)]
         );
+    }
+
+    /// A mention by handle finds the account that took the handle before it, whatever the
+    /// case, and mentions of a handle no account took share one placeholder.
+    #[test]
+    fn handle_lookups_see_every_handle_taken_before_them() {
+        let mut b = CollectionBuilder::new();
+        b.add_profile(NewAccount {
+            id: "9",
+            handle: Some("Alice"),
+            profile: Profile::default(),
+        });
+        let p = b.add_post(&post("1", "8", 3, Origin::Record)).unwrap();
+        for handle in ["@ALICE", "carol", "Carol"] {
+            b.add_mention(
+                p,
+                AccountRef {
+                    id: None,
+                    handle: Some(handle),
+                },
+            );
+        }
+        let (c, _) = b.finish();
+        assert_eq!(c.accounts.len(), 3, "9, 8 and one placeholder for carol");
+        let alice = c.accounts.ids.get("9").unwrap();
+        let carol = c.accounts.ids.get("@carol").unwrap();
+        let mut mentioned: Vec<AccountIx> = c.posts.entities(0).iter().map(|e| e.id()).collect();
+        mentioned.sort_unstable();
+        assert_eq!(mentioned, [alice, carol]);
     }
 
     #[test]
