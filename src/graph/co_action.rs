@@ -874,7 +874,10 @@ impl SplitPairs {
                 // One gather in key order, so that the aggregation reads records in sequence.
                 in_order.clear();
                 in_order.extend(order.records().copied());
-                aggregate_sorted(in_order, shares, out);
+                let mut slots = out.iter_mut();
+                aggregate_sorted(in_order, shares, |edge| {
+                    *slots.next().expect("a slot for each distinct key") = edge;
+                });
             },
         );
         edges
@@ -931,12 +934,15 @@ impl SplitPairs {
                         let order = self.unit_order(b0, b1, std::mem::take(words));
                         in_order.clear();
                         in_order.extend(order.records().copied());
-                        edges.clear();
-                        edges.resize(order.distinct_keys(), EMPTY_EDGE);
                         *words = order.into_words();
-                        aggregate_sorted(in_order, shares, edges);
-                        let made = edges.len() as u64;
-                        edges.retain(&keep);
+                        edges.clear();
+                        let mut made = 0u64;
+                        aggregate_sorted(in_order, shares, |edge| {
+                            made += 1;
+                            if keep(&edge) {
+                                edges.push(edge);
+                            }
+                        });
                         let kept = edges.len() as u64;
                         ((!edges.is_empty()).then(|| map(edges)), made, kept)
                     },
@@ -1183,15 +1189,15 @@ const EMPTY_EDGE: CoActionEdge = CoActionEdge {
     target_first: 0,
 };
 
-/// Aggregates records sorted by key into `out`, which has one slot per distinct key; the
-/// weight sums the `shares` of the distinct objects in ascending object order (1 each when
-/// empty).
-fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionEdge]) {
+/// Aggregates records sorted by key into one edge per distinct key, handed to `emit` in key
+/// order; the weight sums the `shares` of the distinct objects in ascending object order (1
+/// each when empty).
+fn aggregate_sorted(records: &[PairRecord], shares: &[f64], mut emit: impl FnMut(CoActionEdge)) {
     let share = |object: u32| shares.get(object as usize).copied().unwrap_or(1.0);
     let mut dts: Vec<u32> = Vec::new();
     let mut objects: Vec<u32> = Vec::new();
     let mut start = 0;
-    for slot in out.iter_mut() {
+    while start < records.len() {
         let key = records[start].key;
         let mut end = start + 1;
         while end < records.len() && records[end].key == key {
@@ -1212,7 +1218,7 @@ fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionE
             edge.first_ms = r.t_first();
             edge.last_ms = r.t_first() + i64::from(r.dt_ms);
             (edge.source_first, edge.target_first) = lead_counts(r);
-            *slot = edge;
+            emit(edge);
             start = end;
             continue;
         }
@@ -1240,7 +1246,7 @@ fn aggregate_sorted(records: &[PairRecord], shares: &[f64], out: &mut [CoActionE
             objects.iter().map(|&o| share(o)).sum()
         };
         edge.median_dt_ms = median_ms(&mut dts);
-        *slot = edge;
+        emit(edge);
         start = end;
     }
 }
@@ -1368,8 +1374,8 @@ mod tests {
         let edges = split.aggregate(&[]);
         let mut sorted = records.to_vec();
         sorted.sort_unstable_by_key(|r| r.key);
-        let mut expected = vec![EMPTY_EDGE; distinct_keys(&sorted)];
-        aggregate_sorted(&sorted, &[], &mut expected);
+        let mut expected = Vec::new();
+        aggregate_sorted(&sorted, &[], |edge| expected.push(edge));
         assert_eq!(edges, expected);
         assert!(
             edges

@@ -261,6 +261,11 @@ impl Line<'_> {
     /// `v` in decimal, written from its last digit back.
     #[inline(always)]
     fn number(&mut self, mut v: u64) {
+        if v < 10 {
+            // Counts and weights are mostly single digits.
+            self.byte(b'0' + v as u8);
+            return;
+        }
         let digits = v.checked_ilog10().unwrap_or(0) as usize + 1;
         let mut i = self.len + digits;
         while v >= 100 {
@@ -365,12 +370,20 @@ fn put_edge(
     line.byte(b',');
     line.number(e.pairs);
     line.byte(b',');
+    let min_at = line.len;
     put_tenths_of_ms(line, u64::from(e.min_dt_ms) * 10);
+    let min_end = line.len;
     line.byte(b',');
-    let Some(median) = whole_or_half_tenths(e.median_dt_ms) else {
-        return false;
-    };
-    put_tenths_of_ms(line, median);
+    if e.median_dt_ms == f64::from(e.min_dt_ms) {
+        // Most edges rest on one pair, whose median is its only Δt.
+        line.room.copy_within(min_at..min_end, line.len);
+        line.len += min_end - min_at;
+    } else {
+        let Some(median) = whole_or_half_tenths(e.median_dt_ms) else {
+            return false;
+        };
+        put_tenths_of_ms(line, median);
+    }
     for ms in [e.first_ms, e.last_ms] {
         line.byte(b',');
         if ms != NO_TIME {
@@ -485,16 +498,19 @@ fn push_number(buf: &mut Vec<u8>, x: f64) {
 }
 
 /// Whether `x` prints as its integer digits: a whole number below 2^53 (-0 keeps its sign).
+/// In that range a number is whole when it survives a round trip through `i64`, which needs
+/// no call to `trunc`.
 fn is_small_whole(x: f64) -> bool {
-    x.fract() == 0.0 && x.abs() < 9e15 && !(x == 0.0 && x.is_sign_negative())
+    x.abs() < 9e15 && (x as i64) as f64 == x && !(x == 0.0 && x.is_sign_negative())
 }
 
 /// `ms · 10` for whole or half milliseconds below 2^40, the durations printed from integers.
 fn whole_or_half_tenths(ms: f64) -> Option<u64> {
     const LIMIT: f64 = (1u64 << 40) as f64;
     let tenths = ms * 10.0;
-    let exact = ms.abs() < LIMIT && !ms.is_sign_negative() && tenths == (tenths as u64) as f64;
-    let tenths = tenths as u64;
+    // Through `i64`, whose conversions are single instructions, unlike those of `u64`.
+    let exact = ms.abs() < LIMIT && !ms.is_sign_negative() && tenths == (tenths as i64) as f64;
+    let tenths = tenths as i64 as u64;
     (exact && tenths.is_multiple_of(5)).then_some(tenths)
 }
 
@@ -720,8 +736,9 @@ mod tests {
         }
         let c = b.finish().0;
         let mut edges = Vec::new();
-        let weights = [0.0, 1.0, 3.0, 2.5, 1e16, -4.0, f64::NAN, 1.0 / 3.0];
-        let durations = [0.0, 1.0, 999.0, 1000.0, 60_000.5, 0.25, 1e13, 1234.5];
+        let weights = [0.0, 1.0, 3.0, 12.0, 2.5, 1e16, -4.0, f64::NAN, 1.0 / 3.0];
+        // Medians equal to the least Δt (5 and 60,000 ms) are copied from it on the fast path.
+        let durations = [0.0, 5.0, 60_000.0, 999.0, 60_000.5, 0.25, 1e13, 1234.5];
         let times = [
             NO_TIME,
             0,
