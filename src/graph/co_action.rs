@@ -1049,7 +1049,7 @@ impl<'a> KeyOrder<'a> {
         let longest = pieces.iter().map(|p| p.len()).max().unwrap_or(0);
         let offset_bits = bits_of(longest.saturating_sub(1) as u64);
         let index_bits = bits_of(pieces.len().saturating_sub(1) as u64) + offset_bits;
-        if n < RADIX_MIN_RECORDS || rank_bits + index_bits > 64 {
+        if n < RADIX_MIN_RECORDS || rank_bits + index_bits > 64 || n > u32::MAX as usize {
             let mut records = pieces.concat();
             records.sort_unstable_by_key(|r| r.key);
             return KeyOrder {
@@ -1076,7 +1076,9 @@ impl<'a> KeyOrder<'a> {
         if to.len() < n {
             to.resize(n, 0);
         }
-        let mut next = vec![0usize; 1 << digit_bits];
+        // 32-bit counts: the table of a 12-bit digit then takes half of the L1 cache, not all.
+        let mut next = [0u32; 1 << MAX_DIGIT_BITS];
+        let next = &mut next[..1 << digit_bits];
         for pass in 0..passes {
             let shift = index_bits + pass * digit_bits;
             let digit = |w: u64| ((w >> shift) & mask) as usize;
@@ -1095,7 +1097,7 @@ impl<'a> KeyOrder<'a> {
             }
             for &w in src {
                 let d = digit(w);
-                dst[next[d]] = w;
+                dst[next[d] as usize] = w;
                 next[d] += 1;
             }
         }
