@@ -370,9 +370,10 @@ impl CollectionBuilder {
     }
 
     /// Starts loading what [`CollectionBuilder::add_post_keyed`] will read once it has found
-    /// the ids of a post with `keys`: its author's activity columns and the authors of the
-    /// posts it shares or replies to. Called a few posts ahead, after [`CollectionBuilder::prefetch`] of
-    /// the same keys has brought their table slots in; ids not held yet are skipped.
+    /// the ids of a post with `keys`: its author's handle and activity columns and the authors
+    /// of the posts it shares or replies to. Called a few posts ahead, after
+    /// [`CollectionBuilder::prefetch`] of the same keys has brought their table slots in; ids
+    /// not held yet are skipped.
     pub(crate) fn prefetch_found(&self, keys: &PostKeys) {
         if let Some(a) = keys.author.and_then(|k| self.c.accounts.ids.peek(k)) {
             let accounts = &self.c.accounts;
@@ -380,6 +381,7 @@ impl CollectionBuilder {
                 prefetch_line(records);
                 prefetch_line(&accounts.first_ms[a as usize]);
                 prefetch_line(&accounts.last_ms[a as usize]);
+                prefetch_line(&accounts.handle[a as usize]);
             }
         }
         for (id, _) in [keys.shared, keys.reply_to].into_iter().flatten() {
