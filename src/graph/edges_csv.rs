@@ -169,14 +169,10 @@ impl<'c> EdgeCsvFormat<'c> {
         records: EdgeRecords,
     ) -> io::Result<()> {
         out.write_all(&records)?;
-        if let Ok(mut spare) = self.spare.lock() {
-            if spare.len() < SPARE_BUFFERS {
-                spare.push(records.buf);
-            } else if let Some(smallest) = spare.iter_mut().min_by_key(|b| b.len())
-                && smallest.len() < records.buf.len()
-            {
-                *smallest = records.buf;
-            }
+        if let Ok(mut spare) = self.spare.lock()
+            && spare.len() < SPARE_BUFFERS
+        {
+            spare.push(records.buf);
         }
         Ok(())
     }

@@ -324,8 +324,8 @@ where
 /// [`sweep`], given the groups' [`window_pairs_per_group`], with each task's output vector
 /// turned into the task's part by `finish` as soon as the task ends. The vector is cleared and
 /// reused by later tasks on the same thread, whose output then lands in memory already
-/// faulted in; `finish` may take it instead. With `one_per_pair` (`emit` pushes one item per pair), each
-/// task's vector is sized once for its in-window pairs, instead of growing.
+/// faulted in; `finish` may take it instead. With `one_per_pair` (`emit` pushes one item per
+/// pair), each task's vector is sized once for its in-window pairs, instead of growing.
 pub(crate) fn sweep_into<T, P, F, G>(
     grouped: &Grouped,
     window_ms: i64,

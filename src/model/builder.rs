@@ -258,6 +258,16 @@ impl CollectionBuilder {
         self.handle_log.push((a, sym));
     }
 
+    /// The account `by_handle` gives for `handle` in any case, once brought up to date.
+    fn account_by_handle(&mut self, handle: &str) -> Option<AccountIx> {
+        self.index_handles();
+        self.scratch.clear();
+        self.scratch.push_str(handle);
+        self.scratch.make_ascii_lowercase();
+        let lower = self.lower_handles.get(&self.scratch)?;
+        self.by_handle.get(&lower).copied()
+    }
+
     /// Brings `by_handle` up to date with the handles taken since it was last brought up to
     /// date, in the order they were taken.
     fn index_handles(&mut self) {
@@ -298,13 +308,7 @@ impl CollectionBuilder {
             }
             (None, Some(handle)) => {
                 let handle = handle.trim_start_matches('@');
-                self.index_handles();
-                self.scratch.clear();
-                self.scratch.push_str(handle);
-                self.scratch.make_ascii_lowercase();
-                if let Some(sym) = self.lower_handles.get(&self.scratch)
-                    && let Some(&a) = self.by_handle.get(&sym)
-                {
+                if let Some(a) = self.account_by_handle(handle) {
                     return Some(a);
                 }
                 // Placeholder id "@handle", merged into the real account in `finish` if the
@@ -706,21 +710,12 @@ impl CollectionBuilder {
                 accounts.ids.number(a).is_none() && accounts.ids.external(a).starts_with('@')
             })
             .collect();
-        if placeholders.is_empty() {
-            return;
-        }
-        self.index_handles();
-        let accounts = &self.c.accounts;
         let mut remap: FxHashMap<AccountIx, AccountIx> = FxHashMap::default();
         for a in placeholders {
-            let Some(handle) = accounts.handle(a) else {
+            let Some(handle) = self.c.accounts.handle(a).map(str::to_owned) else {
                 continue;
             };
-            let lower = handle.to_ascii_lowercase();
-            if let Some(&real) = self
-                .lower_handles
-                .get(&lower)
-                .and_then(|s| self.by_handle.get(&s))
+            if let Some(real) = self.account_by_handle(&handle)
                 && real != a
             {
                 remap.insert(a, real);

@@ -69,7 +69,11 @@ impl Interner {
 
     /// The symbol of `s`, if it was interned.
     pub fn get(&self, s: &str) -> Option<Sym> {
-        let h = short_hash(s);
+        self.find(s, short_hash(s))
+    }
+
+    /// The symbol of `s`, whose [`short_hash`] is `h`, if it was interned.
+    fn find(&self, s: &str, h: u32) -> Option<Sym> {
         self.table
             .find(table_hash(h), |&(sym, hs)| {
                 hs == h && resolve_in(&self.arena, &self.ends, sym) == s
@@ -80,10 +84,7 @@ impl Interner {
     /// The symbol of `s`, interning it first if needed.
     pub fn intern(&mut self, s: &str) -> Sym {
         let h = short_hash(s);
-        let (arena, ends) = (&self.arena, &self.ends);
-        if let Some(&(sym, _)) = self.table.find(table_hash(h), |&(sym, hs)| {
-            hs == h && resolve_in(arena, ends, sym) == s
-        }) {
+        if let Some(sym) = self.find(s, h) {
             return sym;
         }
         let sym = self.ends.len() as Sym;
